@@ -1,0 +1,411 @@
+package render
+
+import (
+	"fmt"
+	"hash/fnv"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/bidi"
+	"golang.org/x/text/unicode/norm"
+	"gopkg.in/yaml.v3"
+)
+
+// Article is the story to render, as read from an article file by
+// [ParseArticle]. Text fields are trimmed; Headline, Section, Credit and
+// Byline are on one line with single spaces.
+type Article struct {
+	// Headline is the story's title; it is required.
+	Headline string `json:"headline" yaml:"headline"`
+	// Section is the kicker shown above the headline, e.g. "Politics". The
+	// key "kicker" is accepted as an alias in article files.
+	Section string `json:"section,omitempty" yaml:"section,omitempty"`
+	// Summary is the standfirst or dek; it may hold line breaks.
+	Summary string `json:"summary,omitempty" yaml:"summary,omitempty"`
+	// Caption describes the photo; it may hold line breaks.
+	Caption string `json:"caption,omitempty" yaml:"caption,omitempty"`
+	// Credit names the photographer or agency.
+	Credit string `json:"credit,omitempty" yaml:"credit,omitempty"`
+	// Byline names the authors.
+	Byline string `json:"byline,omitempty" yaml:"byline,omitempty"`
+	// Published is the publication date, as RFC 3339 or YYYY-MM-DD.
+	Published string `json:"published,omitempty" yaml:"published,omitempty"`
+	// URL is the story's absolute http or https address.
+	URL string `json:"url,omitempty" yaml:"url,omitempty"`
+	// Lang is the story's BCP 47 language tag, e.g. "en" or "pt-BR".
+	Lang string `json:"lang,omitempty" yaml:"lang,omitempty"`
+	// Photo is the photo's path, relative to the article file.
+	Photo string `json:"photo,omitempty" yaml:"photo,omitempty"`
+	// Focus is the point of the photo crops keep in view; nil means none
+	// given.
+	Focus *FocusPoint `json:"focus,omitempty" yaml:"focus,omitempty"`
+	// Layout names the layout to use; empty means the default.
+	Layout string `json:"layout,omitempty" yaml:"layout,omitempty"`
+	// Breaking marks breaking news.
+	Breaking bool `json:"breaking,omitempty" yaml:"breaking,omitempty"`
+}
+
+// articleKeys lists the keys an article file may hold, in the order of the
+// Article fields.
+func articleKeys() []string {
+	return []string{"headline", "section", "kicker", "summary", "caption", "credit", "byline",
+		"published", "url", "lang", "photo", "focus", "layout", "breaking"}
+}
+
+// ArticleFields returns the names [Article.Field] accepts, for layout
+// bindings.
+func ArticleFields() []string {
+	return []string{"headline", "section", "summary", "caption", "credit", "byline", "published", "url"}
+}
+
+// Field returns the text field called name, for layout bindings; ok is
+// false when name is not one of [ArticleFields].
+func (a *Article) Field(name string) (value string, ok bool) {
+	switch name {
+	case "headline":
+		return a.Headline, true
+	case "section":
+		return a.Section, true
+	case "summary":
+		return a.Summary, true
+	case "caption":
+		return a.Caption, true
+	case "credit":
+		return a.Credit, true
+	case "byline":
+		return a.Byline, true
+	case "published":
+		return a.Published, true
+	case "url":
+		return a.URL, true
+	}
+	return "", false
+}
+
+// ParseArticle reads an article from YAML or JSON data. file names the data
+// in error messages. Every problem found is reported at once, each as a
+// [*FieldError] with its line and column, joined with errors.Join in file
+// order; use [FieldErrors] to list them.
+func ParseArticle(file string, data []byte) (*Article, error) {
+	top, err := parseYAMLMapping(file, "article", data)
+	if err != nil {
+		return nil, err
+	}
+	l := &fieldErrors{file: file}
+	a := &Article{}
+	var headline, section *yaml.Node
+	headlineReported := false
+	for _, p := range mappingPairs(top, "", l) {
+		switch p.Key {
+		case "headline":
+			headline = p.Value
+		case "section", "kicker":
+			if section != nil {
+				l.add(p.KeyN, p.Key, "both section and kicker are set (kicker is another name for section); keep one")
+				continue
+			}
+			section = p.Value
+		}
+		before := len(l.list)
+		a.set(p, l)
+		headlineReported = headlineReported || (p.Key == "headline" && len(l.list) > before)
+	}
+	if a.Headline == "" && !headlineReported {
+		at, why := headline, "must not be blank"
+		if headline == nil {
+			at, why = top, "is missing; add a line such as `headline: Storm closes the coast road`"
+		}
+		l.add(at, "headline", "headline is required: it %s", why)
+	}
+	if err := l.err(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// set stores the value of one key of an article file into a, reporting
+// problems to l.
+func (a *Article) set(p yamlPair, l *fieldErrors) {
+	oneLine := map[string]*string{
+		"headline": &a.Headline, "section": &a.Section, "kicker": &a.Section,
+		"credit": &a.Credit, "byline": &a.Byline, "layout": &a.Layout,
+		"published": &a.Published, "url": &a.URL, "lang": &a.Lang, "photo": &a.Photo,
+	}
+	switch p.Key {
+	case "summary", "caption":
+		dst := &a.Summary
+		if p.Key == "caption" {
+			dst = &a.Caption
+		}
+		if s, ok := textValue(p, l); ok {
+			*dst = s
+		}
+	case "focus":
+		a.Focus = parseFocus(p.Value, l)
+	case "breaking":
+		a.Breaking, _ = scalarBool(p.Value, p.Key, l)
+	default:
+		dst, known := oneLine[p.Key]
+		if !known {
+			unknownKey(l, p, "", articleKeys())
+			return
+		}
+		s, ok := textValue(p, l)
+		if !ok {
+			return
+		}
+		s = strings.Join(strings.Fields(s), " ")
+		if msg := checkArticleValue(p.Key, s); msg != "" {
+			l.add(p.Value, p.Key, "%s", msg)
+			return
+		}
+		*dst = s
+	}
+}
+
+// textValue reads a text field: line breaks are normalized to \n,
+// surrounding white space is trimmed, and control characters are refused.
+func textValue(p yamlPair, l *fieldErrors) (string, bool) {
+	s, ok := scalarText(p.Value, p.Key, l)
+	if !ok {
+		return "", false
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			l.add(p.Value, p.Key, "the text holds the invisible control character %U; remove it", r)
+			return "", false
+		}
+	}
+	return strings.TrimSpace(s), true
+}
+
+// checkArticleValue validates the fields with a syntax; it returns "" when
+// s is fine, else what is wrong.
+func checkArticleValue(key, s string) string {
+	if s == "" {
+		return ""
+	}
+	switch key {
+	case "published":
+		if _, err := time.Parse(time.RFC3339, s); err == nil {
+			return ""
+		}
+		if _, err := time.Parse(time.DateOnly, s); err == nil {
+			return ""
+		}
+		return fmt.Sprintf("expected a date as YYYY-MM-DD or an RFC 3339 time such as 2024-05-01T14:30:00Z, found %q", clip(s, 40))
+	case "url":
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Sprintf("expected an absolute http or https address such as https://example.com/news/story, found %q", clip(s, 60))
+		}
+	case "lang":
+		if _, err := language.Parse(s); err != nil {
+			return fmt.Sprintf("expected a BCP 47 language tag such as \"en\", \"pt-BR\" or \"ar\", found %q", clip(s, 40))
+		}
+	case "photo":
+		if strings.Contains(s, "://") {
+			return "expected a file path relative to the article file, found a URL; download the photo next to the article"
+		}
+	}
+	return ""
+}
+
+// parseFocus reads the focus mapping {x: 0.5, y: 0.3}; null gives nil.
+func parseFocus(n *yaml.Node, l *fieldErrors) *FocusPoint {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		l.add(n, "focus", "expected a mapping such as {x: 0.5, y: 0.3}, found %s", describeNode(n))
+		return nil
+	}
+	var f FocusPoint
+	var gotX, gotY, bad bool
+	for _, p := range mappingPairs(n, "focus", l) {
+		var dst *float64
+		switch p.Key {
+		case "x":
+			dst, gotX = &f.X, true
+		case "y":
+			dst, gotY = &f.Y, true
+		default:
+			unknownKey(l, p, "focus", []string{"x", "y"})
+			bad = true
+			continue
+		}
+		field := "focus." + p.Key
+		v, ok := scalarFloat(p.Value, field, l)
+		if ok && !(v >= 0 && v <= 1) {
+			l.add(p.Value, field, "expected a number from 0 to 1 (0 = left/top edge, 1 = right/bottom edge), found %s", p.Value.Value)
+			ok = false
+		}
+		bad = bad || !ok
+		*dst = v
+	}
+	if !gotX || !gotY {
+		l.add(n, "focus", "focus needs both x and y, e.g. {x: 0.5, y: 0.3}")
+		return nil
+	}
+	if bad {
+		return nil
+	}
+	return &f
+}
+
+// RTL reports whether the article is written right to left. Lang decides
+// when it names or implies a script (ar, fa, he, ur, yi, ps, sd, ug, dv,
+// az-Arab, ...); otherwise the first strongly directional character of the
+// headline does.
+func (a *Article) RTL() bool {
+	if a.Lang != "" {
+		if tag, err := language.Parse(a.Lang); err == nil {
+			if script, conf := tag.Script(); conf >= language.High || (conf > language.No && !tag.IsRoot()) {
+				return rtlScript(script.String())
+			}
+		}
+	}
+	return firstStrongRTL(a.Headline)
+}
+
+// rtlScript reports whether the ISO 15924 script code is written right to
+// left.
+func rtlScript(code string) bool {
+	switch code {
+	case "Adlm", "Arab", "Aran", "Armi", "Avst", "Hebr", "Mand", "Mend", "Nbat", "Nkoo",
+		"Palm", "Phnx", "Rohg", "Samr", "Sogd", "Syrc", "Thaa", "Yezi":
+		return true
+	}
+	return false
+}
+
+// firstStrongRTL reports whether the first character of s with a strong
+// direction is right to left (Unicode bidi classes R and AL).
+func firstStrongRTL(s string) bool {
+	for _, r := range s {
+		props, _ := bidi.LookupRune(r)
+		switch props.Class() {
+		case bidi.L:
+			return false
+		case bidi.R, bidi.AL:
+			return true
+		}
+	}
+	return false
+}
+
+// maxSlugLen is the longest slug [Article.Slug] returns, in bytes.
+const maxSlugLen = 60
+
+// Slug returns a lower-case ASCII name for the article, made of letters,
+// digits and hyphens, for folder and file names. It comes from the last
+// segment of URL when that is a readable name, else from the headline with
+// accents removed; a headline without Latin letters (Arabic, Chinese, ...)
+// gives a stable "article-" name with a hash of the headline. Slugs are at
+// most 60 bytes, cut at a word boundary.
+func (a *Article) Slug() string {
+	if s := slugFromURL(a.URL); s != "" {
+		return s
+	}
+	if s := slugify(a.Headline); hasASCIILetter(s) {
+		return s
+	}
+	h := fnv.New32a()
+	h.Write([]byte(a.Headline))
+	return fmt.Sprintf("article-%08x", h.Sum32())
+}
+
+// slugFromURL returns the slug of the last path segment of raw, or "" when
+// that segment is missing or is not a readable name (a number, "index.html").
+func slugFromURL(raw string) string {
+	u, err := url.Parse(raw)
+	if raw == "" || err != nil {
+		return ""
+	}
+	seg := path.Base(strings.TrimRight(u.Path, "/"))
+	switch ext := strings.ToLower(path.Ext(seg)); ext {
+	case ".html", ".htm", ".shtml", ".php", ".asp", ".aspx", ".jsp", ".amp":
+		seg = strings.TrimSuffix(seg, seg[len(seg)-len(ext):])
+	}
+	s := slugify(seg)
+	switch s {
+	case "index", "default", "article", "story", "news", "amp", "home":
+		return ""
+	}
+	if !hasASCIILetter(s) {
+		return ""
+	}
+	return s
+}
+
+// slugify lower-cases s, removes accents, spells out letters that have no
+// accent-free form (ß, æ, ø, ł, ...), drops apostrophes and joins the
+// remaining words with single hyphens, cut to maxSlugLen at a hyphen.
+func slugify(s string) string {
+	var b strings.Builder
+	pendingDash := false
+	for _, r := range norm.NFKD.String(s) {
+		if unicode.Is(unicode.Mn, r) || r == '\'' || r == '’' {
+			continue
+		}
+		t := transliterate(unicode.ToLower(r))
+		if t == "" {
+			pendingDash = b.Len() > 0
+			continue
+		}
+		if pendingDash {
+			b.WriteByte('-')
+			pendingDash = false
+		}
+		b.WriteString(t)
+	}
+	out := b.String()
+	if len(out) <= maxSlugLen {
+		return out
+	}
+	if cut := strings.LastIndexByte(out[:maxSlugLen+1], '-'); cut > 0 {
+		return out[:cut]
+	}
+	return out[:maxSlugLen]
+}
+
+// transliterate returns the ASCII spelling of a lower-case, decomposed rune:
+// itself for a-z and 0-9, a spelling for Latin letters without one, "" for
+// anything else.
+func transliterate(r rune) string {
+	if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+		return string(r)
+	}
+	switch r {
+	case 'ß':
+		return "ss"
+	case 'æ':
+		return "ae"
+	case 'œ':
+		return "oe"
+	case 'ø':
+		return "o"
+	case 'ł':
+		return "l"
+	case 'đ', 'ð':
+		return "d"
+	case 'þ':
+		return "th"
+	case 'ı':
+		return "i"
+	case 'ħ':
+		return "h"
+	}
+	return ""
+}
+
+// hasASCIILetter reports whether s holds a letter a-z.
+func hasASCIILetter(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r >= 'a' && r <= 'z' })
+}
