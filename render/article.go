@@ -168,7 +168,8 @@ func (a *Article) set(p yamlPair, l *fieldErrors) {
 }
 
 // textValue reads a text field: line breaks are normalized to \n,
-// surrounding white space is trimmed, and control characters are refused.
+// surrounding white space (and zero-width spaces) is trimmed, and control
+// characters are refused.
 func textValue(p yamlPair, l *fieldErrors) (string, bool) {
 	s, ok := scalarText(p.Value, p.Key, l)
 	if !ok {
@@ -182,7 +183,9 @@ func textValue(p yamlPair, l *fieldErrors) (string, bool) {
 			return "", false
 		}
 	}
-	return strings.TrimSpace(s), true
+	return strings.TrimFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' // zero-width space, BOM
+	}), true
 }
 
 // checkArticleValue validates the fields with a syntax; it returns "" when

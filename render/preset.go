@@ -49,7 +49,7 @@ const (
 	MaxPresetSide = 8192
 )
 
-// standardIDs lists the presets of the default set, in output order.
+// standardIDs lists the ids of the default set; it is output in table order.
 func standardIDs() []string {
 	return []string{"og", "x-summary-large", "x-summary", "facebook-feed-square",
 		"linkedin-image-landscape", "instagram-square", "instagram-portrait", "instagram-story",

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -157,6 +158,11 @@ func parseYAMLMapping(file, what string, data []byte) (*yaml.Node, error) {
 
 // syntaxError turns a yaml.v3 parse error into a *FieldError with the line
 // when the message carries one.
+//
+// yaml.v3 (v3.0.1) prints scanner errors with 1-based lines but parser
+// errors (the "did not find expected ..." family) with 0-based lines, and
+// leaves out a line 0; parser errors are shifted here so every line is
+// 1-based.
 func syntaxError(file string, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	e := &FieldError{File: file}
@@ -166,8 +172,22 @@ func syntaxError(file string, err error) error {
 			e.Line, msg = n, text
 		}
 	}
+	if isYAMLParserProblem(msg) {
+		e.Line++
+	}
 	e.Msg = "invalid YAML/JSON syntax: " + msg
 	return e
+}
+
+// isYAMLParserProblem reports whether msg is one of the problems yaml.v3's
+// parser (rather than its scanner or reader) reports.
+func isYAMLParserProblem(msg string) bool {
+	switch msg {
+	case "found duplicate %TAG directive", "found duplicate %YAML directive",
+		"found incompatible YAML document", "found undefined tag handle":
+		return true
+	}
+	return strings.HasPrefix(msg, "did not find expected ")
 }
 
 // resolveAlias follows an alias node (*name) to the node it refers to.
@@ -297,9 +317,20 @@ func scalarBool(n *yaml.Node, field string, l *fieldErrors) (bool, bool) {
 func scalarFloat(n *yaml.Node, field string, l *fieldErrors) (float64, bool) {
 	if n.Kind == yaml.ScalarNode {
 		if tag := n.ShortTag(); tag == "!!int" || tag == "!!float" {
-			f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
-			if err == nil {
+			switch strings.ToLower(strings.TrimPrefix(n.Value, "+")) {
+			case ".nan":
+				return math.NaN(), true
+			case ".inf":
+				return math.Inf(1), true
+			case "-.inf":
+				return math.Inf(-1), true
+			}
+			v := strings.ReplaceAll(n.Value, "_", "")
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
 				return f, true
+			}
+			if i, err := strconv.ParseInt(v, 0, 64); err == nil {
+				return float64(i), true
 			}
 		}
 	}
