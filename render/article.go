@@ -16,8 +16,8 @@ import (
 )
 
 // Article is the story to render, as read from an article file by
-// [ParseArticle]. Text fields are trimmed; Headline, Section, Credit and
-// Byline are on one line with single spaces.
+// [ParseArticle]. Text fields are trimmed; all but Summary, Caption and
+// Photo are on one line with single spaces.
 type Article struct {
 	// Headline is the story's title; it is required.
 	Headline string `json:"headline" yaml:"headline"`
@@ -158,7 +158,9 @@ func (a *Article) set(p yamlPair, l *fieldErrors) {
 		if !ok {
 			return
 		}
-		s = strings.Join(strings.Fields(s), " ")
+		if p.Key != "photo" { // a path is kept as written
+			s = strings.Join(strings.Fields(s), " ")
+		}
 		if msg := checkArticleValue(p.Key, s); msg != "" {
 			l.add(p.Value, p.Key, "%s", msg)
 			return

@@ -202,6 +202,7 @@ func TestParseArticleMinimalAndDefaults(t *testing.T) {
 		{"headline: \"\\u200b\\u00a0Hi\\u2003there\\u200b\"\nfocus: {x: 0o1, y: 0x0}\n", Article{Headline: "Hi there", Focus: &FocusPoint{X: 1, Y: 0}}},
 		{"headline: Hi\nurl: HTTP://Example.com\n", Article{Headline: "Hi", URL: "HTTP://Example.com"}},
 		{"\ufeffheadline: Hi\n", Article{Headline: "Hi"}},
+		{"headline: Hi\nphoto: ' photos/my  photo.jpg '\nsection: \"  Local\\n news \"\n", Article{Headline: "Hi", Photo: "photos/my  photo.jpg", Section: "Local news"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
