@@ -8,8 +8,10 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/go-text/typesetting/font"
+	"github.com/go-text/typesetting/language"
 	"github.com/go-text/typesetting/shaping"
 )
 
@@ -236,4 +238,52 @@ func (fm *fontmap) covered(r rune) (int, bool) {
 		}
 	}
 	return fm.primary, false
+}
+
+// rtlLanguage reports whether the primary language subtag l is written
+// right to left.
+func rtlLanguage(l language.Language) bool {
+	switch l {
+	case "ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ks", "ps", "sd", "syr", "ug", "ur", "yi", "nqo":
+		return true
+	}
+	return false
+}
+
+// isRTL returns the paragraph direction: from the language tag when given
+// (a script subtag wins over the language), else from the first strong
+// letter of the text.
+func isRTL(lang string, text []rune) bool {
+	if l := language.NewLanguage(lang); l != "" {
+		for _, sub := range strings.Split(string(l), "-")[1:] {
+			switch sub {
+			case "arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg":
+				return true
+			case "latn", "cyrl", "grek", "deva", "hans", "hant":
+				return false
+			}
+		}
+		return rtlLanguage(l.Primary())
+	}
+	for _, r := range text {
+		if unicode.In(r, unicode.Arabic, unicode.Hebrew, unicode.Syriac, unicode.Thaana, unicode.Nko, unicode.Adlam, unicode.Hanifi_Rohingya) &&
+			(unicode.IsLetter(r)) {
+			return true
+		}
+		if unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return false
+}
+
+// cursive reports whether letter spacing would break the joins of script.
+func cursive(script language.Script) bool {
+	switch script {
+	case language.Arabic, language.Syriac, language.Nko, language.Mongolian,
+		language.Mandaic, language.Adlam, language.Hanifi_Rohingya, language.Phags_Pa,
+		language.Manichaean, language.Psalter_Pahlavi, language.Sogdian:
+		return true
+	}
+	return false
 }

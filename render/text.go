@@ -26,8 +26,6 @@ const (
 	AlignRight
 )
 
-var alignNames = [...]string{"start", "center", "end", "left", "right"}
-
 // ParseAlign parses an alignment name as used in layout files: "start",
 // "center", "end", "left" or "right" (case-insensitive). The empty string
 // means AlignStart.
@@ -36,9 +34,9 @@ func ParseAlign(s string) (Align, error) {
 	if t == "" {
 		return AlignStart, nil
 	}
-	for i, n := range alignNames {
-		if t == n {
-			return Align(i), nil
+	for a := AlignStart; a <= AlignRight; a++ {
+		if t == a.String() {
+			return a, nil
 		}
 	}
 	return 0, fmt.Errorf("unknown text alignment %q (use start, center, end, left or right)", s)
@@ -46,10 +44,19 @@ func ParseAlign(s string) (Align, error) {
 
 // String returns the name of a as accepted by ParseAlign.
 func (a Align) String() string {
-	if a < 0 || int(a) >= len(alignNames) {
-		return fmt.Sprintf("Align(%d)", int(a))
+	switch a {
+	case AlignStart:
+		return "start"
+	case AlignCenter:
+		return "center"
+	case AlignEnd:
+		return "end"
+	case AlignLeft:
+		return "left"
+	case AlignRight:
+		return "right"
 	}
-	return alignNames[a]
+	return fmt.Sprintf("Align(%d)", int(a))
 }
 
 // TextStyle says how to set a block of text. Sizes are in pixels.
@@ -177,7 +184,8 @@ func (st TextStyle) withDefaults() (TextStyle, error) {
 // are as even as possible. If the text does not fit even at MinSize, it is
 // wrapped at MinSize, words longer than the box are broken, and the text is
 // cut with "…" (Truncated). Runs of white space, new lines included, count
-// as one space. Empty text gives an empty block.
+// as one space, and control characters are dropped. Empty text gives an
+// empty block.
 //
 // Errors are returned for an unknown family, an invalid style or box.
 func (s *FontSet) Fit(text string, st TextStyle, boxW, boxH float64) (TextBlock, error) {
@@ -197,17 +205,37 @@ func (s *FontSet) Fit(text string, st TextStyle, boxW, boxH float64) (TextBlock,
 	if len(runes) == 0 {
 		return TextBlock{RTL: rtl, set: s}, nil
 	}
+	return s.fitRunes(runes, st, primary, rtl, boxW, boxH)
+}
+
+// fitRunes is Fit after the checks. A panic inside the shaping library on
+// unusual text is turned into an error (and the borrowed faces, whose
+// state is then unknown, are not reused).
+func (s *FontSet) fitRunes(runes []rune, st TextStyle, primary int, rtl bool, boxW, boxH float64) (tb TextBlock, err error) {
 	c := s.getCtx()
-	defer s.putCtx(c)
+	defer func() {
+		if r := recover(); r != nil {
+			tb, err = TextBlock{}, fmt.Errorf("shape text %q: internal error in the text shaper: %v", string(runes), r)
+			return
+		}
+		s.putCtx(c)
+	}()
 	p := newParagraph(s, c, runes, st, primary, rtl)
 	lines, truncated, size, atMin := p.fit(boxW, boxH)
-	tb := p.block(lines, truncated, size, boxW)
+	tb = p.block(lines, truncated, size, boxW)
 	tb.AtMinSize = atMin
 	return tb, nil
 }
 
-// prepareText collapses white space and applies the letter case.
+// prepareText collapses white space, drops control characters and applies
+// the letter case.
 func prepareText(text string, st TextStyle) []rune {
+	text = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) && !unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, text)
 	text = strings.Join(strings.FieldsFunc(text, isBreakingSpace), " ")
 	if st.Upper {
 		switch language.NewLanguage(st.Lang).Primary() {
@@ -224,40 +252,6 @@ func prepareText(text string, st TextStyle) []rune {
 // one space; the no-break spaces are kept as they are.
 func isBreakingSpace(r rune) bool {
 	return unicode.IsSpace(r) && r != '\u00a0' && r != '\u202f' && r != '\u2007'
-}
-
-// rtlLangs are the primary language subtags written right to left.
-var rtlLangs = map[language.Language]bool{
-	"ar": true, "arc": true, "ckb": true, "dv": true, "fa": true, "he": true,
-	"iw": true, "ji": true, "ks": true, "ps": true, "sd": true, "syr": true,
-	"ug": true, "ur": true, "yi": true, "nqo": true,
-}
-
-// isRTL returns the paragraph direction: from the language tag when given
-// (a script subtag wins over the language), else from the first strong
-// letter of the text.
-func isRTL(lang string, text []rune) bool {
-	if l := language.NewLanguage(lang); l != "" {
-		for _, sub := range strings.Split(string(l), "-")[1:] {
-			switch sub {
-			case "arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg":
-				return true
-			case "latn", "cyrl", "grek", "deva", "hans", "hant":
-				return false
-			}
-		}
-		return rtlLangs[l.Primary()]
-	}
-	for _, r := range text {
-		if unicode.In(r, unicode.Arabic, unicode.Hebrew, unicode.Syriac, unicode.Thaana, unicode.Nko, unicode.Adlam, unicode.Hanifi_Rohingya) &&
-			(unicode.IsLetter(r)) {
-			return true
-		}
-		if unicode.IsLetter(r) {
-			return false
-		}
-	}
-	return false
 }
 
 // paragraph is a text shaped once at refSize, ready to be wrapped at any
@@ -277,17 +271,6 @@ type paragraph struct {
 	align    Align
 	minSize  float64
 	maxSize  float64
-}
-
-// cursive reports whether letter spacing would break the joins of script.
-func cursive(script language.Script) bool {
-	switch script {
-	case language.Arabic, language.Syriac, language.Nko, language.Mongolian,
-		language.Mandaic, language.Adlam, language.Hanifi_Rohingya, language.Phags_Pa,
-		language.Manichaean, language.Psalter_Pahlavi, language.Sogdian:
-		return true
-	}
-	return false
 }
 
 // newParagraph segments text into runs of one direction, script and font

@@ -352,6 +352,7 @@ func TestFitUpperAndMissing(t *testing.T) {
 		{"istanbul büyük", "tr", "İSTANBUL BÜYÜK", ""},
 		{"istanbul", "en", "ISTANBUL", ""},
 		{"News 中文", "en", "NEWS 中文", "中文"},
+		{"bell \a\x00 and\r\n\ttab", "en", "BELL AND TAB", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
