@@ -228,6 +228,20 @@ func TestAdobeRGBConversion(t *testing.T) {
 	}
 }
 
+func FuzzApplyICCProfile(f *testing.F) {
+	f.Add(buildICC("RGB ", "sRGB", srgbD50, paraSRGB()))
+	f.Add(buildICC("RGB ", "Mac", srgbD50, curvGamma(1.8)))
+	f.Add(buildICC("RGB ", "Table", srgbD50, append([]byte("curv\x00\x00\x00\x00"), 0, 0, 0, 3, 0, 0, 0x80, 0, 0xff, 0xff)))
+	f.Fuzz(func(t *testing.T, profile []byte) {
+		img := greyNRGBA(2, 2, 100)
+		img.Pix[0] = 255
+		applyICCProfile(img, profile)
+		if img.Pix[3] != 255 {
+			t.Fatalf("alpha changed to %d", img.Pix[3])
+		}
+	})
+}
+
 func BenchmarkICCConvert12MP(b *testing.B) {
 	data, err := os.ReadFile("testdata/tricky/adobe-rgb-icc.jpg")
 	if err != nil {
