@@ -52,15 +52,16 @@ func TestEncodeQualitySearch(t *testing.T) {
 		wantFits bool
 	}{
 		{card, FormatJPEG, EncodeOptions{MaxBytes: 300_000}, true},
-		{card, FormatJPEG, EncodeOptions{MaxBytes: 150_000, Quality: 95}, true},
+		{small, FormatJPEG, EncodeOptions{MaxBytes: 40_000, Quality: 95}, true},
 		{small, FormatWebP, EncodeOptions{MaxBytes: 60_000}, true},
-		{card, FormatJPEG, EncodeOptions{MaxBytes: 2000}, false},
+		{small, FormatJPEG, EncodeOptions{MaxBytes: 2000}, false},
 		{small, FormatWebP, EncodeOptions{MaxBytes: 2000, MinQuality: 70}, false},
-		{card, FormatJPEG, EncodeOptions{MaxBytes: 10 << 20}, true},
+		{small, FormatJPEG, EncodeOptions{MaxBytes: 10 << 20}, true},
 	}
 	for _, tc := range tests {
 		img := tc.img
 		t.Run(fmt.Sprintf("%s %dx%d max %d", tc.format, img.Rect.Dx(), img.Rect.Dy(), tc.opt.MaxBytes), func(t *testing.T) {
+			t.Parallel()
 			e, err := Encode(img, tc.format, tc.opt)
 			if err != nil {
 				t.Fatal(err)

@@ -16,6 +16,9 @@ import (
 // maxICCBytes bounds an embedded colour profile (real ones are well under 1 MB).
 const maxICCBytes = 4 << 20
 
+// maxCurveEntries bounds a sampled tone curve (real ones have up to 4096).
+const maxCurveEntries = 1 << 16
+
 // photoMeta is what DecodePhoto takes from a photo's metadata.
 type photoMeta struct {
 	icc         []byte // embedded ICC profile, nil if none
@@ -184,7 +187,7 @@ func parseICC(b []byte) (*iccProfile, error) {
 	if uint64(count) > uint64(len(b)-132)/12 {
 		return nil, fmt.Errorf("tag table of %d entries does not fit in %d bytes", count, len(b))
 	}
-	tags := make(map[string][]byte, count)
+	tags := make(map[string][]byte, min(count, 64))
 	for k := range int(count) {
 		e := b[132+12*k:]
 		off, n := binary.BigEndian.Uint32(e[4:]), binary.BigEndian.Uint32(e[8:])
@@ -231,7 +234,7 @@ func iccCurve(b []byte) func(float64) float64 {
 	switch string(b[:4]) {
 	case "curv":
 		n := binary.BigEndian.Uint32(b[8:])
-		if uint64(len(b)) < 12+2*uint64(n) {
+		if n > maxCurveEntries || uint64(len(b)) < 12+2*uint64(n) {
 			return nil
 		}
 		switch n {

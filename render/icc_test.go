@@ -215,13 +215,31 @@ func TestAdobeRGBConversion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	unconverted := meanAbsDiff(t, toNRGBA(raw, &Photo{}), want)
-	converted := meanAbsDiff(t, decodeFile(t, "testdata/tricky/adobe-rgb-icc.jpg").Image, want)
-	// Measured: 8.4 without conversion, 1.9 with it.
-	if converted > unconverted/2 || converted > 3 {
-		t.Errorf("mean abs difference to the sRGB original: %.2f converted, %.2f unconverted; want converted < %.2f and < 3",
-			converted, unconverted, unconverted/2)
+	unconverted := toNRGBA(raw, &Photo{})
+	converted := &image.NRGBA{Pix: bytes.Clone(unconverted.Pix), Stride: unconverted.Stride, Rect: unconverted.Rect}
+	if note := applyICCProfile(converted, jpegMeta(data).icc); !strings.Contains(note, `"Compatible with Adobe RGB (1998)" to sRGB`) {
+		t.Errorf("note = %q, want a conversion from Adobe RGB", note)
 	}
+	before, after := meanAbsDiff(t, unconverted, want), meanAbsDiff(t, converted, want)
+	// Measured: 8.4 without conversion, 1.9 with it.
+	if after > before/2 || after > 3 {
+		t.Errorf("mean abs difference to the sRGB original: %.2f converted, %.2f unconverted; want converted < %.2f and < 3",
+			after, before, before/2)
+	}
+}
+
+func FuzzApplyICCProfile(f *testing.F) {
+	f.Add(buildICC("RGB ", "sRGB", srgbD50, paraSRGB()))
+	f.Add(buildICC("RGB ", "Mac", srgbD50, curvGamma(1.8)))
+	f.Add(buildICC("RGB ", "Table", srgbD50, append([]byte("curv\x00\x00\x00\x00"), 0, 0, 0, 3, 0, 0, 0x80, 0, 0xff, 0xff)))
+	f.Fuzz(func(t *testing.T, profile []byte) {
+		img := greyNRGBA(2, 2, 100)
+		img.Pix[0] = 255
+		applyICCProfile(img, profile)
+		if img.Pix[3] != 255 {
+			t.Fatalf("alpha changed to %d", img.Pix[3])
+		}
+	})
 }
 
 func BenchmarkICCConvert12MP(b *testing.B) {
