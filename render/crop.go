@@ -30,10 +30,6 @@ type CropInput struct {
 	Avoid []image.Rectangle
 }
 
-// FocusPoint is a point of a photo in relative coordinates, 0..1 from the
-// top-left. Values outside 0..1 are clamped.
-type FocusPoint struct{ X, Y float64 }
-
 // CropResult is where the photo goes.
 type CropResult struct {
 	// Src is the region of the photo shown, in photo pixels.
@@ -253,13 +249,6 @@ func (c *cropCtx) init(in CropInput) {
 			c.detU = c.detU.Union(r)
 		}
 	}
-}
-
-func clamp01(v float64) float64 {
-	if !(v > 0) { // also NaN
-		return 0
-	}
-	return math.Min(v, 1)
 }
 
 // faceCore is the face itself inside a face subject rectangle: the rectangle

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"sharecard/fonts"
+	"sharecard/layouts"
+	"sharecard/render"
+)
+
+func cmdPresets(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("presets", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usageError{err.Error()}
+	}
+	ps := render.Presets()
+	if *asJSON {
+		b, err := json.MarshalIndent(ps, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "%s\n", b)
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTD\tPLATFORM\tSIZE\tFORMAT\tMAX BYTES\tSAFE (T R B L)")
+	for _, p := range ps {
+		std, max := "", "-"
+		if p.Standard {
+			std = "*"
+		}
+		if p.MaxBytes > 0 {
+			max = fmt.Sprint(p.MaxBytes)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%dx%d\t%s\t%s\t%d %d %d %d\n", p.ID, std, p.Platform, p.Width, p.Height, p.Format, max, p.Safe.Top, p.Safe.Right, p.Safe.Bottom, p.Safe.Left)
+	}
+	return tw.Flush()
+}
+
+// cmdCheck validates layout files and prints one line per problem.
+func cmdCheck(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usageError{err.Error()}
+	}
+	fset, err := render.LoadFonts(fonts.FS)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		lays, err := render.LoadLayouts(os.DirFS(fs.Arg(0)), fs.Arg(0), fset)
+		return reportLayouts(stdout, fs.Arg(0), lays, err)
+	}
+	lays, err := render.LoadLayouts(layouts.FS, "layouts", fset)
+	return reportLayouts(stdout, "built-in layouts", lays, err)
+}
+
+func reportLayouts(stdout io.Writer, name string, lays map[string]*render.Layout, err error) error {
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %d layout(s) OK: %v\n", name, len(lays), render.LayoutNames(lays))
+	return nil
+}

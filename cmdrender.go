@@ -1,0 +1,337 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/term"
+
+	"sharecard/fonts"
+	"sharecard/layouts"
+	"sharecard/render"
+)
+
+type renderFlags struct {
+	out       string
+	presets   string
+	layout    string
+	format    string
+	layoutDir string
+	maxMP     int64
+	baseURL   string
+}
+
+func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("render", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f renderFlags
+	fs.StringVar(&f.out, "out", "out", "folder to write `DIR`/<slug>/ into")
+	fs.StringVar(&f.presets, "preset", "", "comma-separated preset `ids`, or all (default: the standard set; see sharecard presets)")
+	fs.StringVar(&f.layout, "layout", "", "layout `name` (default: the article's layout, else standard)")
+	fs.StringVar(&f.format, "format", "", "output `format` for every image: jpeg, png or webp (default: per preset)")
+	fs.StringVar(&f.layoutDir, "layouts", "", "read layouts from `DIR` instead of the built-in ones")
+	fs.Int64Var(&f.maxMP, "max-megapixels", 100, "refuse photos larger than `N` megapixels")
+	fs.StringVar(&f.baseURL, "base-url", "", "`URL` prefix for image links in meta.html (default: relative)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: sharecard render [flags] ARTICLE|FOLDER...")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() == 0 {
+		return usageError{"render needs at least one article file or folder"}
+	}
+	var format render.Format
+	if f.format != "" {
+		var err error
+		if format, err = render.ParseFormat(f.format); err != nil {
+			return usageError{"--format: " + err.Error()}
+		}
+	}
+	files, err := articleFiles(fs.Args())
+	if err != nil {
+		return err
+	}
+	eng, lays, err := setup(f.layoutDir, f.maxMP)
+	if err != nil {
+		return err
+	}
+
+	prog := newProgress(stdout, len(files))
+	var (
+		mu     sync.Mutex
+		failed int
+		slugs  = map[string]string{}
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	// Articles run side by side; each also renders its presets in parallel,
+	// so a small limit keeps both cores busy without piling up memory.
+	g.SetLimit(max(1, runtime.GOMAXPROCS(0)/2))
+	for _, file := range files {
+		g.Go(func() error {
+			res, err := renderArticle(gctx, eng, lays, file, f, format, slugs, &mu)
+			mu.Lock()
+			defer mu.Unlock()
+			prog.clear()
+			if err != nil {
+				failed++
+				fmt.Fprintf(stderr, "%s: %v\n", file, err)
+			} else {
+				for _, w := range res.warnings {
+					fmt.Fprintf(stderr, "%s: warning: %s\n", file, w)
+				}
+				if !prog.tty {
+					fmt.Fprintf(stdout, "%s -> %s (%d images)\n", file, res.dir, res.images)
+				}
+			}
+			prog.step(file)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	prog.done()
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted: %w", ctx.Err())
+	}
+	if failed > 0 {
+		fmt.Fprintf(stderr, "sharecard: %d of %d articles failed\n", failed, len(files))
+		return errReported
+	}
+	return nil
+}
+
+// setup loads fonts, the face model and the layouts.
+func setup(layoutDir string, maxMP int64) (*render.Engine, map[string]*render.Layout, error) {
+	fset, err := render.LoadFonts(fonts.FS)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load fonts: %w", err)
+	}
+	finder, err := render.NewSubjectFinder()
+	if err != nil {
+		return nil, nil, fmt.Errorf("load face model: %w", err)
+	}
+	var lfs fs.FS = layouts.FS
+	dir := "layouts"
+	if layoutDir != "" {
+		lfs, dir = os.DirFS(layoutDir), layoutDir
+	}
+	lays, err := render.LoadLayouts(lfs, dir, fset)
+	if err != nil {
+		return nil, nil, fmt.Errorf("layouts:\n%w", err)
+	}
+	eng := &render.Engine{Fonts: fset, Finder: finder, Limits: render.Limits{MaxPixels: maxMP * 1_000_000}}
+	return eng, lays, nil
+}
+
+type articleResult struct {
+	dir      string
+	images   int
+	warnings []string
+}
+
+func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*render.Layout, file string, f renderFlags, format render.Format, slugs map[string]string, mu *sync.Mutex) (*articleResult, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("read article: %w", unwrapPath(err))
+	}
+	a, err := render.ParseArticle(file, data)
+	if err != nil {
+		return nil, err
+	}
+	name := f.layout
+	if name == "" {
+		name = a.Layout
+	}
+	if name == "" {
+		name = "standard"
+	}
+	lay, ok := lays[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown layout %q (available: %s)", name, strings.Join(render.LayoutNames(lays), ", "))
+	}
+	presets, err := render.SelectPresets(f.presets, lay.Presets)
+	if err != nil {
+		return nil, err
+	}
+	var photo []byte
+	if a.Photo != "" {
+		p := a.Photo
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(file), p)
+		}
+		if photo, err = readCapped(p, render.DefaultMaxBytes); err != nil {
+			return nil, fmt.Errorf("photo %s: %w", a.Photo, err)
+		}
+	}
+	res, err := eng.Render(ctx, render.Job{Article: a, Photo: photo, Layout: lay, Presets: presets, Format: format})
+	if err != nil {
+		if a.Photo != "" && !errors.Is(err, context.Canceled) {
+			return nil, fmt.Errorf("photo %s: %w", a.Photo, err)
+		}
+		return nil, err
+	}
+
+	slug := a.Slug()
+	mu.Lock()
+	if prev, dup := slugs[slug]; dup && prev != file {
+		for i := 2; ; i++ {
+			if _, used := slugs[fmt.Sprintf("%s-%d", slug, i)]; !used {
+				slug = fmt.Sprintf("%s-%d", slug, i)
+				break
+			}
+		}
+	}
+	slugs[slug] = file
+	mu.Unlock()
+
+	dir := filepath.Join(f.out, slug)
+	m := render.NewManifest(a, lay.Name, res)
+	files := map[string][]byte{"manifest.json": m.JSON(), "meta.html": m.MetaHTML(f.baseURL)}
+	ar := &articleResult{dir: dir, images: len(res.Outputs)}
+	// The same warning usually holds for many presets: print it once with
+	// the presets it concerns.
+	byWarning := map[string][]string{}
+	var order []string
+	for _, o := range res.Outputs {
+		files[o.FileName()] = o.Data
+		for _, w := range o.Warnings {
+			if byWarning[w] == nil {
+				order = append(order, w)
+			}
+			byWarning[w] = append(byWarning[w], o.Preset.ID)
+		}
+	}
+	for _, w := range order {
+		ids := byWarning[w]
+		if len(ids) == len(res.Outputs) && len(ids) > 1 {
+			ar.warnings = append(ar.warnings, w+" (all presets)")
+		} else {
+			ar.warnings = append(ar.warnings, w+" ("+strings.Join(ids, ", ")+")")
+		}
+	}
+	if err := writeAll(dir, files); err != nil {
+		return nil, err
+	}
+	return ar, nil
+}
+
+// articleFiles expands folders into the article files inside them.
+func articleFiles(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, fmt.Errorf("article %s: %w", a, unwrapPath(err))
+		}
+		if !st.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			switch strings.ToLower(filepath.Ext(p)) {
+			case ".yaml", ".yml", ".json":
+				if !d.IsDir() {
+					found = append(found, p)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read folder %s: %w", a, err)
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("folder %s holds no article files (*.yaml, *.yml, *.json)", a)
+		}
+		sort.Strings(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+// readCapped reads a file, refusing ones larger than limit bytes.
+func readCapped(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, unwrapPath(err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("file is larger than %d MB: %w", limit>>20, render.ErrPhotoTooLarge)
+	}
+	return data, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
+	}
+	return err
+}
+
+// progress draws a one-line progress bar on a terminal and nothing otherwise.
+type progress struct {
+	w     io.Writer
+	tty   bool
+	total int
+	n     int
+}
+
+func newProgress(w io.Writer, total int) *progress {
+	p := &progress{w: w, total: total}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.tty = true
+		p.draw("")
+	}
+	return p
+}
+
+func (p *progress) step(name string) {
+	p.n++
+	p.draw(filepath.Base(filepath.Dir(name)) + "/" + filepath.Base(name))
+}
+
+func (p *progress) draw(label string) {
+	if !p.tty {
+		return
+	}
+	const width = 30
+	filled := width * p.n / max(p.total, 1)
+	fmt.Fprintf(p.w, "\r\033[K[%s%s] %d/%d %s", strings.Repeat("#", filled), strings.Repeat("-", width-filled), p.n, p.total, label)
+}
+
+func (p *progress) clear() {
+	if p.tty {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+func (p *progress) done() {
+	if p.tty {
+		p.clear()
+		fmt.Fprintf(p.w, "rendered %d article(s)\n", p.total)
+	}
+}

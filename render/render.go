@@ -1,0 +1,244 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"image"
+	"math"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/disintegration/imaging"
+	"golang.org/x/sync/errgroup"
+)
+
+// Version identifies the engine's output; it is bumped when the same input
+// renders differently on purpose, and is part of cache keys.
+const Version = "sharecard-render/1"
+
+// Engine renders articles. It holds the parsed fonts and face model, which
+// are shared read-only, so one Engine serves many goroutines.
+type Engine struct {
+	Fonts  *FontSet
+	Finder *SubjectFinder
+	Limits Limits
+	// Workers is how many presets of one job render at once (0 = one per CPU).
+	Workers int
+}
+
+// Job is one article to render at a set of presets.
+type Job struct {
+	Article *Article
+	Photo   []byte // the encoded photo; nil when the article has none
+	Layout  *Layout
+	Presets []Preset
+	Format  Format // "" keeps each preset's default format
+}
+
+// Output is one rendered image.
+type Output struct {
+	Preset   Preset
+	Format   Format
+	Width    int
+	Height   int
+	Data     []byte
+	SHA256   string
+	Quality  int
+	Crop     image.Rectangle // in source-photo pixels; empty without a photo
+	Alt      string
+	Warnings []string
+	Plan     *Plan
+}
+
+// PhotoMeta describes the source photo of a job.
+type PhotoMeta struct {
+	Width    int       `json:"width"`
+	Height   int       `json:"height"`
+	Format   string    `json:"format"`
+	Notes    []string  `json:"notes,omitempty"`
+	Subjects []Subject `json:"subjects,omitempty"`
+}
+
+// Timings is the wall time spent in each stage; per-preset stages are
+// summed over presets (so with parallel workers they can exceed the total).
+type Timings struct {
+	Decode   time.Duration
+	Resample time.Duration // the one downscale of the photo to working size
+	Detect   time.Duration
+	Plan     time.Duration
+	Draw     time.Duration
+	Encode   time.Duration
+	Total    time.Duration
+}
+
+// Result is everything one job produced.
+type Result struct {
+	Outputs []Output
+	Photo   *PhotoMeta
+	Timings Timings
+}
+
+// Render decodes the photo once, scales it once to the largest size any
+// preset needs, finds its subjects once, then plans, draws and encodes the
+// presets in parallel. Output order follows job.Presets. Rendering the same
+// job twice gives identical bytes, whatever the parallelism.
+func (e *Engine) Render(ctx context.Context, job Job) (*Result, error) {
+	start := time.Now()
+	if job.Article == nil || job.Layout == nil {
+		return nil, fmt.Errorf("render: a job needs an article and a layout")
+	}
+	if len(job.Presets) == 0 {
+		return nil, fmt.Errorf("render: no presets selected")
+	}
+	res := &Result{}
+	var (
+		work  *image.NRGBA
+		info  PhotoInfo
+		scale = 1.0 // working pixels per source pixel
+	)
+	if job.Photo != nil {
+		t := time.Now()
+		ph, err := DecodePhoto(bytes.NewReader(job.Photo), e.Limits)
+		if err != nil {
+			return nil, err
+		}
+		res.Timings.Decode = time.Since(t)
+		src := ph.Image.Bounds().Size()
+		res.Photo = &PhotoMeta{Width: src.X, Height: src.Y, Format: ph.Format, Notes: ph.Notes}
+
+		t = time.Now()
+		work, scale = workingCopy(ph.Image, job.Presets)
+		res.Timings.Resample = time.Since(t)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+
+		t = time.Now()
+		info = PhotoInfo{Size: work.Bounds().Size(), Focus: job.Article.Focus}
+		if e.Finder != nil && job.Article.Focus == nil {
+			info.Subjects = e.Finder.Find(work)
+		}
+		res.Timings.Detect = time.Since(t)
+		for _, s := range info.Subjects {
+			res.Photo.Subjects = append(res.Photo.Subjects, Subject{Rect: scaleRect(s.Rect, 1/scale, src), Kind: s.Kind, Score: s.Score})
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	outs := make([]Output, len(job.Presets))
+	stage := make([]Timings, len(job.Presets))
+	g, gctx := errgroup.WithContext(ctx)
+	workers := e.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	g.SetLimit(workers)
+	for i, p := range job.Presets {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			out, tm, err := e.renderOne(job, p, work, info, scale, res.Photo)
+			if err != nil {
+				return fmt.Errorf("preset %s: %w", p.ID, err)
+			}
+			outs[i], stage[i] = out, tm
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for _, t := range stage {
+		res.Timings.Plan += t.Plan
+		res.Timings.Draw += t.Draw
+		res.Timings.Encode += t.Encode
+	}
+	res.Outputs = outs
+	res.Timings.Total = time.Since(start)
+	return res, nil
+}
+
+func (e *Engine) renderOne(job Job, p Preset, work *image.NRGBA, info PhotoInfo, scale float64, meta *PhotoMeta) (Output, Timings, error) {
+	var tm Timings
+	t := time.Now()
+	plan, err := PlanCard(job.Article, job.Layout, p, info, e.Fonts)
+	if err != nil {
+		return Output{}, tm, err
+	}
+	tm.Plan = time.Since(t)
+
+	t = time.Now()
+	img, drawWarns := Draw(plan, work)
+	tm.Draw = time.Since(t)
+
+	t = time.Now()
+	f := p.Format
+	if job.Format != "" {
+		f = job.Format
+	}
+	enc, err := Encode(img, f, EncodeOptions{MaxBytes: p.MaxBytes})
+	if err != nil {
+		return Output{}, tm, err
+	}
+	tm.Encode = time.Since(t)
+
+	out := Output{
+		Preset: p, Format: f, Width: p.Width, Height: p.Height,
+		Data: enc.Data, Quality: enc.Quality, Plan: plan,
+		Alt:      altText(job.Article),
+		Warnings: append(append([]string{}, plan.Warnings...), drawWarns...),
+	}
+	sum := sha256.Sum256(enc.Data)
+	out.SHA256 = hex.EncodeToString(sum[:])
+	if !enc.FitsLimit {
+		out.Warnings = append(out.Warnings, fmt.Sprintf("%d bytes is over the platform limit of %d bytes even at JPEG quality %d", len(enc.Data), p.MaxBytes, enc.Quality))
+	}
+	if plan.Crop != nil && meta != nil {
+		out.Crop = scaleRect(plan.Crop.Src, 1/scale, image.Pt(meta.Width, meta.Height))
+	}
+	return out, tm, nil
+}
+
+// workingCopy scales the photo once to the largest size any preset draws
+// it at (never up), so every preset resamples from a close size.
+func workingCopy(img *image.NRGBA, presets []Preset) (*image.NRGBA, float64) {
+	b := img.Bounds().Size()
+	need := 0.0
+	for _, p := range presets {
+		need = math.Max(need, math.Max(float64(p.Width)/float64(b.X), float64(p.Height)/float64(b.Y)))
+	}
+	// Keep 10% headroom so the per-preset resample still has detail to use.
+	need *= 1.1
+	if need >= 0.9 {
+		return img, 1
+	}
+	w := max(1, int(math.Round(float64(b.X)*need)))
+	h := max(1, int(math.Round(float64(b.Y)*need)))
+	return imaging.Resize(img, w, h, imaging.Linear), float64(w) / float64(b.X)
+}
+
+// scaleRect maps a rectangle by factor s, clipped to bounds.
+func scaleRect(r image.Rectangle, s float64, bounds image.Point) image.Rectangle {
+	out := image.Rect(
+		int(math.Floor(float64(r.Min.X)*s)), int(math.Floor(float64(r.Min.Y)*s)),
+		int(math.Ceil(float64(r.Max.X)*s)), int(math.Ceil(float64(r.Max.Y)*s)),
+	)
+	return out.Intersect(image.Rectangle{Max: bounds})
+}
+
+// altText describes a card for screen readers: the headline it shows and
+// the photo caption.
+func altText(a *Article) string {
+	alt := a.Headline
+	if c := strings.TrimSpace(a.Caption); c != "" {
+		alt += ". Photo: " + c
+	}
+	return alt
+}
