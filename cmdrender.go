@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/term"
@@ -30,6 +31,7 @@ type renderFlags struct {
 	layoutDir string
 	maxMP     int64
 	baseURL   string
+	timings   bool
 }
 
 func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -43,6 +45,7 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&f.layoutDir, "layouts", "", "read layouts from `DIR` instead of the built-in ones")
 	fs.Int64Var(&f.maxMP, "max-megapixels", 100, "refuse photos larger than `N` megapixels")
 	fs.StringVar(&f.baseURL, "base-url", "", "`URL` prefix for image links in meta.html (default: relative)")
+	fs.BoolVar(&f.timings, "timings", false, "print the time spent in each stage per article on stderr")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: sharecard render [flags] ARTICLE|FOLDER...")
 		fs.PrintDefaults()
@@ -98,6 +101,11 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				if !prog.tty {
 					fmt.Fprintf(stdout, "%s -> %s (%d images)\n", file, res.dir, res.images)
 				}
+				if f.timings {
+					t := res.timings
+					fmt.Fprintf(stderr, "%s: timings: decode %v, resample %v, detect %v, plan %v, draw %v, encode %v (per-preset stages summed over workers), total %v\n",
+						file, ms(t.Decode), ms(t.Resample), ms(t.Detect), ms(t.Plan), ms(t.Draw), ms(t.Encode), ms(t.Total))
+				}
 			}
 			prog.step(file)
 			return nil
@@ -142,6 +150,7 @@ type articleResult struct {
 	dir      string
 	images   int
 	warnings []string
+	timings  render.Timings
 }
 
 func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*render.Layout, file string, f renderFlags, format render.Format, slugs map[string]string, mu *sync.Mutex) (*articleResult, error) {
@@ -202,7 +211,7 @@ func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*ren
 	dir := filepath.Join(f.out, slug)
 	m := render.NewManifest(a, lay.Name, res)
 	files := map[string][]byte{"manifest.json": m.JSON(), "meta.html": m.MetaHTML(f.baseURL)}
-	ar := &articleResult{dir: dir, images: len(res.Outputs)}
+	ar := &articleResult{dir: dir, images: len(res.Outputs), timings: res.Timings}
 	// The same warning usually holds for many presets: print it once with
 	// the presets it concerns.
 	byWarning := map[string][]string{}
@@ -335,3 +344,5 @@ func (p *progress) done() {
 		fmt.Fprintf(p.w, "rendered %d article(s)\n", p.total)
 	}
 }
+
+func ms(d time.Duration) string { return d.Round(time.Millisecond).String() }

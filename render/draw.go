@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	"math"
 	"sort"
 
@@ -11,14 +12,15 @@ import (
 	"github.com/fogleman/gg"
 )
 
-// Draw paints a plan. photo is the upright photo whose pixel coordinates the
-// plan's crops refer to (nil when the article has no photo). It returns the
+// Draw paints a plan. photo holds the upright photo whose pixel coordinates
+// the plan's crops refer to (nil when the article has no photo). It returns the
 // opaque canvas and warnings about what it could not achieve (such as a
 // contrast target). Draw reads only the plan and the photo.
-func Draw(p *Plan, photo *image.NRGBA) (*image.NRGBA, []string) {
+func Draw(p *Plan, photo *Pyramid) (*image.NRGBA, []string) {
 	dc := gg.NewContext(p.Width, p.Height)
-	dc.SetColor(p.Background)
-	dc.Clear()
+	bg := p.Background
+	bg.A = 255 // the canvas is opaque; see rgbaToNRGBA
+	fillOver(dc.Image().(*image.RGBA), image.Rect(0, 0, p.Width, p.Height), bg)
 	var warns []string
 	for i := range p.Layers {
 		pld := &p.Layers[i]
@@ -29,9 +31,8 @@ func Draw(p *Plan, photo *image.NRGBA) (*image.NRGBA, []string) {
 		case LayerGradient:
 			drawGradient(dc, pld.Box, ly.From, ly.To, ly.Dir)
 		case LayerBox:
-			dc.SetColor(ly.Color)
 			r := ly.Radius.Px(float64(min(pld.Box.Dx(), pld.Box.Dy())), float64(min(p.Width, p.Height)))
-			drawRect(dc, pld.Box, r)
+			drawRect(dc, pld.Box, r, ly.Color)
 		case LayerImage:
 			drawImage(dc, pld.Box, ly.Image, ly.Align, p.RTL)
 		case LayerText, LayerBadge:
@@ -43,52 +44,70 @@ func Draw(p *Plan, photo *image.NRGBA) (*image.NRGBA, []string) {
 	return rgbaToNRGBA(dc.Image().(*image.RGBA)), warns
 }
 
-func drawRect(dc *gg.Context, r image.Rectangle, radius float64) {
+// drawRect fills r with the context's colour c; square corners go through
+// image/draw's fast uniform fill, rounded ones through gg's path filler.
+func drawRect(dc *gg.Context, r image.Rectangle, radius float64, c color.NRGBA) {
 	if radius > 0 {
+		dc.SetColor(c)
 		dc.DrawRoundedRectangle(float64(r.Min.X), float64(r.Min.Y), float64(r.Dx()), float64(r.Dy()), radius)
-	} else {
-		dc.DrawRectangle(float64(r.Min.X), float64(r.Min.Y), float64(r.Dx()), float64(r.Dy()))
+		dc.Fill()
+		return
 	}
-	dc.Fill()
+	fillOver(dc.Image().(*image.RGBA), r, c)
+}
+
+func fillOver(img *image.RGBA, r image.Rectangle, c color.NRGBA) {
+	if c.A == 0 {
+		return
+	}
+	op := draw.Over
+	if c.A == 255 {
+		op = draw.Src
+	}
+	draw.Draw(img, r, image.NewUniform(c), image.Point{}, op)
 }
 
 // drawPhoto paints the crop into the layer box; where the crop does not
 // cover the box (a small photo), a blurred, darkened copy or a brand colour
 // fills the rest.
-func drawPhoto(dc *gg.Context, pld *PlannedLayer, photo *image.NRGBA, bg color.NRGBA) {
+func drawPhoto(dc *gg.Context, pld *PlannedLayer, photo *Pyramid, bg color.NRGBA) {
 	cr := pld.Crop
+	canvas := dc.Image().(*image.RGBA)
 	if photo == nil || cr == nil || cr.Src.Empty() || cr.Dst.Empty() {
-		dc.SetColor(bg)
-		drawRect(dc, pld.Box, 0)
+		fillOver(canvas, pld.Box, bg)
 		return
 	}
 	box := pld.Box
 	if cr.Fill {
 		if pld.Spec.Backdrop == "blur" || pld.Spec.Backdrop == "" {
-			dc.DrawImage(backdrop(photo, box.Size()), box.Min.X, box.Min.Y)
+			draw.Draw(canvas, box, backdrop(photo, box.Size()), image.Point{}, draw.Over)
 		} else {
-			dc.SetColor(bg)
-			if c, ok := namedOrHex(pld.Spec.Backdrop); ok {
-				dc.SetColor(c)
+			c := bg
+			if hex, ok := namedOrHex(pld.Spec.Backdrop); ok {
+				c = hex
 			}
-			drawRect(dc, box, 0)
+			fillOver(canvas, box, c)
 		}
 	}
-	src := imaging.Crop(photo, cr.Src)
-	var scaled *image.NRGBA
-	if src.Bounds().Size() == cr.Dst.Size() {
-		scaled = src
+	scaled := photo.Scaled(cr.Src, cr.Dst.Size())
+	dst := cr.Dst.Add(box.Min)
+	if photo.Opaque() {
+		blit(canvas, dst, scaled)
 	} else {
-		scaled = imaging.Resize(src, cr.Dst.Dx(), cr.Dst.Dy(), imaging.CatmullRom)
+		draw.Draw(canvas, dst, scaled, scaled.Bounds().Min, draw.Over)
 	}
-	dc.DrawImage(scaled, box.Min.X+cr.Dst.Min.X, box.Min.Y+cr.Dst.Min.Y)
 }
 
 // backdrop is the photo stretched over size, blurred and darkened: the
 // fill behind a photo too small for its box.
-func backdrop(photo *image.NRGBA, size image.Point) *image.NRGBA {
+func backdrop(photo *Pyramid, size image.Point) *image.NRGBA {
 	// Blur at low resolution: cheap, and the result is soft anyway.
-	small := imaging.Fill(photo, max(size.X/16, 8), max(size.Y/16, 8), imaging.Center, imaging.Box)
+	b := photo.Bounds()
+	sw, sh := max(size.X/16, 8), max(size.Y/16, 8)
+	s := max(float64(sw)/float64(b.Dx()), float64(sh)/float64(b.Dy()))
+	cw, ch := min(b.Dx(), int(float64(sw)/s)), min(b.Dy(), int(float64(sh)/s))
+	x0, y0 := b.Min.X+(b.Dx()-cw)/2, b.Min.Y+(b.Dy()-ch)/2
+	small := photo.Scaled(image.Rect(x0, y0, x0+cw, y0+ch), image.Pt(sw, sh))
 	small = imaging.Blur(small, 2)
 	small = imaging.AdjustBrightness(small, -35)
 	return imaging.Resize(small, size.X, size.Y, imaging.Linear)
@@ -99,23 +118,38 @@ func namedOrHex(s string) (color.NRGBA, bool) {
 	return c, err == nil
 }
 
+// drawGradient fills r with a linear gradient from "from" to "to" in
+// direction dir, eased through a middle stop so a scrim does not read as a
+// hard band. Each row (or column) is one uniform fill: fast at 4K.
 func drawGradient(dc *gg.Context, r image.Rectangle, from, to color.NRGBA, dir Direction) {
-	x0, y0, x1, y1 := float64(r.Min.X), float64(r.Min.Y), float64(r.Min.X), float64(r.Max.Y)
-	switch dir {
-	case DirUp:
-		y0, y1 = y1, y0
-	case DirRight:
-		x1, y1 = float64(r.Max.X), y0
-	case DirLeft:
-		x0, x1, y1 = float64(r.Max.X), x0, y0
+	img := dc.Image().(*image.RGBA)
+	r = r.Intersect(img.Bounds())
+	if r.Empty() {
+		return
 	}
-	g := gg.NewLinearGradient(x0, y0, x1, y1)
-	g.AddColorStop(0, from)
-	// An eased middle stop keeps the scrim from looking like a hard band.
-	g.AddColorStop(0.5, mix(from, to, 0.6))
-	g.AddColorStop(1, to)
-	dc.SetFillStyle(g)
-	drawRect(dc, r, 0)
+	at := func(t float64) color.NRGBA {
+		mid := mix(from, to, 0.6)
+		if t < 0.5 {
+			return mix(from, mid, t*2)
+		}
+		return mix(mid, to, (t-0.5)*2)
+	}
+	vertical := dir == DirDown || dir == DirUp
+	n := r.Dx()
+	if vertical {
+		n = r.Dy()
+	}
+	for i := range n {
+		t := (float64(i) + 0.5) / float64(n)
+		if dir == DirUp || dir == DirLeft {
+			t = 1 - t
+		}
+		line := image.Rect(r.Min.X+i, r.Min.Y, r.Min.X+i+1, r.Max.Y)
+		if vertical {
+			line = image.Rect(r.Min.X, r.Min.Y+i, r.Max.X, r.Min.Y+i+1)
+		}
+		fillOver(img, line, at(t))
+	}
 }
 
 func mix(a, b color.NRGBA, t float64) color.NRGBA {
@@ -140,7 +174,8 @@ func drawImage(dc *gg.Context, box image.Rectangle, img image.Image, align Align
 	case align == AlignRight, align == AlignEnd && !rtl, align == AlignStart && rtl:
 		x = box.Max.X - w
 	}
-	dc.DrawImage(scaled, x, box.Min.Y+(box.Dy()-h)/2)
+	y := box.Min.Y + (box.Dy()-h)/2
+	draw.Draw(dc.Image().(*image.RGBA), image.Rect(x, y, x+w, y+h), scaled, image.Point{}, draw.Over)
 }
 
 // drawText paints a text layer: the contrast scrim when asked for, the pill
@@ -155,13 +190,13 @@ func drawText(dc *gg.Context, pld *PlannedLayer) string {
 		warn = ensureContrast(dc, pld)
 	}
 	if ly.Pill != nil {
-		dc.SetColor(ly.Pill.Color)
 		padX, padY := ly.Pill.PadX.Px(tb.Size, 0), ly.Pill.PadY.Px(tb.Size, 0)
 		rad := ly.Pill.Radius.Px(tb.Size, 0)
 		r := pld.TextRect()
 		if len(tb.Lines) == 1 {
-			drawRect(dc, r, rad)
+			drawRect(dc, r, rad, ly.Pill.Color)
 		} else {
+			dc.SetColor(ly.Pill.Color)
 			pitch := tb.Height / float64(len(tb.Lines))
 			for i, ln := range tb.Lines {
 				x := pld.TextX + ln.X - padX
@@ -226,8 +261,7 @@ func ensureContrast(dc *gg.Context, pld *PlannedLayer) string {
 	fade.A = 0
 	drawGradient(dc, image.Rect(scrim.Min.X, int(top-feather), scrim.Max.X, scrim.Min.Y), fade, cover, DirDown)
 	drawGradient(dc, image.Rect(scrim.Min.X, scrim.Max.Y, scrim.Max.X, scrim.Max.Y+int(feather)), cover, fade, DirDown)
-	dc.SetColor(cover)
-	drawRect(dc, scrim, 0)
+	drawRect(dc, scrim, 0, cover)
 	if ratioWith(hi) < target {
 		return fmt.Sprintf("text contrast stays below WCAG AA %.1f:1 even with a %.0f%% scrim", target, hi*100)
 	}
@@ -285,4 +319,20 @@ func contrastRatio(a, b float64) float64 {
 // 255 and premultiplied and straight values are the same bytes.
 func rgbaToNRGBA(img *image.RGBA) *image.NRGBA {
 	return &image.NRGBA{Pix: img.Pix, Stride: img.Stride, Rect: img.Rect}
+}
+
+// blit copies an opaque src onto dst at r row by row: for opaque pixels
+// straight and premultiplied bytes are the same, so no per-pixel maths.
+func blit(dst *image.RGBA, r image.Rectangle, src *image.NRGBA) {
+	clip := r.Intersect(dst.Bounds())
+	if clip.Empty() {
+		return
+	}
+	sp := src.Bounds().Min.Add(clip.Min.Sub(r.Min))
+	n := clip.Dx() * 4
+	for y := 0; y < clip.Dy(); y++ {
+		d := dst.PixOffset(clip.Min.X, clip.Min.Y+y)
+		s := src.PixOffset(sp.X, sp.Y+y)
+		copy(dst.Pix[d:d+n], src.Pix[s:s+n])
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"strings"
+	"time"
 
 	"github.com/disintegration/imaging"
 	xwebp "golang.org/x/image/webp"
@@ -51,29 +52,62 @@ var (
 // lim.MaxPixels from the header, before any pixel is decoded. Zero fields of
 // lim mean the defaults.
 func DecodePhoto(r io.Reader, lim Limits) (*Photo, error) {
+	p, _, err := decodePhotoScaled(r, lim, nil)
+	return p, err
+}
+
+// decodePhotoScaled decodes like [DecodePhoto]; when scaleFor is set it is
+// asked, with the upright size, for a factor ≤ 1 to shrink the photo by,
+// and the shrinking happens straight from the decoder's output (before the
+// colour conversion and orientation, which then touch far fewer pixels).
+// It also returns the photo's upright size before shrinking and the time
+// the shrinking took.
+func decodePhotoScaled(r io.Reader, lim Limits, scaleFor func(w, h int) float64) (*Photo, decodeStats, error) {
 	lim = lim.withDefaults()
 	data, err := readLimited(r, lim.MaxBytes)
 	if err != nil {
-		return nil, err
+		return nil, decodeStats{}, err
 	}
 	format, err := sniffFormat(data)
 	if err != nil {
-		return nil, err
+		return nil, decodeStats{}, err
 	}
 	cfg, err := decodeConfig(format, data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: reading the %s header: %v", ErrCorruptPhoto, format, err)
+		return nil, decodeStats{}, fmt.Errorf("%w: reading the %s header: %v", ErrCorruptPhoto, format, err)
 	}
 	if err := checkPixels(cfg.Width, cfg.Height, lim.MaxPixels); err != nil {
-		return nil, err
+		return nil, decodeStats{}, err
 	}
 	src, err := decodeImage(format, data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v (re-export or re-download the photo)", ErrCorruptPhoto, err)
+		return nil, decodeStats{}, fmt.Errorf("%w: %v (re-export or re-download the photo)", ErrCorruptPhoto, err)
+	}
+	meta := readPhotoMeta(format, data)
+	scale := 1.0
+	upright := src.Bounds().Size()
+	if meta.orientation >= 5 && meta.orientation <= 8 {
+		upright.X, upright.Y = upright.Y, upright.X // orientations 5-8 turn the photo by 90°
+	}
+	if scaleFor != nil {
+		scale = min(1, scaleFor(upright.X, upright.Y))
+	}
+	var st decodeStats
+	if scale < 1 {
+		start := time.Now()
+		b := src.Bounds()
+		w := max(1, int(float64(b.Dx())*scale+0.5))
+		h := max(1, int(float64(b.Dy())*scale+0.5))
+		if _, ok := src.(*image.YCbCr); ok {
+			// imaging reads YCbCr rows directly: no full-size RGBA copy.
+			src = imaging.Resize(src, w, h, imaging.Box)
+		} else {
+			src = imaging.Resize(toNRGBA(src, &Photo{}), w, h, imaging.Linear)
+		}
+		st.Resample = time.Since(start)
 	}
 	p := &Photo{Format: format}
 	p.Image = toNRGBA(src, p)
-	meta := readPhotoMeta(format, data)
 	p.Notes = append(p.Notes, meta.notes...)
 	if format == "gif" && gifFrameCount(data) > 1 {
 		p.Notes = append(p.Notes, "animated GIF: first frame used")
@@ -88,7 +122,14 @@ func DecodePhoto(r io.Reader, lim Limits) (*Photo, error) {
 		p.Notes = append(p.Notes, fmt.Sprintf("rotated per EXIF orientation %d", meta.orientation))
 	}
 	p.HasAlpha = mayHaveAlpha(src) && hasTranslucentPixel(p.Image)
-	return p, nil
+	st.Upright = upright
+	return p, st, nil
+}
+
+// decodeStats reports what decodePhotoScaled did besides decoding.
+type decodeStats struct {
+	Upright  image.Point   // size before shrinking, EXIF orientation applied
+	Resample time.Duration // time spent shrinking
 }
 
 // readLimited reads all of r, refusing more than maxBytes bytes.

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/disintegration/imaging"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -96,23 +95,23 @@ func (e *Engine) Render(ctx context.Context, job Job) (*Result, error) {
 	}
 	res := &Result{}
 	var (
-		work  *image.NRGBA
+		work  *Pyramid
 		info  PhotoInfo
 		scale = 1.0 // working pixels per source pixel
 	)
 	if job.Photo != nil {
 		t := time.Now()
-		ph, err := DecodePhoto(bytes.NewReader(job.Photo), e.Limits)
+		need := workingScale(job.Presets)
+		ph, st, err := decodePhotoScaled(bytes.NewReader(job.Photo), e.Limits, need)
 		if err != nil {
 			return nil, err
 		}
-		res.Timings.Decode = time.Since(t)
-		src := ph.Image.Bounds().Size()
+		src := st.Upright
+		res.Timings.Resample = st.Resample
+		res.Timings.Decode = time.Since(t) - st.Resample
+		work = NewPyramid(ph.Image)
+		scale = float64(ph.Image.Bounds().Dx()) / float64(src.X)
 		res.Photo = &PhotoMeta{Width: src.X, Height: src.Y, Format: ph.Format, Notes: ph.Notes}
-
-		t = time.Now()
-		work, scale = workingCopy(ph.Image, job.Presets)
-		res.Timings.Resample = time.Since(t)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -120,7 +119,13 @@ func (e *Engine) Render(ctx context.Context, job Job) (*Result, error) {
 		t = time.Now()
 		info = PhotoInfo{Size: work.Bounds().Size(), Focus: job.Article.Focus}
 		if e.Finder != nil && job.Article.Focus == nil {
-			info.Subjects = e.Finder.Find(work)
+			// Faces are found on a level of about 1000 px, the detector's
+			// own working size, and mapped back.
+			lvl, f := work.Level(1000)
+			for _, s := range e.Finder.Find(lvl) {
+				s.Rect = scaleRect(s.Rect, f, info.Size)
+				info.Subjects = append(info.Subjects, s)
+			}
 		}
 		res.Timings.Detect = time.Since(t)
 		for _, s := range info.Subjects {
@@ -165,7 +170,7 @@ func (e *Engine) Render(ctx context.Context, job Job) (*Result, error) {
 	return res, nil
 }
 
-func (e *Engine) renderOne(job Job, p Preset, work *image.NRGBA, info PhotoInfo, scale float64, meta *PhotoMeta) (Output, Timings, error) {
+func (e *Engine) renderOne(job Job, p Preset, work *Pyramid, info PhotoInfo, scale float64, meta *PhotoMeta) (Output, Timings, error) {
 	var tm Timings
 	t := time.Now()
 	plan, err := PlanCard(job.Article, job.Layout, p, info, e.Fonts)
@@ -206,22 +211,20 @@ func (e *Engine) renderOne(job Job, p Preset, work *image.NRGBA, info PhotoInfo,
 	return out, tm, nil
 }
 
-// workingCopy scales the photo once to the largest size any preset draws
-// it at (never up), so every preset resamples from a close size.
-func workingCopy(img *image.NRGBA, presets []Preset) (*image.NRGBA, float64) {
-	b := img.Bounds().Size()
-	need := 0.0
-	for _, p := range presets {
-		need = math.Max(need, math.Max(float64(p.Width)/float64(b.X), float64(p.Height)/float64(b.Y)))
+// workingScale returns the factor to shrink a w×h photo by, once, so that
+// it is still as large as the largest preset draws it (never enlarged);
+// above 0.9 the photo is kept as it is.
+func workingScale(presets []Preset) func(w, h int) float64 {
+	return func(w, h int) float64 {
+		need := 0.0
+		for _, p := range presets {
+			need = math.Max(need, math.Max(float64(p.Width)/float64(w), float64(p.Height)/float64(h)))
+		}
+		if need >= 0.9 {
+			return 1
+		}
+		return need
 	}
-	// Keep 10% headroom so the per-preset resample still has detail to use.
-	need *= 1.1
-	if need >= 0.9 {
-		return img, 1
-	}
-	w := max(1, int(math.Round(float64(b.X)*need)))
-	h := max(1, int(math.Round(float64(b.Y)*need)))
-	return imaging.Resize(img, w, h, imaging.Linear), float64(w) / float64(b.X)
 }
 
 // scaleRect maps a rectangle by factor s, clipped to bounds.
