@@ -483,7 +483,7 @@ func (p *layoutParser) presets(n *yaml.Node) []Preset {
 	var out []Preset
 	for i, pn := range n.Content {
 		at := fmt.Sprintf("presets[%d]", i)
-		pr := Preset{Platform: "Layout", Format: FormatJPEG}
+		pr := Preset{Platform: "Layout", Format: FormatJPEG, Standard: true}
 		p.fields(pn, at, []string{"id", "platform", "placement", "width", "height", "format", "max_bytes", "safe"}, func(k string, v *yaml.Node) {
 			f := at + "." + k
 			switch k {

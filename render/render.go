@@ -58,8 +58,16 @@ type PhotoMeta struct {
 	Width    int       `json:"width"`
 	Height   int       `json:"height"`
 	Format   string    `json:"format"`
-	Notes    []string  `json:"notes,omitempty"`
-	Subjects []Subject `json:"subjects,omitempty"`
+	Notes    []string     `json:"notes,omitempty"`
+	Subjects []SubjectBox `json:"subjects,omitempty"`
+}
+
+// SubjectBox is a subject found in the photo, in source pixels, as the
+// manifest reports it.
+type SubjectBox struct {
+	Kind  string  `json:"kind"`
+	Score float64 `json:"score"`
+	CropRect
 }
 
 // Timings is the wall time spent in each stage; per-preset stages are
@@ -129,7 +137,8 @@ func (e *Engine) Render(ctx context.Context, job Job) (*Result, error) {
 		}
 		res.Timings.Detect = time.Since(t)
 		for _, s := range info.Subjects {
-			res.Photo.Subjects = append(res.Photo.Subjects, Subject{Rect: scaleRect(s.Rect, 1/scale, src), Kind: s.Kind, Score: s.Score})
+			r := scaleRect(s.Rect, 1/scale, src)
+			res.Photo.Subjects = append(res.Photo.Subjects, SubjectBox{Kind: s.Kind, Score: math.Round(s.Score*100) / 100, CropRect: CropRect{X: r.Min.X, Y: r.Min.Y, W: r.Dx(), H: r.Dy()}})
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -203,7 +212,11 @@ func (e *Engine) renderOne(job Job, p Preset, work *Pyramid, info PhotoInfo, sca
 	sum := sha256.Sum256(enc.Data)
 	out.SHA256 = hex.EncodeToString(sum[:])
 	if !enc.FitsLimit {
-		out.Warnings = append(out.Warnings, fmt.Sprintf("%d bytes is over the platform limit of %d bytes even at JPEG quality %d", len(enc.Data), p.MaxBytes, enc.Quality))
+		if f == FormatPNG {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("%d bytes is over the platform limit of %d bytes; PNG has no quality to lower, use jpeg to meet it", len(enc.Data), p.MaxBytes))
+		} else {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("%d bytes is over the platform limit of %d bytes even at %s quality %d", len(enc.Data), p.MaxBytes, strings.ToUpper(string(f)), enc.Quality))
+		}
 	}
 	if plan.Crop != nil && meta != nil {
 		out.Crop = scaleRect(plan.Crop.Src, 1/scale, image.Pt(meta.Width, meta.Height))
