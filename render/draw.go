@@ -79,14 +79,10 @@ func drawPhoto(dc *gg.Context, pld *PlannedLayer, photo *Pyramid, bg color.NRGBA
 	}
 	box := pld.Box
 	if cr.Fill {
-		if pld.Spec.Backdrop == "blur" || pld.Spec.Backdrop == "" {
-			draw.Draw(canvas, box, backdrop(photo, box.Size()), image.Point{}, draw.Over)
+		if pld.Spec.Backdrop == BackdropColor {
+			fillOver(canvas, box, pld.Spec.BackdropColor)
 		} else {
-			c := bg
-			if hex, ok := namedOrHex(pld.Spec.Backdrop); ok {
-				c = hex
-			}
-			fillOver(canvas, box, c)
+			draw.Draw(canvas, box, backdrop(photo, box.Size()), image.Point{}, draw.Over)
 		}
 	}
 	scaled := photo.Scaled(cr.Src, cr.Dst.Size())
@@ -111,11 +107,6 @@ func backdrop(photo *Pyramid, size image.Point) *image.NRGBA {
 	small = imaging.Blur(small, 2)
 	small = imaging.AdjustBrightness(small, -35)
 	return imaging.Resize(small, size.X, size.Y, imaging.Linear)
-}
-
-func namedOrHex(s string) (color.NRGBA, bool) {
-	c, err := parseHexColor(s)
-	return c, err == nil
 }
 
 // drawGradient fills r with a linear gradient from "from" to "to" in

@@ -12,7 +12,7 @@ import (
 
 // Layout is a compiled layout file: a brand and the variants that place
 // photo, scrims, text and logo on a canvas. Designers write layouts as YAML
-// (see layouts/README.md); [ParseLayout] compiles and validates them once,
+// (see the Layouts section of README.md); [ParseLayout] compiles and validates them once,
 // and the render stages only ever see this typed form. A Layout is
 // immutable after parsing and safe for concurrent use.
 type Layout struct {
@@ -152,6 +152,15 @@ type Pill struct {
 	Radius Length
 }
 
+// Backdrop is what fills a photo box the photo does not cover.
+type Backdrop int
+
+// Backdrops.
+const (
+	BackdropBlur  Backdrop = iota // a blurred, darkened copy of the photo
+	BackdropColor                 // a solid colour
+)
+
 // Layer is one element of a variant.
 type Layer struct {
 	Kind LayerKind
@@ -169,7 +178,8 @@ type Layer struct {
 	MinShortSide int
 
 	// photo
-	Backdrop string // "blur" or a colour name: what shows where the photo does not cover its box
+	Backdrop      Backdrop    // what shows where the photo does not cover its box
+	BackdropColor color.NRGBA // with BackdropColor
 
 	// gradient and box
 	From, To color.NRGBA

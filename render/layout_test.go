@@ -97,15 +97,19 @@ func TestParseLayout_Errors(t *testing.T) {
 }
 
 func TestParseLayout_Valid(t *testing.T) {
-	l, err := ParseLayout("l.yaml", []byte(validLayout), fstest.MapFS{}, mustFonts(t))
+	src := strings.Replace(validLayout, "      - type: photo\n", "      - type: photo\n        backdrop: red\n", 1)
+	l, err := ParseLayout("l.yaml", []byte(src), fstest.MapFS{}, mustFonts(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if l.Name != "test" || len(l.Variants) != 1 || len(l.Variants[0].Layers) != 2 {
 		t.Fatalf("unexpected layout: %+v", l)
 	}
+	if ph := l.Variants[0].Layers[0]; ph.Backdrop != BackdropColor || ph.BackdropColor != l.Brand.Colors["red"] {
+		t.Errorf("photo backdrop by brand colour name compiled wrong: %+v", ph)
+	}
 	txt := l.Variants[0].Layers[1]
-	if txt.Kind != LayerText || txt.Field != "headline" || txt.Color != (l.Brand.Colors["red"]) || txt.Line != 11 {
+	if txt.Kind != LayerText || txt.Field != "headline" || txt.Color != (l.Brand.Colors["red"]) || txt.Line != 12 {
 		t.Errorf("text layer compiled wrong: %+v", txt)
 	}
 }

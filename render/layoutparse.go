@@ -305,13 +305,11 @@ func (p *layoutParser) layer(n *yaml.Node, at string, b *Brand) Layer {
 		case "min_short_side":
 			ly.MinShortSide = p.intRange(v, f, 0, 100000)
 		case "backdrop":
-			s := p.str(v, f)
-			if s != "blur" {
-				if _, ok := p.colorRef(v, f, b); !ok {
-					return
-				}
+			if p.str(v, f) == "blur" {
+				ly.Backdrop = BackdropBlur
+			} else if c, ok := p.colorRef(v, f, b); ok {
+				ly.Backdrop, ly.BackdropColor = BackdropColor, c
 			}
-			ly.Backdrop = s
 		case "from":
 			ly.From, _ = p.colorRef(v, f, b)
 		case "to":

@@ -55,9 +55,9 @@ type Output struct {
 
 // PhotoMeta describes the source photo of a job.
 type PhotoMeta struct {
-	Width    int       `json:"width"`
-	Height   int       `json:"height"`
-	Format   string    `json:"format"`
+	Width    int          `json:"width"`
+	Height   int          `json:"height"`
+	Format   string       `json:"format"`
 	Notes    []string     `json:"notes,omitempty"`
 	Subjects []SubjectBox `json:"subjects,omitempty"`
 }

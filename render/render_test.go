@@ -148,14 +148,12 @@ func TestRender_Deterministic(t *testing.T) {
 	eng, lays := testEngine(t)
 	photo := readTestdata(t, "photos/astronaut-eileen-collins.jpg")
 	job := Job{Article: testHeadlines["seed"], Photo: photo, Layout: lays["standard"], Presets: presetsByID(t, "og", "instagram-story", "thumb-square", "x-summary")}
-	serial := *eng
-	serial.Workers = 1
+	serial := &Engine{Fonts: eng.Fonts, Finder: eng.Finder, Workers: 1}
 	a, err := serial.Render(context.Background(), job)
 	if err != nil {
 		t.Fatal(err)
 	}
-	parallel := *eng
-	parallel.Workers = 4
+	parallel := &Engine{Fonts: eng.Fonts, Finder: eng.Finder, Workers: 4}
 	b, err := parallel.Render(context.Background(), job)
 	if err != nil {
 		t.Fatal(err)
