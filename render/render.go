@@ -74,7 +74,7 @@ type SubjectBox struct {
 // summed over presets (so with parallel workers they can exceed the total).
 type Timings struct {
 	Decode   time.Duration
-	Resample time.Duration // the one downscale of the photo to working size
+	Resample time.Duration // the one downscale to working size and the pyramid below it
 	Detect   time.Duration
 	Plan     time.Duration
 	Draw     time.Duration
@@ -117,7 +117,6 @@ func (e *Engine) Render(ctx context.Context, job Job) (*Result, error) {
 		src := st.Upright
 		res.Timings.Resample = st.Resample
 		res.Timings.Decode = time.Since(t) - st.Resample
-		work = NewPyramid(ph.Image)
 		scale = float64(ph.Image.Bounds().Dx()) / float64(src.X)
 		res.Photo = &PhotoMeta{Width: src.X, Height: src.Y, Format: ph.Format, Notes: ph.Notes}
 		if err := ctx.Err(); err != nil {
@@ -125,11 +124,15 @@ func (e *Engine) Render(ctx context.Context, job Job) (*Result, error) {
 		}
 
 		t = time.Now()
+		work = NewPyramid(ph.Image)
+		res.Timings.Resample += time.Since(t)
+
+		t = time.Now()
 		info = PhotoInfo{Size: work.Bounds().Size(), Focus: job.Article.Focus}
 		if e.Finder != nil && job.Article.Focus == nil {
-			// Faces are found on a level of about 1000 px, the detector's
-			// own working size, and mapped back.
-			lvl, f := work.Level(1000)
+			// Faces are found on the smallest level of at least 900 px (the
+			// detector works at up to 1000 px anyway) and mapped back.
+			lvl, f := work.Level(900)
 			for _, s := range e.Finder.Find(lvl) {
 				s.Rect = scaleRect(s.Rect, f, info.Size)
 				info.Subjects = append(info.Subjects, s)

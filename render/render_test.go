@@ -235,3 +235,33 @@ func TestRender_Tricky(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanCard_ArabicRightToLeft checks the Arabic headline is laid out
+// right to left, right-aligned in a mirrored layout, on every standard
+// preset that shows a headline.
+func TestPlanCard_ArabicRightToLeft(t *testing.T) {
+	eng, lays := testEngine(t)
+	a := testHeadlines["arabic"]
+	for _, p := range StandardPresets() {
+		plan, err := PlanCard(a, lays["standard"], p, PhotoInfo{Size: image.Pt(3264, 2448)}, eng.Fonts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !plan.RTL {
+			t.Fatalf("%s: plan not mirrored for an Arabic article", p.ID)
+		}
+		for _, l := range plan.Layers {
+			if l.Text == nil || l.Spec.Field != "headline" {
+				continue
+			}
+			if !l.Text.RTL {
+				t.Errorf("%s: headline not right to left", p.ID)
+			}
+			first := l.Text.Lines[0]
+			right := l.TextX + first.X + first.Width
+			if d := float64(l.Box.Max.X) - right; d < -1 || d > 2 {
+				t.Errorf("%s: first line ends %.1f px from the box's right edge, want ≈0", p.ID, d)
+			}
+		}
+	}
+}
