@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	xdraw "golang.org/x/image/draw"
 	"image"
 	"image/gif"
 	"image/jpeg"
@@ -13,6 +14,7 @@ import (
 	"io/fs"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/disintegration/imaging"
@@ -100,7 +102,9 @@ func decodePhotoScaled(r io.Reader, lim Limits, scaleFor func(w, h int) float64)
 		b := src.Bounds()
 		w := max(1, int(float64(b.Dx())*scale+0.5))
 		h := max(1, int(float64(b.Dy())*scale+0.5))
-		if _, ok := src.(*image.YCbCr); ok {
+		if ycc, ok := src.(*image.YCbCr); ok && scale >= 0.5 {
+			src = shrinkYCbCr(ycc, w, h)
+		} else if ok {
 			// imaging reads YCbCr rows directly: no full-size RGBA copy.
 			src = imaging.Resize(src, w, h, imaging.Box)
 		} else {
@@ -505,4 +509,23 @@ func releaseDecoderMemory(img image.Image) {
 	if b := img.Bounds(); b.Dx()*b.Dy() >= 8_000_000 {
 		runtime.GC()
 	}
+}
+
+// shrinkYCbCr scales a decoded JPEG to w×h (at least half its size) with
+// x/image/draw's bilinear scaler, which reads YCbCr directly and converts
+// as it samples. Within a factor of 2 every source pixel still reaches the
+// result, so no low-pass filter is needed. Bands of rows run on all CPUs.
+func shrinkYCbCr(src *image.YCbCr, w, h int) *image.NRGBA {
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	n := min(runtime.GOMAXPROCS(0), h)
+	var wg sync.WaitGroup
+	for i := range n {
+		band := image.Rect(0, h*i/n, w, h*(i+1)/n)
+		wg.Go(func() {
+			xdraw.ApproxBiLinear.Scale(dst.SubImage(band).(*image.RGBA), dst.Bounds(), src, src.Bounds(), xdraw.Src, nil)
+		})
+	}
+	wg.Wait()
+	// A JPEG is opaque, so the premultiplied pixels are the straight ones.
+	return &image.NRGBA{Pix: dst.Pix, Stride: dst.Stride, Rect: dst.Rect}
 }

@@ -9,6 +9,7 @@ import (
 	"image"
 	"math"
 	"runtime"
+	"sort"
 	"strings"
 	"time"
 
@@ -156,7 +157,19 @@ func (e *Engine) Render(ctx context.Context, job Job) (*Result, error) {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	g.SetLimit(workers)
-	for i, p := range job.Presets {
+	// Largest canvases first: the 4K hero takes as long as a dozen small
+	// cards, and starting it last would leave the other workers idle at the
+	// end. Outputs still come back in job.Presets order.
+	order := make([]int, len(job.Presets))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		pa, pb := job.Presets[order[a]], job.Presets[order[b]]
+		return pa.Width*pa.Height > pb.Width*pb.Height
+	})
+	for _, i := range order {
+		p := job.Presets[i]
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
