@@ -27,39 +27,29 @@ func ParseLayout(file string, data []byte, assets fs.FS, fonts *FontSet) (*Layou
 // parseLayout parses the file called name inside assets; display is the
 // name used in messages (e.g. with its folder).
 func parseLayout(display, name string, data []byte, assets fs.FS, fonts *FontSet) (*Layout, error) {
-	file := display
-	p := &layoutParser{file: display, assets: assets, fonts: fonts, dir: path.Dir(name)}
-	top, err := parseYAMLMapping(file, "layout", data)
+	p := &layoutParser{errs: fieldErrors{file: display}, assets: assets, fonts: fonts, dir: path.Dir(name)}
+	top, err := parseYAMLMapping(display, "layout", data)
 	if err != nil {
 		return nil, err
 	}
 	l := p.layout(top)
-	if len(p.errs) > 0 {
-		sort.SliceStable(p.errs, func(i, j int) bool { return p.errs[i].Line < p.errs[j].Line })
-		errs := make([]error, len(p.errs))
-		for i, e := range p.errs {
-			errs[i] = e
-		}
-		return nil, errors.Join(errs...)
+	if err := p.errs.err(); err != nil {
+		return nil, err
 	}
-	l.File = file
+	l.File = display
 	return l, nil
 }
 
+// layoutParser compiles one layout file, collecting every problem.
 type layoutParser struct {
-	file   string
-	dir    string
+	errs   fieldErrors
+	dir    string // folder of the file inside assets
 	assets fs.FS
 	fonts  *FontSet
-	errs   []*FieldError
 }
 
 func (p *layoutParser) fail(n *yaml.Node, field, format string, args ...any) {
-	e := &FieldError{File: p.file, Field: field, Msg: fmt.Sprintf(format, args...)}
-	if n != nil {
-		e.Line, e.Column = n.Line, n.Column
-	}
-	p.errs = append(p.errs, e)
+	p.errs.add(n, field, format, args...)
 }
 
 // fields walks a mapping node, calling handle for each known key and
