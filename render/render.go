@@ -150,36 +150,22 @@ func (e *Engine) Render(ctx context.Context, job Job) (*Result, error) {
 	}
 
 	outs := make([]Output, len(job.Presets))
-	stage := make([]Timings, len(job.Presets))
+	groups := canvasGroups(job.Presets)
+	stage := make([]Timings, len(groups))
 	g, gctx := errgroup.WithContext(ctx)
 	workers := e.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	g.SetLimit(workers)
-	// Largest canvases first: the 4K hero takes as long as a dozen small
-	// cards, and starting it last would leave the other workers idle at the
-	// end. Outputs still come back in job.Presets order.
-	order := make([]int, len(job.Presets))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool {
-		pa, pb := job.Presets[order[a]], job.Presets[order[b]]
-		return pa.Width*pa.Height > pb.Width*pb.Height
-	})
-	for _, i := range order {
-		p := job.Presets[i]
+	for gi, members := range groups {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			out, tm, err := e.renderOne(job, p, work, info, scale, res.Photo)
-			if err != nil {
-				return fmt.Errorf("preset %s: %w", p.ID, err)
-			}
-			outs[i], stage[i] = out, tm
-			return nil
+			tm, err := e.renderGroup(job, members, outs, work, info, scale, res.Photo)
+			stage[gi] = tm
+			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -195,12 +181,47 @@ func (e *Engine) Render(ctx context.Context, job Job) (*Result, error) {
 	return res, nil
 }
 
-func (e *Engine) renderOne(job Job, p Preset, work *Pyramid, info PhotoInfo, scale float64, meta *PhotoMeta) (Output, Timings, error) {
+// canvasGroups groups the indexes of presets that draw the same canvas
+// (same size and safe area): several platforms ask for 1080×1080 or
+// 1280×720, and one drawing serves them all. Groups come largest canvas
+// first: the 4K hero takes as long as a dozen small cards, and starting it
+// last would leave the other workers idle at the end.
+func canvasGroups(presets []Preset) [][]int {
+	type key struct {
+		w, h int
+		safe Insets
+	}
+	index := map[key]int{}
+	var groups [][]int
+	for i, p := range presets {
+		k := key{p.Width, p.Height, p.Safe}
+		gi, ok := index[k]
+		if !ok {
+			gi = len(groups)
+			index[k] = gi
+			groups = append(groups, nil)
+		}
+		groups[gi] = append(groups[gi], i)
+	}
+	sort.SliceStable(groups, func(a, b int) bool {
+		pa, pb := presets[groups[a][0]], presets[groups[b][0]]
+		return pa.Width*pa.Height > pb.Width*pb.Height
+	})
+	return groups
+}
+
+// renderGroup plans and draws one canvas and encodes it for each preset of
+// the group, writing the outputs into outs at the presets' indexes. An
+// encoding is reused for a later preset when it has the same format and
+// was made at full quality within that preset's byte limit, so the bytes
+// are exactly what encoding again would give.
+func (e *Engine) renderGroup(job Job, members []int, outs []Output, work *Pyramid, info PhotoInfo, scale float64, meta *PhotoMeta) (Timings, error) {
 	var tm Timings
+	first := job.Presets[members[0]]
 	t := time.Now()
-	plan, err := PlanCard(job.Article, job.Layout, p, info, e.Fonts)
+	plan, err := PlanCard(job.Article, job.Layout, first, info, e.Fonts)
 	if err != nil {
-		return Output{}, tm, err
+		return tm, fmt.Errorf("preset %s: %w", first.ID, err)
 	}
 	tm.Plan = time.Since(t)
 
@@ -208,17 +229,43 @@ func (e *Engine) renderOne(job Job, p Preset, work *Pyramid, info PhotoInfo, sca
 	img, drawWarns := Draw(plan, work)
 	tm.Draw = time.Since(t)
 
-	t = time.Now()
-	f := p.Format
-	if job.Format != "" {
-		f = job.Format
+	var done []Encoded
+	for _, i := range members {
+		p := job.Presets[i]
+		f := p.Format
+		if job.Format != "" {
+			f = job.Format
+		}
+		t = time.Now()
+		enc, ok := reusable(done, f, p.MaxBytes)
+		if !ok {
+			if enc, err = Encode(img, f, EncodeOptions{MaxBytes: p.MaxBytes}); err != nil {
+				return tm, fmt.Errorf("preset %s: %w", p.ID, err)
+			}
+			done = append(done, enc)
+		}
+		tm.Encode += time.Since(t)
+		pp := *plan
+		pp.Preset = p.ID
+		outs[i] = newOutput(job, p, &pp, enc, drawWarns, scale, meta)
 	}
-	enc, err := Encode(img, f, EncodeOptions{MaxBytes: p.MaxBytes})
-	if err != nil {
-		return Output{}, tm, err
-	}
-	tm.Encode = time.Since(t)
+	return tm, nil
+}
 
+// reusable finds an earlier encoding that encoding again for this format
+// and byte limit would reproduce: same format, full quality, within limit.
+func reusable(done []Encoded, f Format, maxBytes int) (Encoded, bool) {
+	for _, d := range done {
+		if d.Format == f && d.Quality == DefaultQuality && d.FitsLimit && (maxBytes == 0 || len(d.Data) <= maxBytes) {
+			return d, true
+		}
+	}
+	return Encoded{}, false
+}
+
+// newOutput assembles one output and its warnings.
+func newOutput(job Job, p Preset, plan *Plan, enc Encoded, drawWarns []string, scale float64, meta *PhotoMeta) Output {
+	f := enc.Format
 	out := Output{
 		Preset: p, Format: f, Width: p.Width, Height: p.Height,
 		Data: enc.Data, Quality: enc.Quality, Plan: plan,
@@ -237,7 +284,7 @@ func (e *Engine) renderOne(job Job, p Preset, work *Pyramid, info PhotoInfo, sca
 	if plan.Crop != nil && meta != nil {
 		out.Crop = scaleRect(plan.Crop.Src, 1/scale, image.Pt(meta.Width, meta.Height))
 	}
-	return out, tm, nil
+	return out
 }
 
 // workingScale returns the factor to shrink a w×h photo by, once, so that

@@ -265,3 +265,32 @@ func TestPlanCard_ArabicRightToLeft(t *testing.T) {
 		}
 	}
 }
+
+// TestRender_SharedCanvas checks that presets with the same canvas are drawn
+// once and get the bytes a separate render would give, while a preset whose
+// byte limit forces a lower quality is encoded on its own.
+func TestRender_SharedCanvas(t *testing.T) {
+	eng, lays := testEngine(t)
+	photo := readTestdata(t, "photos/grace-hopper.jpg")
+	square := presetsByID(t, "x-summary", "google-article-1x1")
+	tight := square[0]
+	tight.ID, tight.MaxBytes = "tight-square", 150000
+	job := Job{Article: testHeadlines["short"], Photo: photo, Layout: lays["standard"], Presets: append(square, tight)}
+	if g := canvasGroups(job.Presets); len(g) != 1 || len(g[0]) != 3 {
+		t.Fatalf("groups %v, want one group of three", g)
+	}
+	res, err := eng.Render(context.Background(), job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone, err := eng.Render(context.Background(), Job{Article: job.Article, Photo: photo, Layout: job.Layout, Presets: square[1:]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(res.Outputs[1].Data, alone.Outputs[0].Data) || !bytes.Equal(res.Outputs[0].Data, res.Outputs[1].Data) {
+		t.Errorf("shared canvas gives different bytes than a separate render")
+	}
+	if o := res.Outputs[2]; len(o.Data) > 150000 || o.Quality >= DefaultQuality || o.Plan.Preset != "tight-square" {
+		t.Errorf("tight preset: %d bytes at quality %d, plan %q", len(o.Data), o.Quality, o.Plan.Preset)
+	}
+}
