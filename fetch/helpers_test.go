@@ -1,0 +1,228 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// loopback returns the allowlist the tests use to reach their own servers.
+func loopback() []netip.Prefix {
+	return []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+}
+
+// fakeResolver answers from a fixed table and records every question. It
+// never asks real DNS.
+type fakeResolver struct {
+	hosts map[string][]netip.Addr
+
+	mu    sync.Mutex
+	asked []string
+}
+
+func newResolver(hosts map[string]string) *fakeResolver {
+	r := &fakeResolver{hosts: map[string][]netip.Addr{}}
+	for h, list := range hosts {
+		for _, a := range strings.Split(list, ",") {
+			r.hosts[h] = append(r.hosts[h], netip.MustParseAddr(a))
+		}
+	}
+	return r
+}
+
+func (r *fakeResolver) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	r.mu.Lock()
+	r.asked = append(r.asked, host)
+	r.mu.Unlock()
+	if network != "ip" {
+		return nil, fmt.Errorf("fake resolver: network %q, want ip", network)
+	}
+	if addrs, ok := r.hosts[host]; ok {
+		return append([]netip.Addr(nil), addrs...), nil
+	}
+	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+}
+
+func (r *fakeResolver) questions() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.asked...)
+}
+
+// recordingDialer records every dial and connects only to loopback IP
+// literals, so no test can send a packet off the machine even if the guard
+// under test were broken.
+type recordingDialer struct {
+	mu    sync.Mutex
+	dials []string
+}
+
+func (d *recordingDialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	d.mu.Lock()
+	d.dials = append(d.dials, address)
+	d.mu.Unlock()
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return nil, fmt.Errorf("test dialer: %q is not an IP literal: refused", address)
+	}
+	if !ap.Addr().Unmap().IsLoopback() {
+		return nil, fmt.Errorf("test dialer: %s is not loopback: refused", address)
+	}
+	var nd net.Dialer
+	return nd.DialContext(ctx, network, address)
+}
+
+func (d *recordingDialer) dialled() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]string(nil), d.dials...)
+}
+
+// notLoopback returns the recorded dials that were not to a loopback IP
+// literal.
+func (d *recordingDialer) notLoopback() []string {
+	var bad []string
+	for _, a := range d.dialled() {
+		ap, err := netip.ParseAddrPort(a)
+		if err != nil || !ap.Addr().Unmap().IsLoopback() {
+			bad = append(bad, a)
+		}
+	}
+	return bad
+}
+
+// harness is a Fetcher wired to a fake resolver and a recording dialer.
+type harness struct {
+	f   *Fetcher
+	res *fakeResolver
+	dl  *recordingDialer
+}
+
+// newHarness completes cfg with the test resolver and dialer (the hosts
+// table feeds the resolver) and checks at cleanup that nothing but
+// loopback was ever dialled.
+func newHarness(t *testing.T, cfg Config, hosts map[string]string) *harness {
+	t.Helper()
+	h := &harness{res: newResolver(hosts), dl: &recordingDialer{}}
+	if cfg.Resolver == nil {
+		cfg.Resolver = h.res
+	}
+	if cfg.Dialer == nil {
+		cfg.Dialer = h.dl
+	}
+	h.f = New(cfg)
+	t.Cleanup(func() {
+		h.f.CloseIdleConnections()
+		if bad := h.dl.notLoopback(); len(bad) > 0 {
+			t.Errorf("dialer was asked for addresses other than loopback literals: %v", bad)
+		}
+	})
+	return h
+}
+
+// photoServer is a loopback HTTP server with the routes the tests need.
+type photoServer struct {
+	*httptest.Server
+	photo []byte
+	hits  atomic.Int64
+	ua    atomic.Value // last User-Agent
+	ref   atomic.Value // last Referer
+}
+
+func newPhotoServer(t *testing.T) *photoServer {
+	t.Helper()
+	s := &photoServer{photo: make([]byte, 100<<10)}
+	for i := range s.photo {
+		s.photo[i] = byte(i * 7)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/photo.jpg", func(w http.ResponseWriter, r *http.Request) {
+		s.ua.Store(r.Header.Get("User-Agent"))
+		s.ref.Store(r.Header.Get("Referer"))
+		w.Header().Set("Content-Type", "image/jpeg")
+		w.Write(s.photo)
+	})
+	// /r/N redirects N times before serving the photo.
+	mux.HandleFunc("/r/{n}", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.PathValue("n"))
+		if n <= 0 {
+			http.Redirect(w, r, "/photo.jpg", http.StatusFound)
+			return
+		}
+		http.Redirect(w, r, "/r/"+strconv.Itoa(n-1), http.StatusFound)
+	})
+	// /to?u=URL redirects to URL.
+	mux.HandleFunc("/to", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", r.URL.Query().Get("u"))
+		w.WriteHeader(http.StatusFound)
+	})
+	// /declared?n=N announces an N-byte body, then sends nothing.
+	mux.HandleFunc("/declared", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", r.URL.Query().Get("n"))
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		stall(r)
+	})
+	// /chunked?n=N sends N bytes without a Content-Length.
+	mux.HandleFunc("/chunked", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		chunk := make([]byte, 4096)
+		for n > 0 {
+			k := min(n, len(chunk))
+			if _, err := w.Write(chunk[:k]); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			n -= k
+		}
+	})
+	mux.HandleFunc("/stall", func(w http.ResponseWriter, r *http.Request) { stall(r) })
+	mux.HandleFunc("/stall-body", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("partial"))
+		w.(http.Flusher).Flush()
+		stall(r)
+	})
+	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.hits.Add(1)
+		mux.ServeHTTP(w, r)
+	})
+	s.Server = httptest.NewServer(counted)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// stall blocks until the client goes away (or 10 s, so a broken test
+// cannot hang the suite).
+func stall(r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-time.After(10 * time.Second):
+	}
+}
+
+// port returns the server's port as a string.
+func (s *photoServer) port() string {
+	_, p, _ := net.SplitHostPort(s.Listener.Addr().String())
+	return p
+}
+
+// wantErr fails t unless err wraps want (nil means success expected).
+func wantErr(t *testing.T, err, want error) {
+	t.Helper()
+	switch {
+	case want == nil && err != nil:
+		t.Fatalf("Get: unexpected error: %v", err)
+	case want != nil && !errors.Is(err, want):
+		t.Fatalf("Get error = %v, want one wrapping %q", err, want)
+	}
+}
