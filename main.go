@@ -4,6 +4,8 @@
 //	sharecard render [flags] ARTICLE...   write out/<slug>/<preset>.<ext>, manifest.json, meta.html
 //	sharecard presets [--json]            list the built-in presets
 //	sharecard check [DIR]                 validate layout files
+//	sharecard serve [flags]               the HTTP service
+//	sharecard sign [flags]                print a signed card URL
 package main
 
 import (
@@ -35,6 +37,8 @@ commands:
   render ARTICLE...   render share images for article files (or folders of them)
   presets             list built-in presets (--json for machine-readable output)
   check [DIR]         validate the layout files in DIR (default: the built-in layouts)
+  serve               run the HTTP service (CMS webhooks, og:image card URLs)
+  sign                print a signed card URL for the service
 
 Run "sharecard <command> -h" for the flags of a command.
 `
@@ -53,6 +57,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdPresets(args[1:], stdout)
 	case "check":
 		err = cmdCheck(args[1:], stdout)
+	case "serve":
+		err = cmdServe(ctx, args[1:], stdout, stderr)
+	case "sign":
+		err = cmdSign(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -91,6 +91,17 @@ func (a *Article) Field(name string) (value string, ok bool) {
 // [*FieldError] with its line and column, joined with errors.Join in file
 // order; use [FieldErrors] to list them.
 func ParseArticle(file string, data []byte) (*Article, error) {
+	return parseArticle(file, data, false)
+}
+
+// ParseRemoteArticle reads an article sent over the network (to the HTTP
+// service): like [ParseArticle], but photo may also be an http(s) URL or a
+// base64 data: URI, since there is no article folder to be relative to.
+func ParseRemoteArticle(file string, data []byte) (*Article, error) {
+	return parseArticle(file, data, true)
+}
+
+func parseArticle(file string, data []byte, remote bool) (*Article, error) {
 	top, err := parseYAMLMapping(file, "article", data)
 	if err != nil {
 		return nil, err
@@ -111,7 +122,7 @@ func ParseArticle(file string, data []byte) (*Article, error) {
 			section = p.Value
 		}
 		before := len(l.list)
-		a.set(p, l)
+		a.set(p, l, remote)
 		headlineReported = headlineReported || (p.Key == "headline" && len(l.list) > before)
 	}
 	if a.Headline == "" && !headlineReported {
@@ -129,7 +140,7 @@ func ParseArticle(file string, data []byte) (*Article, error) {
 
 // set stores the value of one key of an article file into a, reporting
 // problems to l.
-func (a *Article) set(p yamlPair, l *fieldErrors) {
+func (a *Article) set(p yamlPair, l *fieldErrors, remote bool) {
 	oneLine := map[string]*string{
 		"headline": &a.Headline, "section": &a.Section, "kicker": &a.Section,
 		"credit": &a.Credit, "byline": &a.Byline, "layout": &a.Layout,
@@ -161,7 +172,7 @@ func (a *Article) set(p yamlPair, l *fieldErrors) {
 		if p.Key != "photo" { // a path is kept as written
 			s = strings.Join(strings.Fields(s), " ")
 		}
-		if msg := checkArticleValue(p.Key, s); msg != "" {
+		if msg := checkArticleValue(p.Key, s, remote); msg != "" {
 			l.add(p.Value, p.Key, "%s", msg)
 			return
 		}
@@ -192,7 +203,7 @@ func textValue(p yamlPair, l *fieldErrors) (string, bool) {
 
 // checkArticleValue validates the fields with a syntax; it returns "" when
 // s is fine, else what is wrong.
-func checkArticleValue(key, s string) string {
+func checkArticleValue(key, s string, remote bool) string {
 	if s == "" {
 		return ""
 	}
@@ -215,6 +226,16 @@ func checkArticleValue(key, s string) string {
 			return fmt.Sprintf("expected a BCP 47 language tag such as \"en\", \"pt-BR\" or \"ar\", found %q", clip(s, 40))
 		}
 	case "photo":
+		if remote {
+			if strings.HasPrefix(s, "data:") {
+				return ""
+			}
+			u, err := url.Parse(s)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return fmt.Sprintf("expected the photo as an https URL or a data:image/...;base64 URI, found %q", clip(s, 60))
+			}
+			return ""
+		}
 		if strings.Contains(s, "://") {
 			return "expected a file path relative to the article file, found a URL; download the photo next to the article"
 		}

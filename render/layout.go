@@ -19,6 +19,7 @@ type Layout struct {
 	Name        string
 	Description string
 	File        string // file name it was parsed from, for messages
+	Digest      string // SHA-256 of the file and the assets it uses, for cache keys
 	Brand       Brand
 	Variants    []Variant
 	Presets     []Preset // extra presets the layout adds

@@ -2,8 +2,11 @@ package render
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"image"
 	"image/color"
 	"io/fs"
@@ -27,7 +30,8 @@ func ParseLayout(file string, data []byte, assets fs.FS, fonts *FontSet) (*Layou
 // parseLayout parses the file called name inside assets; display is the
 // name used in messages (e.g. with its folder).
 func parseLayout(display, name string, data []byte, assets fs.FS, fonts *FontSet) (*Layout, error) {
-	p := &layoutParser{errs: fieldErrors{file: display}, assets: assets, fonts: fonts, dir: path.Dir(name)}
+	p := &layoutParser{errs: fieldErrors{file: display}, assets: assets, fonts: fonts, dir: path.Dir(name), digest: sha256.New()}
+	p.digest.Write(data)
 	top, err := parseYAMLMapping(display, "layout", data)
 	if err != nil {
 		return nil, err
@@ -37,6 +41,7 @@ func parseLayout(display, name string, data []byte, assets fs.FS, fonts *FontSet
 		return nil, err
 	}
 	l.File = display
+	l.Digest = hex.EncodeToString(p.digest.Sum(nil))
 	return l, nil
 }
 
@@ -46,6 +51,7 @@ type layoutParser struct {
 	dir    string // folder of the file inside assets
 	assets fs.FS
 	fonts  *FontSet
+	digest hash.Hash // the file and every asset it reads
 }
 
 func (p *layoutParser) fail(n *yaml.Node, field, format string, args ...any) {
@@ -545,6 +551,8 @@ func (p *layoutParser) image(n *yaml.Node, at string) image.Image {
 		p.fail(n, at, "cannot read image %q next to the layout: %v", name, unwrapPathErr(err))
 		return nil
 	}
+	fmt.Fprintf(p.digest, "\x00%s\x00%d\x00", name, len(data))
+	p.digest.Write(data)
 	ph, err := DecodePhoto(bytes.NewReader(data), Limits{MaxPixels: 16_000_000, MaxBytes: 8 << 20})
 	if err != nil {
 		p.fail(n, at, "image %q: %v", name, err)

@@ -22,6 +22,7 @@ type Manifest struct {
 type ManifestImage struct {
 	Preset   string    `json:"preset"`
 	File     string    `json:"file"`
+	URL      string    `json:"url,omitempty"` // where the HTTP service serves it
 	Width    int       `json:"width"`
 	Height   int       `json:"height"`
 	Format   Format    `json:"format"`

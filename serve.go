@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/term"
+
+	"sharecard/fetch"
+	"sharecard/jobs"
+	"sharecard/render"
+	"sharecard/server"
+	"sharecard/store"
+)
+
+// serveFlags are the settings of `sharecard serve`; each flag also reads
+// a SHARECARD_* environment variable (the flag wins).
+type serveFlags struct {
+	addr, layoutDir, storeSpec, dataDir, natsURL, baseURL, allow string
+	workers                                                      int
+	maxMP                                                        int64
+}
+
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f serveFlags
+	fs.StringVar(&f.addr, "addr", envOr("SHARECARD_ADDR", ":8080"), "listen `address` (SHARECARD_ADDR)")
+	fs.StringVar(&f.layoutDir, "layouts", envOr("SHARECARD_LAYOUTS", "layouts"), "layouts `folder`; the built-in ones when it does not exist (SHARECARD_LAYOUTS)")
+	fs.StringVar(&f.storeSpec, "store", envOr("SHARECARD_STORE", ""), "image store: a folder, or s3://bucket/prefix with AWS_* credentials (default: DATA/images) (SHARECARD_STORE)")
+	fs.StringVar(&f.dataDir, "data", envOr("SHARECARD_DATA", "data"), "data `folder` for images and the job queue (SHARECARD_DATA)")
+	fs.StringVar(&f.natsURL, "nats", envOr("SHARECARD_NATS", ""), "external NATS `URL` shared by replicas (default: embedded) (SHARECARD_NATS)")
+	fs.StringVar(&f.baseURL, "base-url", envOr("SHARECARD_BASE_URL", ""), "public `URL` of this service, for image URLs in manifests (SHARECARD_BASE_URL)")
+	fs.StringVar(&f.allow, "allow-nets", envOr("SHARECARD_ALLOW_NETS", ""), "comma-separated `CIDRs` photo URLs may resolve to although private (SHARECARD_ALLOW_NETS)")
+	fs.IntVar(&f.workers, "workers", envInt("SHARECARD_WORKERS", 0), "renders at once (default: one per CPU) (SHARECARD_WORKERS)")
+	fs.Int64Var(&f.maxMP, "max-megapixels", int64(envInt("SHARECARD_MAX_MEGAPIXELS", 100)), "refuse photos larger than `N` megapixels")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usageError{err.Error()}
+	}
+	log := newLogger(stderr)
+	srv, queue, err := buildServer(ctx, f, log)
+	if err != nil {
+		return err
+	}
+	// Webhook jobs run in the background, here and in any other replica
+	// sharing the NATS server.
+	runCtx, stopRun := context.WithCancel(context.Background())
+	defer stopRun()
+	go func() {
+		if err := queue.Run(runCtx, srv.HandleJob); err != nil && runCtx.Err() == nil {
+			log.Error("job runner stopped", "err", err)
+		}
+	}()
+
+	hs := &http.Server{Addr: f.addr, Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", f.addr, err)
+	}
+	log.Info("sharecard serving", "addr", ln.Addr().String(), "data", f.dataDir)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// SIGTERM: stop accepting, let requests in flight finish.
+	log.Info("shutting down: draining requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("shutting down: finishing running jobs")
+	if err := queue.Close(); err != nil {
+		return fmt.Errorf("close job queue: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// buildServer wires the engine, layouts, store, fetcher and job queue into
+// a server.
+func buildServer(ctx context.Context, f serveFlags, log *slog.Logger) (*server.Server, *jobs.Queue, error) {
+	layoutDir := f.layoutDir
+	if st, err := os.Stat(layoutDir); err != nil || !st.IsDir() {
+		layoutDir = ""
+	}
+	eng, lays, err := setup(layoutDir, f.maxMP)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := store.Open(ctx, f.storeSpec, f.dataDir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: %w", err)
+	}
+	var allow []netip.Prefix
+	for _, s := range strings.Split(f.allow, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, nil, usageError{fmt.Sprintf("--allow-nets: %q is not a CIDR such as 127.0.0.0/8", s)}
+		}
+		allow = append(allow, p)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	cfg := server.Config{
+		Workers: f.workers, BaseURL: strings.TrimSuffix(f.baseURL, "/"),
+		SignKey:       []byte(os.Getenv("SHARECARD_SIGN_KEY")),
+		HookSecrets:   hookSecrets(),
+		HookCallbacks: hookCallbacks(),
+		Limits:        render.Limits{MaxPixels: f.maxMP * 1_000_000},
+	}
+	queue, err := jobs.Open(ctx, jobs.Config{URL: f.natsURL, DataDir: filepath.Join(f.dataDir, "nats"), Workers: max(1, f.workers/2), Logger: log})
+	if err != nil {
+		return nil, nil, fmt.Errorf("job queue: %w", err)
+	}
+	srv, err := server.New(cfg, server.Deps{
+		Engine: eng, Layouts: func() map[string]*render.Layout { return lays },
+		Store: st, Fetcher: fetch.New(fetch.Config{Allow: allow}), Queue: queue, Logger: log, Registry: reg,
+	})
+	if err != nil {
+		queue.Close()
+		return nil, nil, err
+	}
+	return srv, queue, nil
+}
+
+// hookSecrets reads SHARECARD_HOOK_SECRET_<SOURCE> variables.
+func hookSecrets() map[string][]byte {
+	out := map[string][]byte{}
+	for _, kv := range os.Environ() {
+		name, val, _ := strings.Cut(kv, "=")
+		if src, ok := strings.CutPrefix(name, "SHARECARD_HOOK_SECRET_"); ok && val != "" {
+			out[strings.ToLower(src)] = []byte(val)
+		}
+	}
+	return out
+}
+
+// hookCallbacks reads SHARECARD_HOOK_CALLBACK_<SOURCE> variables.
+func hookCallbacks() map[string]string {
+	out := map[string]string{}
+	for _, kv := range os.Environ() {
+		name, val, _ := strings.Cut(kv, "=")
+		if src, ok := strings.CutPrefix(name, "SHARECARD_HOOK_CALLBACK_"); ok && val != "" {
+			out[strings.ToLower(src)] = val
+		}
+	}
+	return out
+}
+
+func envInt(name string, def int) int {
+	var n int
+	if _, err := fmt.Sscan(os.Getenv(name), &n); err == nil {
+		return n
+	}
+	return def
+}
+
+// newLogger logs text on a terminal and JSON otherwise.
+func newLogger(w io.Writer) *slog.Logger {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return slog.New(slog.NewTextHandler(w, nil))
+	}
+	return slog.New(slog.NewJSONHandler(w, nil))
+}
+
+// cmdSign prints a signed card URL.
+func cmdSign(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sign", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	base := fs.String("base-url", envOr("SHARECARD_BASE_URL", "http://localhost:8080"), "public `URL` of the service")
+	layout := fs.String("layout", "standard", "layout `name`")
+	preset := fs.String("preset", "og", "preset `id`")
+	format := fs.String("format", "jpeg", "jpeg, png or webp")
+	params := map[string]*string{}
+	for _, p := range []string{"headline", "section", "caption", "credit", "lang", "photo"} {
+		params[p] = fs.String(p, "", "card "+p)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usageError{err.Error()}
+	}
+	key := os.Getenv("SHARECARD_SIGN_KEY")
+	if key == "" {
+		return errors.New("set SHARECARD_SIGN_KEY to the key the server uses")
+	}
+	if *params["headline"] == "" {
+		return usageError{"sign needs --headline"}
+	}
+	ff, err := render.ParseFormat(*format)
+	if err != nil {
+		return usageError{"--format: " + err.Error()}
+	}
+	q := url.Values{}
+	for k, v := range params {
+		if *v != "" {
+			q.Set(k, *v)
+		}
+	}
+	fmt.Fprintln(stdout, server.SignCardURL([]byte(key), *base, *layout, *preset, ff, q))
+	return nil
+}

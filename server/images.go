@@ -1,0 +1,202 @@
+package server
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+
+	"sharecard/render"
+	"sharecard/store"
+)
+
+var (
+	keyPattern  = regexp.MustCompile(`^[0-9a-f]{32}$`)
+	filePattern = regexp.MustCompile(`^([a-z0-9][a-z0-9-]*)\.(jpg|png|webp|json)$`)
+)
+
+// handleImage serves GET (and HEAD) /v1/images/{key}/{file}.
+func (s *Server) handleImage(w http.ResponseWriter, r *http.Request) {
+	key, file := r.PathValue("key"), r.PathValue("file")
+	if !keyPattern.MatchString(key) || !filePattern.MatchString(file) {
+		s.problem(w, r, &Problem{Status: http.StatusNotFound, Title: "Not found", Detail: "image URLs look like /v1/images/<32 hex digits>/<preset>.<jpg|png|webp>"})
+		return
+	}
+	if !s.serveStored(w, r, key+"/"+file, "images") {
+		s.problem(w, r, store.ErrNotFound)
+	}
+}
+
+// serveStored answers from the store with caching headers, Range and
+// conditional support; it reports false (writing nothing) when the object
+// is not stored. Lookups are counted as cache hits or misses of route,
+// unless route is empty (serving what was just rendered).
+func (s *Server) serveStored(w http.ResponseWriter, r *http.Request, name, route string) bool {
+	obj, err := s.store.Open(r.Context(), name)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			s.log.Warn("store open failed", "key", name, "err", err)
+		}
+		if route != "" {
+			s.metrics.cache.WithLabelValues(route, "miss").Inc()
+		}
+		return false
+	}
+	defer obj.Body.Close()
+	if route != "" {
+		s.metrics.cache.WithLabelValues(route, "hit").Inc()
+	}
+	h := w.Header()
+	h.Set("ETag", obj.ETag)
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	if obj.ContentType != "" {
+		h.Set("Content-Type", obj.ContentType)
+	}
+	http.ServeContent(w, r, "", obj.ModTime, obj.Body)
+	return true
+}
+
+// Card URL parameters, besides sig.
+var cardParams = []string{"headline", "section", "caption", "credit", "lang", "photo", "breaking"}
+
+// handleCard serves a signed on-demand card:
+// GET /v1/card/{layout}/{preset}.{ext}?headline=...&photo=...&sig=...
+// The same parameters give the same key, so a second request is served
+// from the store without rendering.
+func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
+	layoutName, file := r.PathValue("layout"), r.PathValue("file")
+	q := r.URL.Query()
+	if len(s.cfg.SignKey) == 0 || !validSignature(s.cfg.SignKey, r.URL.Path, q) {
+		s.problem(w, r, &Problem{Status: http.StatusForbidden, Title: "Bad signature", Field: "sig", Detail: "the sig parameter is missing or does not match; make card URLs with `sharecard sign`"})
+		return
+	}
+	m := filePattern.FindStringSubmatch(file)
+	if m == nil || m[2] == "json" {
+		s.problem(w, r, &Problem{Status: http.StatusNotFound, Title: "Not found", Detail: "card URLs end in /<preset>.<jpg|png|webp>"})
+		return
+	}
+	l, err := s.layout(layoutName, "layout")
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	ps, err := render.SelectPresets(m[1], l.Presets)
+	if err != nil {
+		s.problem(w, r, &Problem{Status: http.StatusNotFound, Title: "Unknown preset", Field: "preset", Detail: err.Error()})
+		return
+	}
+	format, _ := render.ParseFormat(m[2])
+	sum := sha256.Sum256([]byte(render.Version + "\x00" + l.Digest + "\x00" + file + "\x00" + canonicalQuery(q)))
+	name := hex.EncodeToString(sum[:16]) + "/" + file
+	if s.serveStored(w, r, name, "card") {
+		return
+	}
+	a, err := cardArticle(q)
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	req := &renderRequest{article: a, layout: l, presets: ps, format: format}
+	if a.Photo != "" {
+		if req.photo, err = s.photoBytes(r.Context(), a.Photo); err != nil {
+			s.problem(w, r, err)
+			return
+		}
+	}
+	res, err := s.render(r.Context(), req)
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	o := res.Outputs[0]
+	if err := s.store.Put(r.Context(), name, o.Data, o.Format.MIMEType()); err != nil {
+		s.problem(w, r, fmt.Errorf("store %s: %w", name, err))
+		return
+	}
+	if !s.serveStored(w, r, name, "") {
+		writeImage(w, o.Data, o.Format.MIMEType(), o.SHA256)
+	}
+}
+
+// cardArticle builds the article of a card from its query, through the
+// same validation as article files.
+func cardArticle(q url.Values) (*render.Article, error) {
+	fields := map[string]any{}
+	for _, k := range cardParams {
+		if v := q.Get(k); v != "" {
+			fields[k] = v
+		}
+	}
+	if b, ok := fields["breaking"]; ok {
+		fields["breaking"] = b == "true" || b == "1"
+	}
+	for k := range q {
+		if k != "sig" && !hasParam(k) {
+			return nil, &Problem{Status: http.StatusUnprocessableEntity, Title: "Unknown parameter", Field: k, Detail: "card parameters are " + strings.Join(cardParams, ", ") + " and sig"}
+		}
+	}
+	data, _ := json.Marshal(fields)
+	return render.ParseRemoteArticle("query", data)
+}
+
+func hasParam(k string) bool {
+	for _, p := range cardParams {
+		if p == k {
+			return true
+		}
+	}
+	return false
+}
+
+// canonicalQuery is the signed form of a card query: every parameter but
+// sig, sorted by name, URL-encoded.
+func canonicalQuery(q url.Values) string {
+	c := url.Values{}
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		if k != "sig" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		c[k] = q[k]
+	}
+	return c.Encode()
+}
+
+func cardSignature(key []byte, path string, q url.Values) string {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(path + "?" + canonicalQuery(q)))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+func validSignature(key []byte, path string, q url.Values) bool {
+	got, err := hex.DecodeString(q.Get("sig"))
+	if err != nil || len(got) == 0 {
+		return false
+	}
+	want, _ := hex.DecodeString(cardSignature(key, path, q))
+	return hmac.Equal(got, want)
+}
+
+// SignCardURL returns the signed URL of a card: base is the service's
+// public address (e.g. https://cards.example.com), params the card's
+// query (headline, section, caption, credit, lang, photo, breaking).
+func SignCardURL(key []byte, base, layout, preset string, format render.Format, params url.Values) string {
+	path := "/v1/card/" + url.PathEscape(layout) + "/" + preset + "." + format.Ext()
+	q := url.Values{}
+	for k, v := range params {
+		q[k] = v
+	}
+	q.Del("sig")
+	q.Set("sig", cardSignature(key, path, q))
+	return strings.TrimSuffix(base, "/") + path + "?" + canonicalQuery(q) + "&sig=" + q.Get("sig")
+}

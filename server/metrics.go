@@ -1,0 +1,140 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"sharecard/render"
+)
+
+type metrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	stages   *prometheus.HistogramVec
+	renders  *prometheus.CounterVec
+	cache    *prometheus.CounterVec
+}
+
+func newMetrics(reg *prometheus.Registry, p *pool) (*metrics, error) {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sharecard_http_requests_total", Help: "HTTP requests by route and status code."}, []string{"route", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "sharecard_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}}, []string{"route"}),
+		stages: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "sharecard_render_stage_seconds", Help: "Time per render stage (per-preset stages summed per job).",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}}, []string{"stage"}),
+		renders: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sharecard_renders_total", Help: "Render jobs by result (ok, error)."}, []string{"result"}),
+		cache:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sharecard_cache_total", Help: "Lookups of rendered images in the store by route and result (hit, miss)."}, []string{"route", "result"}),
+	}
+	waiting := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sharecard_render_pool_waiting", Help: "Renders waiting for a worker."}, func() float64 { return float64(p.waiting.Load()) })
+	running := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sharecard_render_pool_running", Help: "Renders running."}, func() float64 { return float64(p.running.Load()) })
+	for _, c := range []prometheus.Collector{m.requests, m.latency, m.stages, m.renders, m.cache, waiting, running} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// observe records the stage times of one render.
+func (m *metrics) observe(t render.Timings, err error) {
+	if err != nil {
+		m.renders.WithLabelValues("error").Inc()
+		return
+	}
+	m.renders.WithLabelValues("ok").Inc()
+	for stage, d := range map[string]time.Duration{"decode": t.Decode, "resample": t.Resample, "detect": t.Detect, "plan": t.Plan, "draw": t.Draw, "encode": t.Encode} {
+		m.stages.WithLabelValues(stage).Observe(d.Seconds())
+	}
+}
+
+// watchQueue exports the job queue's counts.
+func (m *metrics) watchQueue(reg *prometheus.Registry, q Queue) {
+	for _, state := range []string{"queued", "running", "failed"} {
+		g := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sharecard_jobs", Help: "Webhook jobs by state.", ConstLabels: prometheus.Labels{"state": state}}, func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			queued, running, failed, err := q.Stats(ctx)
+			if err != nil {
+				return -1
+			}
+			return float64(map[string]int{"queued": queued, "running": running, "failed": failed}[state])
+		})
+		_ = reg.Register(g) // a second server on the same registry keeps the first's gauges
+	}
+}
+
+func metricsHandler(reg *prometheus.Registry) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// instrument wraps a route: request id, deadline, body cap, metrics and
+// one log line per request.
+func (s *Server) instrument(route string, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if !requestIDPattern.MatchString(id) {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-Id", id)
+		ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), requestIDKey, id), s.cfg.Timeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		sw := &statusWriter{ResponseWriter: w}
+		h(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		d := time.Since(start)
+		s.metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
+		s.metrics.latency.WithLabelValues(route).Observe(d.Seconds())
+		s.log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("id", id), slog.String("method", r.Method),
+			slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.Int64("bytes", sw.bytes),
+			slog.Duration("duration", d), slog.String("route", route))
+	})
+}

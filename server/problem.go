@@ -1,0 +1,87 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"sharecard/fetch"
+	"sharecard/render"
+	"sharecard/store"
+)
+
+// Problem is an error answer in the RFC 9457 problem+json format. Field
+// names the request field at fault, so a CMS developer can fix it.
+type Problem struct {
+	Type     string   `json:"type,omitempty"`
+	Title    string   `json:"title"`
+	Status   int      `json:"status"`
+	Detail   string   `json:"detail,omitempty"`
+	Field    string   `json:"field,omitempty"`
+	Errors   []string `json:"errors,omitempty"`
+	Instance string   `json:"instance,omitempty"`
+	// RetryAfter, in seconds, is sent as a header with 503 answers.
+	RetryAfter int `json:"-"`
+}
+
+func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.Title, p.Detail) }
+
+// problemFor maps an error to the answer a client gets. This is the one
+// place where errors become status codes; anything unexpected is a 500
+// whose details stay in the log.
+func problemFor(err error) *Problem {
+	var p *Problem
+	var fe *render.FieldError
+	switch {
+	case errors.As(err, &p):
+		return p
+	case errors.As(err, &fe):
+		out := &Problem{Status: http.StatusUnprocessableEntity, Title: "Invalid article", Field: fe.Field, Detail: fe.Error()}
+		for _, e := range render.FieldErrors(err) {
+			out.Errors = append(out.Errors, e.Error())
+		}
+		return out
+	case errors.Is(err, render.ErrPhotoTooLarge), errors.Is(err, fetch.ErrTooLarge):
+		return &Problem{Status: http.StatusRequestEntityTooLarge, Title: "Photo too large", Field: "photo", Detail: err.Error()}
+	case errors.Is(err, render.ErrUnsupportedFormat), errors.Is(err, render.ErrEmptyPhoto), errors.Is(err, render.ErrCorruptPhoto):
+		return &Problem{Status: http.StatusUnprocessableEntity, Title: "Unusable photo", Field: "photo", Detail: err.Error()}
+	case errors.Is(err, fetch.ErrBadURL), errors.Is(err, fetch.ErrForbiddenAddress), errors.Is(err, fetch.ErrTooManyRedirects):
+		return &Problem{Status: http.StatusUnprocessableEntity, Title: "Photo URL refused", Field: "photo", Detail: err.Error()}
+	case errors.Is(err, fetch.ErrUpstream):
+		return &Problem{Status: http.StatusBadGateway, Title: "Photo download failed", Field: "photo", Detail: err.Error()}
+	case errors.Is(err, store.ErrNotFound):
+		return &Problem{Status: http.StatusNotFound, Title: "Not found", Detail: "no such image"}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &Problem{Status: http.StatusGatewayTimeout, Title: "Timed out", Detail: "the request took longer than the server's deadline"}
+	case errors.Is(err, context.Canceled):
+		return &Problem{Status: 499, Title: "Client went away"}
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &Problem{Status: http.StatusRequestEntityTooLarge, Title: "Request too large", Detail: fmt.Sprintf("the body is over the limit of %d bytes", mbe.Limit)}
+	}
+	return &Problem{Status: http.StatusInternalServerError, Title: "Internal error", Detail: "the error was logged; try again or report it with the request id"}
+}
+
+// problem writes err as problem+json and logs it.
+func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
+	p := problemFor(err)
+	if p.Status >= 500 {
+		s.log.Error("request failed", "id", requestID(r.Context()), "path", r.URL.Path, "err", err)
+	}
+	out := *p
+	out.Instance = requestID(r.Context())
+	if out.Type == "" {
+		out.Type = "about:blank"
+	}
+	if out.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(out.RetryAfter))
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(out.Status)
+	_ = json.NewEncoder(w).Encode(out)
+}

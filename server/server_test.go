@@ -1,0 +1,364 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"image"
+	_ "image/jpeg"
+	"io"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"sharecard/fetch"
+	"sharecard/fonts"
+	"sharecard/layouts"
+	"sharecard/render"
+	"sharecard/store"
+)
+
+var (
+	baseOnce sync.Once
+	baseEng  *render.Engine
+	baseLays map[string]*render.Layout
+	baseErr  error
+)
+
+// newTestServer starts a server on loopback with a fresh store. Photo URLs
+// may point at loopback only (the test servers); nothing leaves the machine.
+func newTestServer(t *testing.T, cfg Config) (*Server, *httptest.Server) {
+	t.Helper()
+	baseOnce.Do(func() {
+		var fset *render.FontSet
+		if fset, baseErr = render.LoadFonts(fonts.FS); baseErr != nil {
+			return
+		}
+		var finder *render.SubjectFinder
+		if finder, baseErr = render.NewSubjectFinder(); baseErr != nil {
+			return
+		}
+		baseLays, baseErr = render.LoadLayouts(layouts.FS, "layouts", fset)
+		baseEng = &render.Engine{Fonts: fset, Finder: finder}
+	})
+	if baseErr != nil {
+		t.Fatal(baseErr)
+	}
+	st, err := store.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.SignKey == nil {
+		cfg.SignKey = []byte("test-key")
+	}
+	srv, err := New(cfg, Deps{
+		Engine: baseEng, Layouts: func() map[string]*render.Layout { return baseLays }, Store: st,
+		Fetcher:  fetch.New(fetch.Config{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, Dialer: loopbackOnly{t}}),
+		Registry: prometheus.NewRegistry(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return srv, ts
+}
+
+// loopbackOnly is the fetcher's dialer in tests: it connects to loopback
+// and fails the test on any other address, so no packet leaves the
+// machine even if the address guard were broken.
+type loopbackOnly struct{ t *testing.T }
+
+func (d loopbackOnly) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil || !ap.Addr().IsLoopback() {
+		d.t.Errorf("the fetcher tried to dial %s: only loopback is allowed in tests", address)
+		return nil, fmt.Errorf("test dialer refuses %s", address)
+	}
+	var nd net.Dialer
+	return nd.DialContext(ctx, network, address)
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func renders(s *Server) float64 { return testutil.ToFloat64(s.metrics.renders.WithLabelValues("ok")) }
+
+func post(t *testing.T, url, ctype string, body []byte) *http.Response {
+	t.Helper()
+	resp, err := http.Post(url, ctype, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+func decodeProblem(t *testing.T, resp *http.Response) Problem {
+	t.Helper()
+	if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("Content-Type %q, want application/problem+json", ct)
+	}
+	var p Problem
+	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestRender_Upload renders by multipart upload, then fetches an image by
+// the manifest's URL with the caching features a CDN relies on.
+func TestRender_Upload(t *testing.T) {
+	srv, ts := newTestServer(t, Config{})
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	aw, _ := mw.CreateFormField("article")
+	io.WriteString(aw, "headline: Upload works\nsection: Test\n")
+	pw, _ := mw.CreateFormFile("photo", "photo.jpg")
+	pw.Write(readFile(t, "../samples/long-headline/photo.jpg"))
+	mw.Close()
+	resp := post(t, ts.URL+"/v1/render?presets=og,thumb-square", mw.FormDataContentType(), body.Bytes())
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %v", resp.StatusCode, decodeProblem(t, resp))
+	}
+	var m render.Manifest
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Images) != 2 || !strings.HasPrefix(m.Images[0].URL, "/v1/images/") {
+		t.Fatalf("manifest images: %+v", m.Images)
+	}
+	img, err := http.Get(ts.URL + m.Images[0].URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(img.Body)
+	img.Body.Close()
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if img.StatusCode != 200 || err != nil || cfg.Width != 1200 || cfg.Height != 630 {
+		t.Fatalf("image: %d %v %dx%d", img.StatusCode, err, cfg.Width, cfg.Height)
+	}
+	etag := img.Header.Get("ETag")
+	if etag == "" || !strings.Contains(img.Header.Get("Cache-Control"), "immutable") || img.Header.Get("Content-Type") != "image/jpeg" {
+		t.Errorf("headers: %v", img.Header)
+	}
+	req, _ := http.NewRequest("GET", ts.URL+m.Images[0].URL, nil)
+	req.Header.Set("If-None-Match", etag)
+	if r2, err := http.DefaultClient.Do(req); err != nil || r2.StatusCode != http.StatusNotModified {
+		t.Errorf("If-None-Match: %v %v", err, r2.StatusCode)
+	}
+	req.Header.Del("If-None-Match")
+	req.Header.Set("Range", "bytes=0-99")
+	if r3, err := http.DefaultClient.Do(req); err != nil || r3.StatusCode != http.StatusPartialContent || r3.ContentLength != 100 {
+		t.Errorf("Range: %v %v %d", err, r3.StatusCode, r3.ContentLength)
+	}
+	if r4, err := http.Head(ts.URL + m.Images[0].URL); err != nil || r4.StatusCode != 200 || r4.ContentLength != int64(len(data)) {
+		t.Errorf("HEAD: %v %+v", err, r4)
+	}
+	// The same content again is a cache hit: no second render.
+	before := renders(srv)
+	resp2 := post(t, ts.URL+"/v1/render?presets=og,thumb-square", mw.FormDataContentType(), body.Bytes())
+	if resp2.StatusCode != 200 || renders(srv) != before {
+		t.Errorf("second request: status %d, renders %v -> %v", resp2.StatusCode, before, renders(srv))
+	}
+}
+
+// TestRender_ByURLAndBase64 renders a single preset with the photo given as
+// a URL (a loopback server) and as base64; both give the image itself.
+func TestRender_ByURLAndBase64(t *testing.T) {
+	_, ts := newTestServer(t, Config{})
+	photo := readFile(t, "../samples/long-headline/photo.jpg")
+	photoSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(photo) }))
+	defer photoSrv.Close()
+	for name, ref := range map[string]string{
+		"url":    photoSrv.URL + "/photo.jpg",
+		"base64": "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(photo),
+	} {
+		t.Run(name, func(t *testing.T) {
+			body, _ := json.Marshal(map[string]any{"headline": "Photo by " + name, "photo": ref})
+			resp := post(t, ts.URL+"/v1/render?preset=instagram-story", "application/json", body)
+			if resp.StatusCode != 200 {
+				t.Fatalf("status %d: %+v", resp.StatusCode, decodeProblem(t, resp))
+			}
+			data, _ := io.ReadAll(resp.Body)
+			cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+			if err != nil || cfg.Width != 1080 || cfg.Height != 1920 {
+				t.Fatalf("image %v %dx%d", err, cfg.Width, cfg.Height)
+			}
+			if resp.Header.Get("Content-Type") != "image/jpeg" || resp.ContentLength != int64(len(data)) || resp.Header.Get("ETag") == "" {
+				t.Errorf("headers: %v", resp.Header)
+			}
+		})
+	}
+}
+
+// TestRender_Errors checks that bad requests get a problem+json answer
+// naming the field at fault, with the right status.
+func TestRender_Errors(t *testing.T) {
+	_, ts := newTestServer(t, Config{})
+	bomb := readFile(t, "../render/testdata/tricky/decompression-bomb-50000x50000.png")
+	tests := []struct {
+		name, ctype, query string
+		body               string
+		status             int
+		field, detail      string
+	}{
+		{"misspelt key", "application/json", "", `{"headlne": "x"}`, 422, "headline", `did you mean "headline"`},
+		{"wrong type", "application/json", "", `{"headline": "x", "focus": {"x": "left", "y": 0.5}}`, 422, "focus.x", ""},
+		{"malformed JSON", "application/json", "", `{"headline": "x",,}`, 422, "", "body:1"},
+		{"bomb as base64", "application/json", "", `{"headline": "x", "photo": "data:image/png;base64,` + base64.StdEncoding.EncodeToString(bomb) + `"}`, 413, "photo", "megapixels"},
+		{"bad base64", "application/json", "", `{"headline": "x", "photo": "data:image/png;base64,@@@"}`, 422, "photo", "base64"},
+		{"private photo URL", "application/json", "", `{"headline": "x", "photo": "http://10.1.2.3/p.jpg"}`, 422, "photo", ""},
+		{"unknown preset", "application/json", "preset=ogg", `{"headline": "x"}`, 422, "preset", `did you mean "og"`},
+		{"unknown layout", "application/json", "layout=nope", `{"headline": "x"}`, 422, "layout", "standard"},
+		{"unsupported body", "text/html", "", `<p>x</p>`, 415, "", "application/json"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := post(t, ts.URL+"/v1/render?"+tc.query, tc.ctype, []byte(tc.body))
+			p := decodeProblem(t, resp)
+			if resp.StatusCode != tc.status || p.Status != tc.status || p.Field != tc.field || !strings.Contains(p.Detail+strings.Join(p.Errors, " "), tc.detail) {
+				t.Errorf("got %d %+v; want %d field %q detail containing %q", resp.StatusCode, p, tc.status, tc.field, tc.detail)
+			}
+		})
+	}
+}
+
+// TestCard_Signature checks signed card URLs: good, tampered, missing; and
+// that a second request is served from the store without rendering.
+func TestCard_Signature(t *testing.T) {
+	srv, ts := newTestServer(t, Config{})
+	good := SignCardURL([]byte("test-key"), ts.URL, "standard", "og", render.FormatJPEG, url.Values{"headline": {"Signed card"}, "section": {"News"}})
+	get := func(u string) *http.Response {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	r1 := get(good)
+	if r1.StatusCode != 200 || r1.Header.Get("Content-Type") != "image/jpeg" {
+		t.Fatalf("good signature: %d", r1.StatusCode)
+	}
+	first, _ := io.ReadAll(r1.Body)
+	before := renders(srv)
+	r2 := get(good)
+	second, _ := io.ReadAll(r2.Body)
+	if !bytes.Equal(first, second) || renders(srv) != before {
+		t.Errorf("second request rendered again (renders %v -> %v) or gave other bytes", before, renders(srv))
+	}
+	if hits := testutil.ToFloat64(srv.metrics.cache.WithLabelValues("card", "hit")); hits != 1 {
+		t.Errorf("card cache hits = %v, want 1", hits)
+	}
+	for name, u := range map[string]string{
+		"tampered headline": strings.Replace(good, "Signed+card", "Signed+cart", 1),
+		"missing sig":       good[:strings.Index(good, "&sig=")],
+		"other preset":      strings.Replace(good, "/og.jpg", "/x-summary.jpg", 1),
+	} {
+		if r := get(u); r.StatusCode != http.StatusForbidden {
+			t.Errorf("%s: status %d, want 403", name, r.StatusCode)
+		}
+	}
+}
+
+// TestOverload fills the render pool and its queue and checks the next
+// render is refused at once with 503 and Retry-After.
+func TestOverload(t *testing.T) {
+	srv, ts := newTestServer(t, Config{Workers: 1, QueueDepth: 1})
+	release1, err := srv.pool.acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The second slot waits in the queue.
+	queued := make(chan func(), 1)
+	go func() {
+		rel, err := srv.pool.acquire(context.Background())
+		if err == nil {
+			queued <- rel
+		}
+	}()
+	for srv.pool.waiting.Load() == 0 {
+		runtime.Gosched()
+	}
+	resp := post(t, ts.URL+"/v1/render?preset=og", "application/json", []byte(`{"headline": "one too many"}`))
+	p := decodeProblem(t, resp)
+	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" || p.Status != 503 {
+		t.Fatalf("status %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	release1()
+	(<-queued)()
+	// After the burst the pool takes renders again.
+	if resp := post(t, ts.URL+"/v1/render?preset=thumb-square", "application/json", []byte(`{"headline": "room again"}`)); resp.StatusCode != 200 {
+		t.Errorf("after release: status %d", resp.StatusCode)
+	}
+}
+
+func TestRoutes_Health(t *testing.T) {
+	_, ts := newTestServer(t, Config{})
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/metrics": 200, "/openapi.json": 200, "/nope": 404, "/v1/images/zzz/og.jpg": 404} {
+		resp, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+}
+
+// TestOpenAPI_MatchesRoutes checks the OpenAPI document lists exactly the
+// routes the server serves, with the same methods.
+func TestOpenAPI_MatchesRoutes(t *testing.T) {
+	srv, _ := newTestServer(t, Config{})
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(openAPI, &doc); err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Fatalf("openapi version %q", doc.OpenAPI)
+	}
+	served := map[string]bool{"GET /metrics": true}
+	for _, rt := range srv.routeTable() {
+		served[rt.pattern] = true
+	}
+	documented := map[string]bool{}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			documented[strings.ToUpper(method)+" "+path] = true
+		}
+	}
+	for r := range served {
+		if !documented[r] {
+			t.Errorf("route %s is not in openapi.json", r)
+		}
+	}
+	for r := range documented {
+		if !served[r] {
+			t.Errorf("openapi.json documents %s, which the server does not serve", r)
+		}
+	}
+}
