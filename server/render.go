@@ -101,7 +101,11 @@ func (s *Server) renderAll(ctx context.Context, req *renderRequest, key, route s
 	if err != nil {
 		return nil, err
 	}
-	m := render.NewManifest(req.article, req.layout.Name, res)
+	art := *req.article
+	if strings.HasPrefix(art.Photo, "data:") {
+		art.Photo = "" // the upload is in the images; do not echo megabytes of base64
+	}
+	m := render.NewManifest(&art, req.layout.Name, res)
 	for i := range res.Outputs {
 		o := &res.Outputs[i]
 		name := key + "/" + o.FileName()
