@@ -109,7 +109,12 @@ func (s *Server) renderAll(ctx context.Context, req *renderRequest, key, route s
 	for i := range res.Outputs {
 		o := &res.Outputs[i]
 		name := key + "/" + o.FileName()
-		if err := s.store.Put(ctx, name, o.Data, o.Format.MIMEType()); err != nil {
+		// Image URLs are immutable: an image stored before (say by a
+		// ?preset= request) is kept, and the manifest describes it.
+		if stored, err := s.readStored(ctx, name); err == nil {
+			sum := sha256.Sum256(stored)
+			m.Images[i].Bytes, m.Images[i].SHA256 = len(stored), hex.EncodeToString(sum[:])
+		} else if err := s.store.Put(ctx, name, o.Data, o.Format.MIMEType()); err != nil {
 			return nil, fmt.Errorf("store %s: %w", name, err)
 		}
 		m.Images[i].URL = s.cfg.BaseURL + "/v1/images/" + name
@@ -120,6 +125,16 @@ func (s *Server) renderAll(ctx context.Context, req *renderRequest, key, route s
 		return nil, fmt.Errorf("store %s: %w", manifestKey, err)
 	}
 	return data, nil
+}
+
+// readStored returns a stored object's bytes.
+func (s *Server) readStored(ctx context.Context, name string) ([]byte, error) {
+	obj, err := s.store.Open(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	defer obj.Body.Close()
+	return io.ReadAll(obj.Body)
 }
 
 // render runs one job on the bounded pool.

@@ -3,7 +3,9 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -360,5 +362,34 @@ func TestOpenAPI_MatchesRoutes(t *testing.T) {
 		if !served[r] {
 			t.Errorf("openapi.json documents %s, which the server does not serve", r)
 		}
+	}
+}
+
+// TestRender_ImmutableURLs renders one preset, then the whole set of the
+// same article: the manifest keeps (and describes) the image stored first,
+// so an image URL never changes its bytes.
+func TestRender_ImmutableURLs(t *testing.T) {
+	_, ts := newTestServer(t, Config{})
+	photo := "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(readFile(t, "../render/testdata/photos/grace-hopper.jpg"))
+	body, _ := json.Marshal(map[string]any{"headline": "Immutable", "photo": photo})
+	first := post(t, ts.URL+"/v1/render?preset=og", "application/json", body)
+	og, _ := io.ReadAll(first.Body)
+	resp := post(t, ts.URL+"/v1/render?presets=og,x-summary,instagram-story", "application/json", body)
+	var m render.Manifest
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || len(m.Images) != 3 {
+		t.Fatalf("manifest: %v %+v", err, m)
+	}
+	if m.Article.Photo != "" {
+		t.Errorf("manifest echoes the uploaded photo (%d bytes)", len(m.Article.Photo))
+	}
+	got, err := http.Get(ts.URL + m.Images[0].URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, _ := io.ReadAll(got.Body)
+	got.Body.Close()
+	sum := sha256.Sum256(og)
+	if !bytes.Equal(stored, og) || m.Images[0].SHA256 != hex.EncodeToString(sum[:]) || m.Images[0].Bytes != len(og) {
+		t.Errorf("og changed after the full render, or the manifest does not describe the stored bytes")
 	}
 }
