@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -110,19 +109,7 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	res, err := s.render(r.Context(), req)
-	if err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	o := res.Outputs[0]
-	if err := s.store.Put(r.Context(), name, o.Data, o.Format.MIMEType()); err != nil {
-		s.problem(w, r, fmt.Errorf("store %s: %w", name, err))
-		return
-	}
-	if !s.serveStored(w, r, name, "") {
-		writeImage(w, o.Data, o.Format.MIMEType(), o.SHA256)
-	}
+	s.renderStoreServe(w, r, req, name)
 }
 
 // cardArticle builds the article of a card from its query, through the

@@ -64,6 +64,12 @@ func (s *Server) renderOne(w http.ResponseWriter, r *http.Request, req *renderRe
 	if s.serveStored(w, r, name, "render") {
 		return
 	}
+	s.renderStoreServe(w, r, req, name)
+}
+
+// renderStoreServe renders a single-preset request, stores the image under
+// name and answers with it.
+func (s *Server) renderStoreServe(w http.ResponseWriter, r *http.Request, req *renderRequest, name string) {
 	res, err := s.render(r.Context(), req)
 	if err != nil {
 		s.problem(w, r, err)
