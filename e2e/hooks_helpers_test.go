@@ -1,0 +1,134 @@
+package e2e
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"sharecard/render"
+	"sharecard/server"
+)
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// ghostPayload is the sample Ghost post.published payload with its photo
+// URL and title replaced.
+func ghostPayload(t *testing.T, photoURL, title string) []byte {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(readFile(t, ghostPost), &doc); err != nil {
+		t.Fatalf("%s: %v", ghostPost, err)
+	}
+	cur := doc["post"].(map[string]any)["current"].(map[string]any)
+	if cur["feature_image"] != "PHOTO_URL" {
+		t.Fatalf("%s: feature_image is %v, want the PHOTO_URL placeholder", ghostPost, cur["feature_image"])
+	}
+	cur["feature_image"] = photoURL
+	if title != "" {
+		cur["title"] = title
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// hook posts a signed (or not, with sig "") webhook for the ghost source.
+func hook(t *testing.T, p *proc, body []byte, sig string) result {
+	t.Helper()
+	var h []string
+	if sig != "" {
+		h = []string{server.SignatureHeader, sig}
+	}
+	return do(t, http.MethodPost, p.url+"/v1/hooks/ghost", "application/json", body, h...)
+}
+
+// accepted checks a 202 answer and returns the job id.
+func accepted(t *testing.T, r result) string {
+	t.Helper()
+	if r.status != http.StatusAccepted {
+		t.Fatalf("webhook: %s, want 202", r)
+	}
+	var a struct {
+		Job    string `json:"job"`
+		Status string `json:"status"`
+	}
+	if err := json.Unmarshal(r.body, &a); err != nil || a.Job == "" {
+		t.Fatalf("webhook answer %s: no job id (%v)", r, err)
+	}
+	if loc := r.header.Get("Location"); loc != "/v1/jobs/"+a.Job {
+		t.Errorf("webhook Location %q, want /v1/jobs/%s", loc, a.Job)
+	}
+	return a.Job
+}
+
+// jobStatus is GET /v1/jobs/{id}.
+type jobStatus struct {
+	ID       string          `json:"id"`
+	State    string          `json:"state"`
+	Attempts int             `json:"attempts"`
+	Error    string          `json:"error"`
+	Manifest json.RawMessage `json:"manifest"`
+}
+
+// waitJob polls a job until it is done, failing the test when it fails or
+// takes longer than timeout.
+func waitJob(t *testing.T, p *proc, id string, timeout time.Duration) (jobStatus, render.Manifest) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var st jobStatus
+	for {
+		r := get(t, p.url+"/v1/jobs/"+id)
+		if r.status != http.StatusOK {
+			t.Fatalf("GET /v1/jobs/%s: %s", id, r)
+		}
+		st = jobStatus{}
+		if err := json.Unmarshal(r.body, &st); err != nil {
+			t.Fatalf("job status %s: %v", r, err)
+		}
+		if st.State == "done" {
+			break
+		}
+		if st.State == "failed" {
+			t.Fatalf("job %s failed after %d attempts: %s", id, st.Attempts, st.Error)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %s still %s after %s (attempts %d, error %q)", id, st.State, timeout, st.Attempts, st.Error)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	var m render.Manifest
+	if err := json.Unmarshal(st.Manifest, &m); err != nil || len(m.Images) == 0 {
+		t.Fatalf("job %s is done but its manifest is unusable (%v): %.300s", id, err, st.Manifest)
+	}
+	return st, m
+}
+
+// expectProblem checks a problem+json answer's status, field and that its
+// detail (or error list) contains each of want.
+func expectProblem(t *testing.T, what string, r result, status int, field string, want ...string) server.Problem {
+	t.Helper()
+	if r.status != status {
+		t.Errorf("%s: %s, want %d", what, r, status)
+		return server.Problem{}
+	}
+	p := r.problem(t)
+	if p.Status != status || p.Field != field {
+		t.Errorf("%s: problem status %d field %q, want %d field %q (%+v)", what, p.Status, p.Field, status, field, p)
+	}
+	text := p.Detail + " " + strings.Join(p.Errors, " ")
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s: problem detail %q does not say %q", what, text, w)
+		}
+	}
+	return p
+}

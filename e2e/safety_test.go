@@ -1,0 +1,288 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"sharecard/fetch"
+	"sharecard/fonts"
+	"sharecard/layouts"
+	"sharecard/render"
+	"sharecard/server"
+	"sharecard/store"
+)
+
+// TestSSRF_Loopback runs the server without --allow-nets and gives it photo
+// URLs that point at a photo server on loopback, spelt in several ways:
+// every one is refused with 422 naming the photo field, and the photo
+// server receives nothing.
+func TestSSRF_Loopback(t *testing.T) {
+	srv := startServe(t, "no-allowlist", nil, "--data", t.TempDir())
+	photos := newPhotoServer(t, readFile(t, smallPhoto), 0)
+	port := photos.Listener.Addr().(*net.TCPAddr).Port
+	for _, u := range []string{
+		photos.URL + "/p.jpg",
+		fmt.Sprintf("http://localhost:%d/p.jpg", port),
+		fmt.Sprintf("http://127.1:%d/p.jpg", port),
+		fmt.Sprintf("http://2130706433:%d/p.jpg", port), // 127.0.0.1 as a number
+		fmt.Sprintf("http://0.0.0.0:%d/p.jpg", port),
+		fmt.Sprintf("http://[::1]:%d/p.jpg", port),
+		fmt.Sprintf("http://[::ffff:127.0.0.1]:%d/p.jpg", port),
+	} {
+		body, _ := json.Marshal(map[string]any{"headline": "SSRF", "photo": u})
+		expectProblem(t, "render with photo "+u, do(t, http.MethodPost, srv.url+"/v1/render?preset=og", "application/json", body), http.StatusUnprocessableEntity, "photo")
+		card := server.SignCardURL([]byte(signKey), srv.url, "standard", "og", render.FormatJPEG, url.Values{"headline": {"SSRF"}, "photo": {u}})
+		expectProblem(t, "card with photo "+u, get(t, card), http.StatusUnprocessableEntity, "photo")
+	}
+	// A webhook's job goes through the same guard: its first attempt fails
+	// with the refusal (it is retried later, then marked failed).
+	body := ghostPayload(t, photos.URL+"/hook.jpg", "SSRF by webhook")
+	id := accepted(t, hook(t, srv, body, server.SignHook([]byte(hookSecret), body, time.Now())))
+	var st jobStatus
+	for deadline := time.Now().Add(30 * time.Second); st.Attempts == 0 || st.Error == ""; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("job %s: no failed attempt within 30 s: %+v", id, st)
+		}
+		r := get(t, srv.url+"/v1/jobs/"+id)
+		if err := json.Unmarshal(r.body, &st); err != nil {
+			t.Fatalf("job status %s: %v", r, err)
+		}
+	}
+	if st.State == "done" || !strings.Contains(st.Error, "forbidden address") {
+		t.Errorf("job with a loopback photo: state %s, error %q; want a refused photo address", st.State, st.Error)
+	}
+	if n := photos.requests.Load(); n != 0 {
+		t.Errorf("the loopback photo server received %d requests from a server without an allowlist", n)
+	}
+}
+
+// ssrfResolver answers host names from a table and records the questions;
+// it never asks real DNS.
+type ssrfResolver struct {
+	hosts map[string]netip.Addr
+	mu    sync.Mutex
+	asked map[string]int
+}
+
+func (r *ssrfResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.asked[host]++
+	if a, ok := r.hosts[host]; ok {
+		return []netip.Addr{a}, nil
+	}
+	return nil, &net.DNSError{Err: "no such host (test resolver)", Name: host, IsNotFound: true}
+}
+
+// ssrfDialer connects to loopback only and records every address it is
+// asked for; any other address fails the test, so no packet leaves the
+// machine even if the address guard were broken.
+type ssrfDialer struct {
+	t     *testing.T
+	mu    sync.Mutex
+	dials []string
+}
+
+func (d *ssrfDialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	d.mu.Lock()
+	d.dials = append(d.dials, address)
+	d.mu.Unlock()
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil || !ap.Addr().Unmap().IsLoopback() {
+		d.t.Errorf("the fetcher dialled %s: the guard let a non-loopback address through", address)
+		return nil, fmt.Errorf("test dialer refuses %s", address)
+	}
+	var nd net.Dialer
+	return nd.DialContext(ctx, network, address)
+}
+
+// TestSSRF_Resolved runs the server in-process (a subprocess cannot take an
+// injected resolver) with loopback allowed, host names answered by a test
+// resolver, and a dialer that refuses anything but loopback. Names that
+// resolve to private, unique-local or metadata addresses, and redirects
+// from the allowed loopback photo server to such addresses, are refused
+// through every route with 422 naming the photo field.
+func TestSSRF_Resolved(t *testing.T) {
+	fset, err := render.LoadFonts(fonts.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lays, err := render.LoadLayouts(layouts.FS, "layouts", fset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &ssrfResolver{asked: map[string]int{}, hosts: map[string]netip.Addr{
+		"intranet.example": netip.MustParseAddr("10.20.30.40"),
+		"meta.example":     netip.MustParseAddr("169.254.169.254"),
+		"ula.example":      netip.MustParseAddr("fd00::7"),
+		"cgnat.example":    netip.MustParseAddr("100.64.1.2"),
+		"cdn.example":      netip.MustParseAddr("127.0.0.1"), // the allowed loopback photo server
+	}}
+	dialer := &ssrfDialer{t: t}
+	srv, err := server.New(server.Config{SignKey: []byte(signKey)}, server.Deps{
+		Engine: &render.Engine{Fonts: fset}, Layouts: func() map[string]*render.Layout { return lays }, Store: st,
+		Fetcher: fetch.New(fetch.Config{
+			Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, Resolver: res, Dialer: dialer,
+			ConnectTimeout: 2 * time.Second, Timeout: 5 * time.Second,
+		}),
+		Registry: prometheus.NewRegistry(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	// The allowed photo server answers with something that is not a photo:
+	// enough to tell a refused URL from one that was fetched.
+	photos := newPhotoServer(t, []byte("this is not an image"), 0)
+	cdn := "http://cdn.example:" + strconv.Itoa(photos.Listener.Addr().(*net.TCPAddr).Port)
+	redirect := func(to string) string { return cdn + "/redirect?to=" + url.QueryEscape(to) }
+
+	tests := []struct {
+		name, photo string
+		viaCDN      bool // the first hop reaches the loopback photo server
+	}{
+		{"name resolving to a private address", "http://intranet.example/p.jpg", false},
+		{"name resolving to the metadata address", "http://meta.example/latest/meta-data/", false},
+		{"name resolving to a unique-local IPv6 address", "http://ula.example/p.jpg", false},
+		{"name resolving to carrier-grade NAT", "http://cgnat.example/p.jpg", false},
+		{"redirect to the metadata address", redirect("http://169.254.169.254/latest/meta-data/iam/"), true},
+		{"redirect to a name of the metadata address", redirect("http://meta.example/latest/meta-data/"), true},
+		{"redirect to a private name", redirect("http://intranet.example:8080/admin"), true},
+		{"redirect to a private address", redirect("http://192.168.1.1/"), true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := photos.requests.Load()
+			body, _ := json.Marshal(map[string]any{"headline": "SSRF", "photo": tc.photo})
+			r := do(t, http.MethodPost, ts.URL+"/v1/render?preset=og", "application/json", body)
+			p := expectProblem(t, "render", r, http.StatusUnprocessableEntity, "photo")
+			if p.Title != "Photo URL refused" {
+				t.Errorf("render: problem title %q, want Photo URL refused (%+v)", p.Title, p)
+			}
+			card := server.SignCardURL([]byte(signKey), ts.URL, "standard", "og", render.FormatJPEG, url.Values{"headline": {"SSRF card"}, "photo": {tc.photo}})
+			expectProblem(t, "card", get(t, card), http.StatusUnprocessableEntity, "photo")
+			// A webhook's job goes through the same guard.
+			article, _ := json.Marshal(map[string]any{"headline": "SSRF job", "photo": tc.photo})
+			job, _ := json.Marshal(map[string]any{"source": "ghost", "article": json.RawMessage(article)})
+			if _, err := srv.HandleJob(context.Background(), "ssrf-job", job); !errors.Is(err, fetch.ErrForbiddenAddress) && !errors.Is(err, fetch.ErrBadURL) {
+				t.Errorf("job: error %v, want a refused photo address", err)
+			}
+			if got, want := photos.requests.Load()-before, map[bool]int64{true: 3, false: 0}[tc.viaCDN]; got != want {
+				t.Errorf("the loopback photo server got %d requests, want %d (one redirect per route)", got, want)
+			}
+		})
+	}
+
+	// Control: the same set-up fetches an allowed name (and the engine
+	// then refuses the bytes), so the refusals above are the guard's.
+	body, _ := json.Marshal(map[string]any{"headline": "control", "photo": cdn + "/photo.jpg"})
+	p := expectProblem(t, "control", do(t, http.MethodPost, ts.URL+"/v1/render?preset=og", "application/json", body), http.StatusUnprocessableEntity, "photo")
+	if p.Title != "Unusable photo" {
+		t.Errorf("control: problem %+v, want the fetched bytes refused as an unusable photo", p)
+	}
+	for _, name := range []string{"intranet.example", "meta.example", "ula.example", "cdn.example"} {
+		if res.asked[name] == 0 {
+			t.Errorf("the resolver was never asked for %s: the test did not exercise name resolution", name)
+		}
+	}
+	dialer.mu.Lock()
+	defer dialer.mu.Unlock()
+	if len(dialer.dials) == 0 {
+		t.Error("the dialer was never used")
+	}
+}
+
+// TestOverload starts the server with one render worker (and so a wait
+// queue of 4) and sends 12 uncached renders of a big photo at once: the
+// ones beyond the queue get 503 with Retry-After at once; none time out or
+// fail otherwise.
+func TestOverload(t *testing.T) {
+	skipSlow(t)
+	srv := startServe(t, "overload", nil, "--data", t.TempDir(), "--workers", "1")
+	big := readFile(t, bigPhoto)
+	const n = 12
+	type answer struct {
+		status     int
+		retryAfter string
+		ctype      string
+		elapsed    time.Duration
+		err        error
+	}
+	answers := make([]answer, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		ctype, body := multipartBody(t, fmt.Sprintf("headline: Overload story %d\n", i), big)
+		wg.Go(func() {
+			<-start
+			t0 := time.Now()
+			req, _ := http.NewRequest(http.MethodPost, srv.url+"/v1/render", bytes.NewReader(body))
+			req.Header.Set("Content-Type", ctype)
+			resp, err := client.Do(req)
+			if err != nil {
+				answers[i] = answer{err: err, elapsed: time.Since(t0)}
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			answers[i] = answer{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"), ctype: resp.Header.Get("Content-Type"), elapsed: time.Since(t0)}
+		})
+	}
+	close(start)
+	wg.Wait()
+	var ok, busy int
+	for i, a := range answers {
+		switch {
+		case a.err != nil:
+			t.Errorf("request %d failed after %s: %v", i, a.elapsed.Round(time.Millisecond), a.err)
+		case a.status == http.StatusOK:
+			ok++
+		case a.status == http.StatusServiceUnavailable:
+			busy++
+			if secs, err := strconv.Atoi(a.retryAfter); err != nil || secs <= 0 {
+				t.Errorf("request %d: 503 with Retry-After %q, want a number of seconds", i, a.retryAfter)
+			}
+			if a.ctype != "application/problem+json" {
+				t.Errorf("request %d: 503 with Content-Type %q", i, a.ctype)
+			}
+			if a.elapsed > 5*time.Second {
+				t.Errorf("request %d: the 503 took %s; it should come at once", i, a.elapsed)
+			}
+		default:
+			t.Errorf("request %d: status %d, want 200 or 503", i, a.status)
+		}
+	}
+	if busy == 0 || ok == 0 || ok > 5 {
+		t.Errorf("%d answered 200 and %d answered 503; want some of each, at most 5 (1 worker + 4 waiting) rendered", ok, busy)
+	}
+	if got := srv.metric(t, "sharecard_http_requests_total", "route=render", "code=503"); int(got) != busy {
+		t.Errorf("metrics count %v render 503s, the client saw %d", got, busy)
+	}
+	// Once the burst is over, renders are taken again.
+	ctype, body := multipartBody(t, "headline: After the burst\n", readFile(t, smallPhoto))
+	if r := do(t, http.MethodPost, srv.url+"/v1/render?preset=og", ctype, body); r.status != http.StatusOK {
+		t.Errorf("after the burst: %s", r)
+	}
+	t.Logf("%d rendered, %d refused with 503", ok, busy)
+}
