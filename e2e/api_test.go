@@ -271,8 +271,8 @@ func TestAPI(t *testing.T) {
 			status            int
 			field, detail     string
 		}{
-			{"malformed JSON", "application/json", "{\n  \"headline\": \"x\"\n  \"section\": \"y\"\n}", 422, "", "body:3"},
-			{"unterminated JSON", "application/json", "{\n  \"headline\": \"x\",\n  \"section\": \"y\n}", 422, "", "body:3"},
+			{"malformed JSON", "application/json", "{\n  \"headline\": \"x\"\n  \"section\": \"y\"\n}", 422, "body", "body:3:3"},
+			{"unterminated JSON", "application/json", "{\n  \"headline\": \"x\",\n  \"section\": \"y\n}", 422, "body", "body:3:16"},
 			{"misspelt field", "application/json", `{"headlin": "x"}`, 422, "headline", `did you mean "headline"`},
 			{"wrong type", "application/json", `{"headline": "x", "breaking": "maybe"}`, 422, "breaking", ""},
 			{"malformed YAML", "application/yaml", "headline: x\nsection: [unclosed\n", 422, "", "body:"},

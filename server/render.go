@@ -179,6 +179,11 @@ func (s *Server) readRenderRequest(r *http.Request) (*renderRequest, error) {
 	if err != nil {
 		return nil, err
 	}
+	if ctype == "application/json" {
+		if err := strictJSON(articleData); err != nil {
+			return nil, err
+		}
+	}
 	a, err := render.ParseRemoteArticle("body", articleData)
 	if err != nil {
 		return nil, err
@@ -306,4 +311,26 @@ func errText(err error, fallback string) string {
 		return err.Error()
 	}
 	return fallback
+}
+
+// strictJSON refuses what encoding/json refuses (trailing commas, empty
+// values) in a body sent as application/json, which the YAML parser
+// behind the article reader would accept, with the line and column.
+func strictJSON(data []byte) error {
+	var v any
+	err := json.Unmarshal(data, &v)
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return nil // other problems are reported by the article reader
+	}
+	line, col := 1, 1
+	for _, b := range data[:max(0, min(int(se.Offset)-1, len(data)))] {
+		if b == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return &Problem{Status: http.StatusUnprocessableEntity, Title: "Invalid JSON", Field: "body",
+		Detail: fmt.Sprintf("body:%d:%d: %v", line, col, err)}
 }

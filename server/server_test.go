@@ -226,7 +226,8 @@ func TestRender_Errors(t *testing.T) {
 	}{
 		{"misspelt key", "application/json", "", `{"headlne": "x"}`, 422, "headline", `did you mean "headline"`},
 		{"wrong type", "application/json", "", `{"headline": "x", "focus": {"x": "left", "y": 0.5}}`, 422, "focus.x", ""},
-		{"malformed JSON", "application/json", "", `{"headline": "x",,}`, 422, "", "body:1"},
+		{"malformed JSON", "application/json", "", `{"headline": "x",,}`, 422, "body", "body:1:18"},
+		{"trailing comma", "application/json", "", "{\"headline\": \"x\",\n}", 422, "body", "body:2:"},
 		{"bomb as base64", "application/json", "", `{"headline": "x", "photo": "data:image/png;base64,` + base64.StdEncoding.EncodeToString(bomb) + `"}`, 413, "photo", "megapixels"},
 		{"bad base64", "application/json", "", `{"headline": "x", "photo": "data:image/png;base64,@@@"}`, 422, "photo", "base64"},
 		{"private photo URL", "application/json", "", `{"headline": "x", "photo": "http://10.1.2.3/p.jpg"}`, 422, "photo", ""},
