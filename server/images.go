@@ -39,6 +39,12 @@ func (s *Server) handleImage(w http.ResponseWriter, r *http.Request) {
 // unless route is empty (serving what was just rendered).
 func (s *Server) serveStored(w http.ResponseWriter, r *http.Request, name, route string) bool {
 	obj, err := s.store.Open(r.Context(), name)
+	if err != nil && r.Context().Err() != nil {
+		// The client went away or the deadline passed: answer that, rather
+		// than going on to render as if the image were missing.
+		s.problem(w, r, r.Context().Err())
+		return true
+	}
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {
 			s.log.Warn("store open failed", "key", name, "err", err)
@@ -86,23 +92,34 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, err)
 		return
 	}
+	// The key depends on the layout, the file name and the query only, so a
+	// stored card is served before the preset table is built: only a card
+	// that rendered before (so whose preset is valid) can be stored.
+	sum := sha256.Sum256([]byte(render.Version + "\x00" + l.Digest + "\x00" + file + "\x00" + canonicalQuery(q)))
+	name := hex.EncodeToString(sum[:16]) + "/" + file
+	if s.serveStored(w, r, name, "card") {
+		return
+	}
 	ps, err := render.SelectPresets(m[1], l.Presets)
 	if err != nil {
 		s.problem(w, r, &Problem{Status: http.StatusNotFound, Title: "Unknown preset", Field: "preset", Detail: err.Error()})
 		return
 	}
 	format, _ := render.ParseFormat(m[2])
-	sum := sha256.Sum256([]byte(render.Version + "\x00" + l.Digest + "\x00" + file + "\x00" + canonicalQuery(q)))
-	name := hex.EncodeToString(sum[:16]) + "/" + file
-	if s.serveStored(w, r, name, "card") {
-		return
-	}
 	a, err := cardArticle(q)
 	if err != nil {
 		s.problem(w, r, err)
 		return
 	}
-	req := &renderRequest{article: a, layout: l, presets: ps, format: format}
+	// Take a place in the render pool before fetching the photo: when the
+	// pool is full the answer is an immediate 503, without a download.
+	t, err := s.pool.reserve()
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	defer t.release()
+	req := &renderRequest{article: a, layout: l, presets: ps, format: format, ticket: t}
 	if a.Photo != "" {
 		if req.photo, err = s.photoBytes(r.Context(), a.Photo); err != nil {
 			s.problem(w, r, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync/atomic"
+	"time"
 )
 
 // pool bounds the renders in flight: workers run at once, and at most
@@ -23,26 +24,72 @@ func newPool(workers, depth int) *pool {
 // errBusy is the answer when the pool and its queue are full.
 var errBusy = &Problem{Status: http.StatusServiceUnavailable, Title: "Busy", Detail: "all render workers are busy and the wait queue is full; retry shortly", RetryAfter: 2}
 
-// acquire waits for a worker; release must be called when the render ends.
-func (p *pool) acquire(ctx context.Context) (release func(), err error) {
+// ticket is a place in the pool, taken before the request's expensive
+// preparation (fetching the photo) so that overload is refused before it.
+type ticket struct {
+	p       *pool
+	running bool
+	done    bool
+}
+
+// reserve takes a place among the admitted renders without waiting, or
+// fails with errBusy. The ticket must be released.
+func (p *pool) reserve() (*ticket, error) {
 	select {
 	case p.admit <- struct{}{}:
 	default:
 		return nil, errBusy
 	}
 	p.waiting.Add(1)
-	select {
-	case p.run <- struct{}{}:
-	case <-ctx.Done():
-		p.waiting.Add(-1)
-		<-p.admit
-		return nil, ctx.Err()
+	return &ticket{p: p}, nil
+}
+
+// wait blocks until a worker is free. A positive maxWait bounds the wait
+// (then errBusy: a client is better told to retry than left waiting).
+func (t *ticket) wait(ctx context.Context, maxWait time.Duration) error {
+	var expired <-chan time.Time
+	if maxWait > 0 {
+		timer := time.NewTimer(maxWait)
+		defer timer.Stop()
+		expired = timer.C
 	}
-	p.waiting.Add(-1)
-	p.running.Add(1)
-	return func() {
-		p.running.Add(-1)
-		<-p.run
-		<-p.admit
-	}, nil
+	select {
+	case t.p.run <- struct{}{}:
+	case <-expired:
+		return errBusy
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	t.p.waiting.Add(-1)
+	t.p.running.Add(1)
+	t.running = true
+	return nil
+}
+
+// release gives the place back; it may be called more than once.
+func (t *ticket) release() {
+	if t.done {
+		return
+	}
+	t.done = true
+	if t.running {
+		t.p.running.Add(-1)
+		<-t.p.run
+	} else {
+		t.p.waiting.Add(-1)
+	}
+	<-t.p.admit
+}
+
+// acquire waits for a worker; release must be called when the render ends.
+func (p *pool) acquire(ctx context.Context) (release func(), err error) {
+	t, err := p.reserve()
+	if err != nil {
+		return nil, err
+	}
+	if err := t.wait(ctx, 0); err != nil {
+		t.release()
+		return nil, err
+	}
+	return t.release, nil
 }

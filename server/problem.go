@@ -69,7 +69,7 @@ func problemFor(err error) *Problem {
 // problem writes err as problem+json and logs it.
 func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
 	p := problemFor(err)
-	if p.Status >= 500 {
+	if p.Status >= 500 && p.Status != http.StatusServiceUnavailable { // 503 Busy is expected under load
 		s.log.Error("request failed", "id", requestID(r.Context()), "path", r.URL.Path, "err", err)
 	}
 	out := *p

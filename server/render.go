@@ -25,6 +25,7 @@ type renderRequest struct {
 	layout  *render.Layout
 	presets []render.Preset
 	format  render.Format
+	ticket  *ticket // a place in the pool taken before the photo was fetched, or nil
 }
 
 // handleRender serves POST /v1/render: with ?preset=ID the answer is that
@@ -145,11 +146,18 @@ func (s *Server) readStored(ctx context.Context, name string) ([]byte, error) {
 
 // render runs one job on the bounded pool.
 func (s *Server) render(ctx context.Context, req *renderRequest) (*render.Result, error) {
-	release, err := s.pool.acquire(ctx)
-	if err != nil {
-		return nil, err
+	if req.ticket != nil { // a place taken before the photo was fetched
+		defer req.ticket.release()
+		if err := req.ticket.wait(ctx, s.cfg.MaxQueueWait); err != nil {
+			return nil, err
+		}
+	} else {
+		release, err := s.pool.acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
 	}
-	defer release()
 	res, err := s.engine.Render(ctx, render.Job{Article: req.article, Photo: req.photo, Layout: req.layout, Presets: req.presets, Format: req.format})
 	if res != nil {
 		s.metrics.observe(res.Timings, err)

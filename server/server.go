@@ -35,6 +35,10 @@ type Config struct {
 	// QueueDepth is how many renders may wait for a worker; beyond it
 	// requests get 503 with Retry-After (default: 4 per worker).
 	QueueDepth int
+	// MaxQueueWait is how long an on-demand card may wait for a render
+	// worker before the request gets 503 with Retry-After (default 2 s).
+	// Webhook jobs and POST /v1/render wait without this bound.
+	MaxQueueWait time.Duration
 	// MaxBodyBytes caps request bodies, photo uploads included (default 50 MB).
 	MaxBodyBytes int64
 	// Timeout is the deadline of one request (default 60 s).
@@ -66,6 +70,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.QueueDepth <= 0 {
 		c.QueueDepth = 4 * c.Workers
+	}
+	if c.MaxQueueWait <= 0 {
+		c.MaxQueueWait = 2 * time.Second
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = 50 << 20

@@ -133,7 +133,11 @@ func (l *Local) Open(ctx context.Context, key string) (*Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Object{Info: info, Body: sectionFile{io.NewSectionReader(f, off, info.Size), f}}, nil
+	if _, err := f.Seek(off, io.SeekStart); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("open %s: %w", key, err)
+	}
+	return &Object{Info: info, Body: &fileBody{f: f, off: off, size: info.Size}}, nil
 }
 
 // Stat returns the metadata of the object under key; see Store.Stat.
@@ -212,12 +216,53 @@ func readHeader(f *os.File, key string) (Info, int64, error) {
 	return info, off, nil
 }
 
-// sectionFile is the body of a Local object: a window on the file past its
-// header, closed with the file.
-type sectionFile struct {
-	*io.SectionReader
-	f *os.File
+// fileBody is the body of a Local object: the file past its header. It
+// reads and seeks the file itself, so the file offset always matches the
+// body's, and it exposes the file's SyscallConn so that net/http can send
+// it with sendfile(2) (which starts at the file offset).
+type fileBody struct {
+	f         *os.File
+	off, size int64 // where the body starts in the file, and its length
+	pos       int64 // read position in the body
 }
 
-// Close closes the underlying file.
-func (s sectionFile) Close() error { return s.f.Close() }
+// Read reads the body, never past its end.
+func (b *fileBody) Read(p []byte) (int, error) {
+	if b.pos >= b.size {
+		return 0, io.EOF
+	}
+	if rest := b.size - b.pos; int64(len(p)) > rest {
+		p = p[:rest]
+	}
+	n, err := b.f.Read(p)
+	b.pos += int64(n)
+	return n, err
+}
+
+// Seek moves in the body; offsets are relative to its start.
+func (b *fileBody) Seek(offset int64, whence int) (int64, error) {
+	abs := offset
+	switch whence {
+	case io.SeekStart:
+	case io.SeekCurrent:
+		abs += b.pos
+	case io.SeekEnd:
+		abs += b.size
+	default:
+		return b.pos, fmt.Errorf("seek %s: bad whence %d", b.f.Name(), whence)
+	}
+	if abs < 0 {
+		return b.pos, fmt.Errorf("seek %s: negative position %d", b.f.Name(), abs)
+	}
+	if _, err := b.f.Seek(b.off+abs, io.SeekStart); err != nil {
+		return b.pos, err
+	}
+	b.pos = abs
+	return abs, nil
+}
+
+// SyscallConn returns the file's raw connection, for sendfile(2).
+func (b *fileBody) SyscallConn() (syscall.RawConn, error) { return b.f.SyscallConn() }
+
+// Close closes the file.
+func (b *fileBody) Close() error { return b.f.Close() }
