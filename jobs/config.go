@@ -168,6 +168,9 @@ var (
 	ErrTooLarge = errors.New("jobs: payload too large")
 	// ErrClosed is returned after Close.
 	ErrClosed = errors.New("jobs: queue closed")
+	// ErrPermanent, wrapped in a handler's error, marks the job failed at
+	// once: retrying cannot help (bad input, a refused photo URL).
+	ErrPermanent = errors.New("jobs: permanent failure")
 )
 
 // MaxIDLength is the longest accepted job id, in bytes.

@@ -231,14 +231,16 @@ func TestRetriesAndFailure(t *testing.T) {
 		name         string
 		failures     int  // attempts that fail before one succeeds
 		panics       bool // failing attempts panic instead of returning an error
+		permanent    bool // failing attempts return an ErrPermanent error
 		wantState    State
 		wantAttempts int
 		wantError    string
 	}{
-		{"succeeds first time", 0, false, StateDone, 1, ""},
-		{"succeeds on last attempt", 2, false, StateDone, 3, ""},
-		{"always fails", 99, false, StateFailed, 3, "boom 3"},
-		{"always panics", 99, true, StateFailed, 3, "handler panicked: boom 3"},
+		{"succeeds first time", 0, false, false, StateDone, 1, ""},
+		{"succeeds on last attempt", 2, false, false, StateDone, 3, ""},
+		{"always fails", 99, false, false, StateFailed, 3, "boom 3"},
+		{"always panics", 99, true, false, StateFailed, 3, "handler panicked: boom 3"},
+		{"permanent failure is not retried", 99, false, true, StateFailed, 1, "jobs: permanent failure: boom 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -249,6 +251,9 @@ func TestRetriesAndFailure(t *testing.T) {
 				if n <= tt.failures {
 					if tt.panics {
 						panic(fmt.Sprintf("boom %d", n))
+					}
+					if tt.permanent {
+						return nil, fmt.Errorf("%w: boom %d", ErrPermanent, n)
 					}
 					return nil, fmt.Errorf("boom %d", n)
 				}

@@ -185,7 +185,7 @@ func (q *Queue) process(runCtx context.Context, msg jetstream.Msg, handle Handle
 		}
 		_ = msg.Nak()
 		log.Info("jobs: handler interrupted by shutdown, job returned to the queue")
-	case cur.Attempts >= q.cfg.MaxAttempts:
+	case cur.Attempts >= q.cfg.MaxAttempts, errors.Is(herr, ErrPermanent):
 		cur.Error = herr.Error()
 		q.finish(bg, msg, cur, StateFailed)
 	default:

@@ -164,8 +164,21 @@ func (h *hooks) status(w http.ResponseWriter, r *http.Request) {
 }
 
 // HandleJob renders a webhook's job: it is the handler the job queue runs,
-// in this or another replica. The result is the manifest.
+// in this or another replica. The result is the manifest. Failures a retry
+// cannot fix (those a client would get a 4xx for: a refused photo URL, an
+// unusable photo, an unknown layout) are marked permanent, so the job fails
+// at once instead of after every attempt.
 func (s *Server) HandleJob(ctx context.Context, id string, payload []byte) (json.RawMessage, error) {
+	m, err := s.runJob(ctx, id, payload)
+	if err != nil && ctx.Err() == nil {
+		if st := problemFor(err).Status; st >= 400 && st < 500 && st != http.StatusRequestTimeout && st != http.StatusTooManyRequests {
+			return nil, fmt.Errorf("%w: %w", jobs.ErrPermanent, err)
+		}
+	}
+	return m, err
+}
+
+func (s *Server) runJob(ctx context.Context, id string, payload []byte) (json.RawMessage, error) {
 	var job hookJob
 	if err := json.Unmarshal(payload, &job); err != nil {
 		return nil, fmt.Errorf("job %s: bad payload: %w", id, err)
