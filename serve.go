@@ -136,7 +136,7 @@ func buildServer(ctx context.Context, f serveFlags, log *slog.Logger) (*server.S
 		Workers: f.workers, BaseURL: strings.TrimSuffix(f.baseURL, "/"),
 		SignKey:       []byte(os.Getenv("SHARECARD_SIGN_KEY")),
 		HookSecrets:   hookSecrets(),
-		HookCallbacks: hookCallbacks(),
+		HookCallbacks: envByPrefix("SHARECARD_HOOK_CALLBACK_"),
 		Limits:        render.Limits{MaxPixels: f.maxMP * 1_000_000},
 	}
 	queue, err := jobs.Open(ctx, jobs.Config{URL: f.natsURL, DataDir: filepath.Join(f.dataDir, "nats"), Workers: max(1, f.workers/2), Logger: log})
@@ -154,26 +154,24 @@ func buildServer(ctx context.Context, f serveFlags, log *slog.Logger) (*server.S
 	return srv, queue, nil
 }
 
-// hookSecrets reads SHARECARD_HOOK_SECRET_<SOURCE> variables.
-func hookSecrets() map[string][]byte {
-	out := map[string][]byte{}
+// envByPrefix returns the non-empty variables named prefix+SOURCE, keyed
+// by the lower-case source name (SHARECARD_HOOK_SECRET_GHOST -> "ghost").
+func envByPrefix(prefix string) map[string]string {
+	out := map[string]string{}
 	for _, kv := range os.Environ() {
 		name, val, _ := strings.Cut(kv, "=")
-		if src, ok := strings.CutPrefix(name, "SHARECARD_HOOK_SECRET_"); ok && val != "" {
-			out[strings.ToLower(src)] = []byte(val)
+		if src, ok := strings.CutPrefix(name, prefix); ok && val != "" {
+			out[strings.ToLower(src)] = val
 		}
 	}
 	return out
 }
 
-// hookCallbacks reads SHARECARD_HOOK_CALLBACK_<SOURCE> variables.
-func hookCallbacks() map[string]string {
-	out := map[string]string{}
-	for _, kv := range os.Environ() {
-		name, val, _ := strings.Cut(kv, "=")
-		if src, ok := strings.CutPrefix(name, "SHARECARD_HOOK_CALLBACK_"); ok && val != "" {
-			out[strings.ToLower(src)] = val
-		}
+// hookSecrets reads SHARECARD_HOOK_SECRET_<SOURCE> variables.
+func hookSecrets() map[string][]byte {
+	out := map[string][]byte{}
+	for src, v := range envByPrefix("SHARECARD_HOOK_SECRET_") {
+		out[src] = []byte(v)
 	}
 	return out
 }

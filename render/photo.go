@@ -98,7 +98,6 @@ func decodePhotoScaled(r io.Reader, lim Limits, scaleFor func(w, h int) float64)
 	var st decodeStats
 	if scale < 1 {
 		start := time.Now()
-		releaseDecoderMemory(src)
 		b := src.Bounds()
 		w := max(1, int(float64(b.Dx())*scale+0.5))
 		h := max(1, int(float64(b.Dy())*scale+0.5))
@@ -499,16 +498,6 @@ func skipGIFSubBlocks(d []byte, i int) int {
 		}
 	}
 	return len(d)
-}
-
-// releaseDecoderMemory runs a garbage collection after decoding a large
-// photo. A progressive JPEG decoder leaves ~6 bytes of scratch per pixel;
-// collecting it now lets the shrink that follows reuse those pages instead
-// of faulting in fresh ones, which on a 16 MP photo is faster overall.
-func releaseDecoderMemory(img image.Image) {
-	if b := img.Bounds(); b.Dx()*b.Dy() >= 8_000_000 {
-		runtime.GC()
-	}
 }
 
 // shrinkYCbCr scales a decoded JPEG to w×h (at least half its size) with

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -103,6 +104,17 @@ func TestHooks_Signatures(t *testing.T) {
 	}
 	if resp := postHook(t, ts.URL+"/v1/hooks/drupal", body, SignHook(secret, body, now)); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown source: %d", resp.StatusCode)
+	}
+	m, err := http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := io.ReadAll(m.Body)
+	m.Body.Close()
+	for _, state := range []string{"queued", "running", "failed"} {
+		if !strings.Contains(string(text), `sharecard_jobs{state="`+state+`"}`) {
+			t.Errorf("/metrics lacks sharecard_jobs{state=%q}", state)
+		}
 	}
 }
 

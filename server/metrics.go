@@ -57,19 +57,28 @@ func (m *metrics) observe(t render.Timings, err error) {
 	}
 }
 
-// watchQueue exports the job queue's counts.
+// watchQueue exports the job queue's counts, read once per scrape.
 func (m *metrics) watchQueue(reg *prometheus.Registry, q Queue) {
-	for _, state := range []string{"queued", "running", "failed"} {
-		g := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sharecard_jobs", Help: "Webhook jobs by state.", ConstLabels: prometheus.Labels{"state": state}}, func() float64 {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			defer cancel()
-			queued, running, failed, err := q.Stats(ctx)
-			if err != nil {
-				return -1
-			}
-			return float64(map[string]int{"queued": queued, "running": running, "failed": failed}[state])
-		})
-		_ = reg.Register(g) // a second server on the same registry keeps the first's gauges
+	_ = reg.Register(queueCollector{q}) // a second server on the same registry keeps the first's
+}
+
+var jobsDesc = prometheus.NewDesc("sharecard_jobs", "Webhook jobs by state (failed: since this process started).", []string{"state"}, nil)
+
+// queueCollector asks the queue for its counts once per scrape.
+type queueCollector struct{ q Queue }
+
+func (c queueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- jobsDesc }
+
+func (c queueCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	queued, running, failed, err := c.q.Stats(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(jobsDesc, err)
+		return
+	}
+	for state, n := range map[string]int{"queued": queued, "running": running, "failed": failed} {
+		ch <- prometheus.MustNewConstMetric(jobsDesc, prometheus.GaugeValue, float64(n), state)
 	}
 }
 
