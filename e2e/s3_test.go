@@ -4,121 +4,27 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"sharecard/internal/s3test"
 )
-
-const versitygwHint = "run `bash .ci/s3-server.sh` (installs versitygw into $(go env GOPATH)/bin) or set SHARECARD_S3_SERVER to a versitygw binary"
-
-// versitygw finds the S3 server binary: $SHARECARD_S3_SERVER, PATH, then
-// $(go env GOPATH)/bin.
-func versitygw(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("SHARECARD_S3_SERVER"); p != "" {
-		return p
-	}
-	if p, err := exec.LookPath("versitygw"); err == nil {
-		return p
-	}
-	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
-		for _, dir := range filepath.SplitList(strings.TrimSpace(string(out))) {
-			if p := filepath.Join(dir, "bin", "versitygw"); fileExists(p) {
-				return p
-			}
-		}
-	}
-	t.Fatal("the S3 test needs versitygw, which was not found; " + versitygwHint)
-	return ""
-}
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
-
-// startS3 runs versitygw on a free loopback port over a temporary folder
-// and returns its endpoint URL; it stops when the test ends.
-func startS3(t *testing.T, access, secret string) string {
-	t.Helper()
-	bin := versitygw(t)
-	root := t.TempDir()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	logs := &lockedBuffer{}
-	cmd := exec.Command(bin, "--port", addr, "--access", access, "--secret", secret, "--region", "us-east-1", "--quiet", "posix", root)
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "VGW_") {
-			env = append(env, kv)
-		}
-	}
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", bin, err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			t.Logf("versitygw output:\n%s", logs.String())
-		}
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		select {
-		case <-done:
-			t.Fatalf("versitygw exited before listening on %s:\n%s", addr, logs.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("versitygw did not listen on %s within 30 s:\n%s", addr, logs.String())
-		}
-	}
-}
 
 // TestS3 runs the server with an S3 store on a real S3 server (versitygw
 // on loopback), renders, and checks the image it serves is the object in
 // the bucket.
 func TestS3(t *testing.T) {
 	skipSlow(t)
-	const access, secret, bucket = "e2eaccess", "e2e-secret-key", "cards"
-	endpoint := startS3(t, access, secret)
-	s3c, err := minio.New(strings.TrimPrefix(endpoint, "http://"), &minio.Options{
-		Creds: credentials.NewStaticV4(access, secret, ""), Region: "us-east-1", BucketLookup: minio.BucketLookupPath,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	const bucket = "cards"
+	s3srv := s3test.Start(t, bucket)
+	s3c := s3srv.Client(t)
 	ctx := context.Background()
-	if err := s3c.MakeBucket(ctx, bucket, minio.MakeBucketOptions{Region: "us-east-1"}); err != nil {
-		t.Fatalf("create bucket: %v", err)
-	}
-	srv := startServe(t, "s3", map[string]string{
-		"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": access, "AWS_SECRET_ACCESS_KEY": secret, "AWS_REGION": "us-east-1",
-	}, "--data", t.TempDir(), "--store", "s3://"+bucket+"/renders")
+	env := s3srv.Env()
+	env["AWS_REGION"] = s3test.Region
+	srv := startServe(t, "s3", env, "--data", t.TempDir(), "--store", "s3://"+bucket+"/renders")
 
 	ctype, body := multipartBody(t, "headline: Stored in S3\nsection: E2E\n", readFile(t, smallPhoto))
 	m := manifest(t, do(t, http.MethodPost, srv.url+"/v1/render?presets=og,thumb-square", ctype, body))

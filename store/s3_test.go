@@ -7,163 +7,26 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"sharecard/internal/s3test"
 )
-
-// s3ServerInstall tells how to get the server the S3 tests run against.
-const s3ServerInstall = "install it with `go install github.com/versity/versitygw/cmd/versitygw@v1.8.0` " +
-	"(or `bash .ci/s3-server.sh`), or point SHARECARD_S3_SERVER at a versitygw binary"
-
-// findS3Server returns the versitygw binary: $SHARECARD_S3_SERVER, else
-// versitygw in PATH, else in $(go env GOPATH)/bin. It fails the test when
-// there is none, and skips it only under -short.
-func findS3Server(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("SHARECARD_S3_SERVER"); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("SHARECARD_S3_SERVER=%s: %v; %s", p, err, s3ServerInstall)
-		}
-		return p
-	}
-	if p, err := exec.LookPath("versitygw"); err == nil {
-		return p
-	}
-	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
-		for _, dir := range filepath.SplitList(strings.TrimSpace(string(out))) {
-			p := filepath.Join(dir, "bin", "versitygw")
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-		}
-	}
-	if testing.Short() {
-		t.Skip("no versitygw binary for the S3 tests (skipped under -short); " + s3ServerInstall)
-	}
-	t.Fatal("the S3 tests need the versitygw S3 server, which was not found; " + s3ServerInstall)
-	return ""
-}
-
-// s3Server is a running versitygw on loopback.
-type s3Server struct {
-	endpoint       string // http://127.0.0.1:port
-	access, secret string
-}
-
-// lockedBuffer collects a child process's output.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// startS3Server runs versitygw's posix backend on a free loopback port with
-// a temporary root folder, creates the given buckets, and stops it when the
-// test ends.
-func startS3Server(t *testing.T, buckets ...string) s3Server {
-	t.Helper()
-	bin := findS3Server(t)
-	root := t.TempDir() // removed after the server stops (cleanups run last-in first-out)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	srv := s3Server{endpoint: "http://" + addr, access: "sharecardtest", secret: "sharecard-test-secret"}
-	var out lockedBuffer
-	cmd := exec.Command(bin, "--port", addr, "--access", srv.access, "--secret", srv.secret,
-		"--region", "us-east-1", "--quiet", "posix", root)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", bin, err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	})
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			break
-		}
-		select {
-		case err := <-exited:
-			exited <- err
-			t.Fatalf("versitygw exited before listening on %s: %v\n%s", addr, err, out.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("versitygw did not listen on %s within 15s:\n%s", addr, out.String())
-		}
-	}
-	c := srv.client(t)
-	for _, b := range buckets {
-		if err := c.MakeBucket(context.Background(), b, minio.MakeBucketOptions{Region: "us-east-1"}); err != nil {
-			t.Fatalf("create bucket %s: %v\n%s", b, err, out.String())
-		}
-	}
-	return srv
-}
-
-// client is a raw minio client for the server, to check what the store wrote.
-func (s s3Server) client(t *testing.T) *minio.Client {
-	t.Helper()
-	c, err := minio.New(strings.TrimPrefix(s.endpoint, "http://"), &minio.Options{
-		Creds: credentials.NewStaticV4(s.access, s.secret, ""), Region: "us-east-1", BucketLookup: minio.BucketLookupPath,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-// env is the environment NewS3 reads, for this server.
-func (s s3Server) env() map[string]string {
-	return map[string]string{"AWS_ENDPOINT_URL": s.endpoint, "AWS_ACCESS_KEY_ID": s.access, "AWS_SECRET_ACCESS_KEY": s.secret}
-}
 
 func lookup(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 func TestS3(t *testing.T) {
-	srv := startS3Server(t, "sharecard-test")
+	srv := s3test.Start(t, "sharecard-test")
 	ctx := context.Background()
-	raw := srv.client(t)
+	raw := srv.Client(t)
 
 	// The public entry point, with the real environment variables.
 	for _, k := range []string{"AWS_ENDPOINT_URL_S3", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN"} {
 		t.Setenv(k, "")
 	}
-	for k, v := range srv.env() {
+	for k, v := range srv.Env() {
 		t.Setenv(k, v)
 	}
 	st, err := Open(ctx, "s3://sharecard-test/renders/", "")
@@ -244,7 +107,7 @@ func TestS3(t *testing.T) {
 
 	t.Run("NewS3 configuration errors", func(t *testing.T) {
 		with := func(changes map[string]string) map[string]string {
-			m := srv.env()
+			m := srv.Env()
 			for k, v := range changes {
 				m[k] = v
 			}
@@ -255,15 +118,15 @@ func TestS3(t *testing.T) {
 			env       map[string]string
 			want      string
 		}{
-			{"missing bucket", "s3://no-such-bucket", srv.env(), "does not exist"},
+			{"missing bucket", "s3://no-such-bucket", srv.Env(), "does not exist"},
 			{"wrong secret", "s3://sharecard-test", with(map[string]string{"AWS_SECRET_ACCESS_KEY": "wrong"}), "check bucket"},
 			{"no credentials", "s3://sharecard-test", with(map[string]string{"AWS_ACCESS_KEY_ID": ""}), "AWS_ACCESS_KEY_ID"},
-			{"endpoint with a path", "s3://sharecard-test", with(map[string]string{"AWS_ENDPOINT_URL": srv.endpoint + "/x"}), "AWS_ENDPOINT_URL"},
+			{"endpoint with a path", "s3://sharecard-test", with(map[string]string{"AWS_ENDPOINT_URL": srv.Endpoint + "/x"}), "AWS_ENDPOINT_URL"},
 			{"endpoint without scheme", "s3://sharecard-test", with(map[string]string{"AWS_ENDPOINT_URL": "127.0.0.1:9"}), "AWS_ENDPOINT_URL"},
-			{"bad bucket name", "s3://Bad_Bucket", srv.env(), "bucket"},
-			{"prefix with ..", "s3://sharecard-test/a/../b", srv.env(), "'..'"},
-			{"port in URL", "s3://sharecard-test:9000/x", srv.env(), "bucket"},
-			{"query in URL", "s3://sharecard-test/x?region=eu", srv.env(), "query"},
+			{"bad bucket name", "s3://Bad_Bucket", srv.Env(), "bucket"},
+			{"prefix with ..", "s3://sharecard-test/a/../b", srv.Env(), "'..'"},
+			{"port in URL", "s3://sharecard-test:9000/x", srv.Env(), "bucket"},
+			{"query in URL", "s3://sharecard-test/x?region=eu", srv.Env(), "query"},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
@@ -276,8 +139,8 @@ func TestS3(t *testing.T) {
 	})
 
 	t.Run("AWS_ENDPOINT_URL_S3 wins over AWS_ENDPOINT_URL", func(t *testing.T) {
-		env := srv.env()
-		env["AWS_ENDPOINT_URL_S3"] = srv.endpoint
+		env := srv.Env()
+		env["AWS_ENDPOINT_URL_S3"] = srv.Endpoint
 		env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:1" // nothing listens there
 		env["AWS_REGION"] = "us-east-1"
 		s2, err := newS3(ctx, "s3://sharecard-test", lookup(env))
