@@ -166,6 +166,7 @@ const (
 type Layer struct {
 	Kind LayerKind
 	Line int // line in the layout file, for messages
+	Col  int // column of the layer's first key in the layout file
 	Box  BoxSpec
 	In   Ref
 	// Bleed extends a box placed in the safe area to the canvas edges it

@@ -245,7 +245,7 @@ var keysFor = map[LayerKind][]string{
 }
 
 func (p *layoutParser) layer(n *yaml.Node, at string, b *Brand) Layer {
-	ly := Layer{Line: n.Line, MaxLines: 3, LineHeight: 1.15, Color: color.NRGBA{255, 255, 255, 255}, Font: FontRef{Family: "Noto Sans", Weight: 700}}
+	ly := Layer{Line: n.Line, Col: n.Column, MaxLines: 3, LineHeight: 1.15, Color: color.NRGBA{255, 255, 255, 255}, Font: FontRef{Family: "Noto Sans", Weight: 700}}
 	if n.Kind != yaml.MappingNode {
 		p.fail(n, at, "want a layer mapping with a type, found %s", describeNode(n))
 		return ly
