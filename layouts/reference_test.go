@@ -7,11 +7,9 @@ package layouts_test
 
 import (
 	"bytes"
-	"context"
 	"flag"
 	"fmt"
 	"image"
-	"image/png"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -228,16 +226,24 @@ func TestReferencePictures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	photo, err := os.ReadFile(photoPath)
+	data, err := os.ReadFile(photoPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	small, err := shrinkPhoto(photo, 96)
+	small, err := shrinkPhoto(data, 96)
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := &render.Engine{Fonts: fs, Workers: 1}
-	if eng.Finder, err = render.NewSubjectFinder(); err != nil {
+	finder, err := render.NewSubjectFinder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	photo, err := preparePhoto(data, finder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	smallPhoto, err := preparePhoto(small, finder)
+	if err != nil {
 		t.Fatal(err)
 	}
 	exs, brand, _ := readExamples(t)
@@ -255,9 +261,9 @@ func TestReferencePictures(t *testing.T) {
 			case "none":
 				ph = nil
 			case "small":
-				ph = small
+				ph = smallPhoto
 			}
-			img, err := renderExample(eng, ex, lay, ph)
+			img, err := renderExample(fs, ex, lay, ph)
 			if err != nil {
 				t.Fatalf("%s:%d: %v", readmePath, ex.line, err)
 			}
@@ -281,9 +287,28 @@ func checkStrayPictures(t *testing.T, wanted map[string]bool) {
 	}
 }
 
+// examplePhoto is a decoded photo and the subjects the engine finds in
+// it, found once for all examples (finding faces is the slow part).
+type examplePhoto struct {
+	pyramid *render.Pyramid
+	info    render.PhotoInfo
+}
+
+func preparePhoto(data []byte, finder *render.SubjectFinder) (*examplePhoto, error) {
+	ph, err := render.DecodePhoto(bytes.NewReader(data), render.Limits{})
+	if err != nil {
+		return nil, err
+	}
+	return &examplePhoto{
+		pyramid: render.NewPyramid(ph.Image),
+		info:    render.PhotoInfo{Size: ph.Image.Bounds().Size(), Subjects: finder.Find(ph.Image)},
+	}, nil
+}
+
 // renderExample draws an example on each of its canvases for each of its
-// articles and lays the results out side by side.
-func renderExample(eng *render.Engine, ex example, lay *render.Layout, photo []byte) (*image.NRGBA, error) {
+// articles, through the engine's two stages (PlanCard, then Draw), and lays
+// the results out side by side.
+func renderExample(fs *render.FontSet, ex example, lay *render.Layout, photo *examplePhoto) (*image.NRGBA, error) {
 	var tiles []tile
 	for _, c := range ex.canvases {
 		p, err := canvasPreset(c, ex.safe, lay)
@@ -295,19 +320,16 @@ func renderExample(eng *render.Engine, ex example, lay *render.Layout, photo []b
 			if err != nil {
 				return nil, err
 			}
-			var ph []byte
-			if a.Photo != "" {
-				ph = photo
+			var info render.PhotoInfo
+			var pyr *render.Pyramid
+			if a.Photo != "" && photo != nil {
+				info, pyr = photo.info, photo.pyramid
 			}
-			res, err := eng.Render(context.Background(), render.Job{Article: a, Photo: ph, Layout: lay, Presets: []render.Preset{p}, Format: render.FormatPNG})
+			plan, err := render.PlanCard(a, lay, p, info, fs)
 			if err != nil {
 				return nil, err
 			}
-			out := res.Outputs[0]
-			img, err := png.Decode(bytes.NewReader(out.Data))
-			if err != nil {
-				return nil, err
-			}
+			img, _ := render.Draw(plan, pyr)
 			var label []string
 			if len(ex.canvases) > 1 {
 				label = append(label, fmt.Sprintf("%d×%d", p.Width, p.Height))
@@ -315,10 +337,10 @@ func renderExample(eng *render.Engine, ex example, lay *render.Layout, photo []b
 			if len(ex.articles) > 1 {
 				label = append(label, an)
 			}
-			tiles = append(tiles, tile{img: img, plan: out.Plan, label: strings.Join(label, ", ")})
+			tiles = append(tiles, tile{img: img, plan: plan, label: strings.Join(label, ", ")})
 		}
 	}
-	return composeTiles(eng.Fonts, tiles, ex.show)
+	return composeTiles(fs, tiles, ex.show)
 }
 
 // canvasPreset turns "WxH" or "preset:ID" (a preset of the layout) into a
