@@ -1,14 +1,11 @@
 package main
 
 // These tests keep README.md in step with the code: the presets table must
-// match render.Presets(), and the layout reference must document every key
-// the layout parser (render/layoutparse.go) accepts.
+// match render.Presets(). The layout reference, layouts/README.md, is
+// checked by the tests of package layouts.
 
 import (
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"os"
 	"slices"
 	"strconv"
@@ -81,139 +78,6 @@ func docsPresetCells(p render.Preset) []string {
 	}
 }
 
-// TestDocsLayoutKeys checks that every key the layout parser accepts is
-// documented in the layout reference, and every layer key in the table of
-// its layer type. The keys are read from render/layoutparse.go: the keysFor
-// map and the []string literals passed to p.fields.
-func TestDocsLayoutKeys(t *testing.T) {
-	layerKeys, fieldKeys := docsParserKeys(t)
-	ref := docsSection(t, docsReadme(t), "### Layout file reference")
-
-	all := map[string]bool{}
-	for _, keys := range layerKeys {
-		for _, k := range keys {
-			all[k] = true
-		}
-	}
-	for _, k := range fieldKeys {
-		all[k] = true
-	}
-	for _, k := range docsSorted(all) {
-		if !strings.Contains(ref, "`"+k+"`") {
-			t.Errorf("layout key %q is accepted by render/layoutparse.go but not documented (as `%s`) in the README layout reference", k, k)
-		}
-	}
-
-	// Keys every layer type accepts go in one table; the others in the
-	// table of their type.
-	common := map[string]bool{}
-	for _, k := range layerKeys["photo"] {
-		common[k] = true
-	}
-	for _, keys := range layerKeys {
-		for k := range common {
-			if !slices.Contains(keys, k) {
-				delete(common, k)
-			}
-		}
-	}
-	docsCheckRows(t, docsSection(t, ref, "#### Keys of every layer"), "every layer", common, nil)
-	for kind, keys := range layerKeys {
-		own := map[string]bool{}
-		for _, k := range keys {
-			if !common[k] {
-				own[k] = true
-			}
-		}
-		docsCheckRows(t, docsSection(t, ref, "#### `"+kind+"` layer"), kind+" layers", own, fieldKeys)
-	}
-}
-
-// docsCheckRows checks that sec has a table row "| `key` |" for each key of
-// want, and that each such row names a key of want or of extra (the keys of
-// nested mappings such as pill).
-func docsCheckRows(t *testing.T, sec, what string, want map[string]bool, extra []string) {
-	t.Helper()
-	rows := map[string]bool{}
-	for line := range strings.SplitSeq(sec, "\n") {
-		if strings.HasPrefix(line, "| `") {
-			k := strings.Trim(docsCells(line)[0], "`")
-			rows[k] = true
-			if !want[k] && !slices.Contains(extra, k) {
-				t.Errorf("README documents key `%s` for %s, but render/layoutparse.go does not accept it there", k, what)
-			}
-		}
-	}
-	for _, k := range docsSorted(want) {
-		if !rows[k] {
-			t.Errorf("README has no row \"| `%s` |\" for %s, which render/layoutparse.go accepts", k, what)
-		}
-	}
-}
-
-// docsParserKeys reads render/layoutparse.go and returns the keys of each
-// layer type (from keysFor, by type name as written in layouts) and all the
-// keys of the []string literals given to p.fields.
-func docsParserKeys(t *testing.T) (map[string][]string, []string) {
-	t.Helper()
-	const file = "render/layoutparse.go"
-	f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	strs := func(e ast.Expr) []string {
-		lit, ok := e.(*ast.CompositeLit)
-		if !ok {
-			return nil
-		}
-		var out []string
-		for _, el := range lit.Elts {
-			if b, ok := el.(*ast.BasicLit); ok && b.Kind == token.STRING {
-				s, err := strconv.Unquote(b.Value)
-				if err != nil {
-					t.Fatal(err)
-				}
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	layer := map[string][]string{}
-	var fields []string
-	ast.Inspect(f, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.ValueSpec:
-			if len(n.Names) != 1 || n.Names[0].Name != "keysFor" || len(n.Values) != 1 {
-				break
-			}
-			lit, ok := n.Values[0].(*ast.CompositeLit)
-			if !ok {
-				break
-			}
-			for _, el := range lit.Elts {
-				kv, ok := el.(*ast.KeyValueExpr)
-				if !ok {
-					continue
-				}
-				if id, ok := kv.Key.(*ast.Ident); ok {
-					// LayerPhoto -> "photo", the type name used in layouts.
-					name := strings.ToLower(strings.TrimPrefix(id.Name, "Layer"))
-					layer[name] = strs(kv.Value)
-				}
-			}
-		case *ast.CallExpr:
-			if sel, ok := n.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "fields" && len(n.Args) >= 3 {
-				fields = append(fields, strs(n.Args[2])...)
-			}
-		}
-		return true
-	})
-	if len(layer) < 6 || len(fields) == 0 {
-		t.Fatalf("%s: found keys of %d layer types in keysFor and %d keys in p.fields calls; has the parser changed shape? update docs_test.go", file, len(layer), len(fields))
-	}
-	return layer, fields
-}
-
 func docsReadme(t *testing.T) string {
 	t.Helper()
 	b, err := os.ReadFile("README.md")
@@ -272,13 +136,4 @@ func docsCells(line string) []string {
 		}
 	}
 	return append(cells, strings.TrimSpace(cur.String()))
-}
-
-func docsSorted(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
