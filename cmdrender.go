@@ -32,6 +32,7 @@ type renderFlags struct {
 	maxMP     int64
 	baseURL   string
 	timings   bool
+	sheet     bool
 }
 
 func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -46,6 +47,7 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Int64Var(&f.maxMP, "max-megapixels", 100, "refuse photos larger than `N` megapixels")
 	fs.StringVar(&f.baseURL, "base-url", "", "`URL` prefix for image links in meta.html (default: relative)")
 	fs.BoolVar(&f.timings, "timings", false, "print the time spent in each stage per article on stderr")
+	fs.BoolVar(&f.sheet, "contact-sheet", false, "also write "+contactSheetName+", every image on one page for review")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: sharecard render [flags] ARTICLE|FOLDER...")
 		fs.PrintDefaults()
@@ -100,6 +102,9 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				}
 				if !prog.tty {
 					fmt.Fprintf(stdout, "%s -> %s (%d images)\n", file, res.dir, res.images)
+					if res.sheet != "" {
+						fmt.Fprintf(stdout, "%s -> %s\n", file, res.sheet)
+					}
 				}
 				if f.timings {
 					t := res.timings
@@ -151,6 +156,7 @@ type articleResult struct {
 	images   int
 	warnings []string
 	timings  render.Timings
+	sheet    string // path of the contact sheet, if one was written
 }
 
 func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*render.Layout, file string, f renderFlags, format render.Format, slugs map[string]string, mu *sync.Mutex) (*articleResult, error) {
@@ -233,10 +239,38 @@ func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*ren
 			ar.warnings = append(ar.warnings, w+" ("+strings.Join(ids, ", ")+")")
 		}
 	}
+	if f.sheet {
+		png, err := contactSheet(eng.Fonts, a, lay.Name, res.Outputs)
+		if err != nil {
+			return nil, err
+		}
+		files[contactSheetName] = png
+		ar.sheet = filepath.Join(dir, contactSheetName)
+	}
 	if err := writeAll(dir, files); err != nil {
 		return nil, err
 	}
 	return ar, nil
+}
+
+// contactSheetName is the file --contact-sheet writes next to the images.
+const contactSheetName = "contact-sheet.png"
+
+// contactSheet renders every output of one article on one PNG page.
+func contactSheet(fset *render.FontSet, a *render.Article, layout string, outs []render.Output) ([]byte, error) {
+	sub := fmt.Sprintf("layout %s · %d presets", layout, len(outs))
+	if a.Section != "" {
+		sub = a.Section + " · " + sub
+	}
+	img, err := render.ContactSheet(outs, fset, render.SheetOptions{Title: a.Headline, Subtitle: sub})
+	if err != nil {
+		return nil, err
+	}
+	enc, err := render.Encode(img, render.FormatPNG, render.EncodeOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("encode contact sheet: %w", err)
+	}
+	return enc.Data, nil
 }
 
 // articleFiles expands folders into the article files inside them.
