@@ -105,6 +105,11 @@ func preparePhotos(eng *render.Engine, samples []Sample) ([]samplePhoto, error) 
 		if s.Photo == nil {
 			continue
 		}
+		if j := samePhoto(samples[:i], s); j >= 0 && (s.Article.Focus == nil) == (samples[j].Article.Focus == nil) {
+			out[i] = out[j] // read-only from here on
+			out[i].info.Focus = s.Article.Focus
+			continue
+		}
 		ph, err := render.DecodePhoto(bytes.NewReader(s.Photo), eng.Limits)
 		if err != nil {
 			return nil, fmt.Errorf("sample %s: %w", s.Name, err)
@@ -128,6 +133,17 @@ func preparePhotos(eng *render.Engine, samples []Sample) ([]samplePhoto, error) 
 		}
 	}
 	return out, nil
+}
+
+// samePhoto returns the index of the first sample of earlier with the same
+// photo bytes as s, or -1.
+func samePhoto(earlier []Sample, s Sample) int {
+	for j, e := range earlier {
+		if bytes.Equal(e.Photo, s.Photo) {
+			return j
+		}
+	}
+	return -1
 }
 
 func scaleRect(r image.Rectangle, f float64) image.Rectangle {
