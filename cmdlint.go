@@ -23,9 +23,10 @@ func cmdLint(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("lint", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("layouts", "", "check the layouts in `DIR` (default: ./layouts if it exists, else the built-in ones)")
+	sampleDir := fs.String("samples", "", "try the layouts with the articles `DIR`/*/article.yaml (default: the built-in samples)")
 	spec := fs.String("preset", "all", "comma-separated preset `ids` to check, or all; each layout's own presets are always checked")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: sharecard lint [--layouts DIR] [FILE.yaml ...]")
+		fmt.Fprintln(stderr, "usage: sharecard lint [--layouts DIR] [--samples DIR] [--preset IDS] [FILE.yaml ...]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -51,7 +52,7 @@ func cmdLint(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	samples, err := lint.DefaultSamples()
+	samples, err := lintSamples(*sampleDir)
 	if err != nil {
 		return err
 	}
@@ -67,8 +68,16 @@ func cmdLint(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stderr, "sharecard lint: %d problem(s) in %d layout file(s)\n", len(problems), countFiles(problems))
 		return errReported
 	}
-	fmt.Fprintf(stderr, "sharecard lint: %d layout(s) clean on %d presets and %d samples\n", len(lays), len(presets), len(samples))
+	fmt.Fprintf(stderr, "sharecard lint: %d layout(s) clean on %d preset(s) and %d sample(s)\n", len(lays), len(presets), len(samples))
 	return nil
+}
+
+// lintSamples loads the sample articles from dir, or the built-in ones.
+func lintSamples(dir string) ([]lint.Sample, error) {
+	if dir == "" {
+		return lint.DefaultSamples()
+	}
+	return lint.LoadSamples(os.DirFS(dir), filepath.ToSlash(filepath.Clean(dir)))
 }
 
 // lintEngine loads the fonts and the face model.

@@ -49,10 +49,20 @@ func TestLint_Command(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// One sample without a photo keeps the test fast; the built-in samples
+	// are linted in package lint.
+	samples := filepath.Join(dir, "samples")
+	if err := os.MkdirAll(filepath.Join(samples, "plain"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	article := "headline: Occupying US forces withdraw from K1 Air Base in northern Iraq, hand it over to Iraqi army\nsection: Iraq\n"
+	if err := os.WriteFile(filepath.Join(samples, "plain", "article.yaml"), []byte(article), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	unsafe, misspelt := filepath.ToSlash(filepath.Join(dir, "unsafe.yaml")), filepath.ToSlash(filepath.Join(dir, "misspelt.yaml"))
 	good := filepath.ToSlash(filepath.Join(dir, "good.yaml"))
 
-	code, stdout, stderr := runCLI(t, "lint", "--preset", "og,instagram-story", "--layouts", dir)
+	code, stdout, stderr := runCLI(t, "lint", "--preset", "og,instagram-story", "--samples", samples, "--layouts", dir)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
@@ -78,8 +88,8 @@ func TestLint_Command(t *testing.T) {
 	}
 
 	// A file named on the command line is linted alone.
-	code, stdout, stderr = runCLI(t, "lint", "--preset", "og,instagram-story", good)
-	if code != 0 || stdout != "" || !strings.Contains(stderr, "1 layout(s) clean on 2 presets") {
+	code, stdout, stderr = runCLI(t, "lint", "--preset", "og,instagram-story", "--samples", samples, good)
+	if code != 0 || stdout != "" || !strings.Contains(stderr, "1 layout(s) clean on 2 preset(s) and 1 sample(s)") {
 		t.Fatalf("lint good.yaml: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 }
@@ -95,6 +105,7 @@ func TestLint_Usage(t *testing.T) {
 		{"not a layout file", []string{"lint", "notes.txt"}, 2, "layout files (*.yaml)"},
 		{"missing file", []string{"lint", "--preset", "og", "nope/missing.yaml"}, 1, "nope/missing.yaml"},
 		{"unknown preset", []string{"lint", "--preset", "ogg"}, 1, `did you mean "og"`},
+		{"no samples", []string{"lint", "--preset", "og", "--samples", "nope"}, 1, "no sample articles"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := runCLI(t, tc.args...)
