@@ -4,6 +4,7 @@
 //	sharecard render [flags] ARTICLE...   write out/<slug>/<preset>.<ext>, manifest.json, meta.html
 //	sharecard presets [--json]            list the built-in presets
 //	sharecard check [DIR]                 validate layout files
+//	sharecard lint [FILE.yaml...]         check layouts on every preset and sample
 //	sharecard serve [flags]               the HTTP service
 //	sharecard sign [flags]                print a signed card URL
 package main
@@ -37,6 +38,7 @@ commands:
   render ARTICLE...   render share images for article files (or folders of them)
   presets             list built-in presets (--json for machine-readable output)
   check [DIR]         validate the layout files in DIR (default: the built-in layouts)
+  lint [FILE.yaml...] check layouts against every preset and the samples (safe area, contrast, fit, faces)
   serve               run the HTTP service (CMS webhooks, og:image card URLs)
   sign                print a signed card URL for the service
 
@@ -57,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdPresets(args[1:], stdout)
 	case "check":
 		err = cmdCheck(args[1:], stdout)
+	case "lint":
+		err = cmdLint(ctx, args[1:], stdout, stderr)
 	case "serve":
 		err = cmdServe(ctx, args[1:], stdout, stderr)
 	case "sign":

@@ -218,6 +218,23 @@ func planText(pld *PlannedLayer, ly *Layer, a *Article, pl *Plan, fonts *FontSet
 	if len(tb.Lines) == 0 || tb.Height > h || tb.Width > w {
 		return false, nil
 	}
+	// Some glyphs (a final "f", an italic) paint past their advance width,
+	// which fitting measures: set the text a little narrower, centred in the
+	// box, so the ink stays inside it too.
+	inset := 0.0
+	for try := 0; try < 3; try++ {
+		x0, _, x1, _ := tb.Bounds()
+		over := math.Max(-inset-x0, x1+inset-w) // ink outside the box, px
+		if over <= 0.5 {
+			break
+		}
+		next := inset + math.Ceil(over) + 1
+		tb2, err := fonts.Fit(text, st, w-2*next, h)
+		if err != nil || len(tb2.Lines) == 0 || tb2.Height > h {
+			break
+		}
+		tb, inset = tb2, next
+	}
 	name := nameOf(ly)
 	if belowMin {
 		pl.Warnings = append(pl.Warnings, fmt.Sprintf("%s set at %.0f px, below its minimum of %.0f px, to stay inside its box", nameOf(ly), tb.Size, minSize))
@@ -235,7 +252,7 @@ func planText(pld *PlannedLayer, ly *Layer, a *Article, pl *Plan, fonts *FontSet
 	}
 	pld.Text = &tb
 	pld.Box = box
-	pld.TextX = float64(box.Min.X) + padX
+	pld.TextX = float64(box.Min.X) + padX + inset
 	switch ly.VAlign {
 	case VAlignTop:
 		pld.TextY = float64(box.Min.Y) + padY

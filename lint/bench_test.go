@@ -1,0 +1,45 @@
+package lint
+
+import (
+	"testing"
+
+	"sharecard/layouts"
+	"sharecard/render"
+)
+
+// BenchmarkStatic lints the standard layout without pixels, over every
+// preset and the three samples: what serve and studio run on each layout
+// reload. Compare with BenchmarkPlanCard, one preset of one sample.
+func BenchmarkStatic(b *testing.B) {
+	eng := engine(b)
+	lays, err := render.LoadLayouts(layouts.FS, "layouts", eng.Fonts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	samples, err := DefaultSamples()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if ps := Static(lays["standard"], eng.Fonts, samples...); len(ps) > 0 {
+			b.Fatal(ps)
+		}
+	}
+}
+
+func BenchmarkPlanCard(b *testing.B) {
+	eng := engine(b)
+	lays, err := render.LoadLayouts(layouts.FS, "layouts", eng.Fonts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := sample(b, "k1-air-base")
+	og, _ := render.LookupPreset("og")
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := render.PlanCard(s.Article, lays["standard"], og, render.PhotoInfo{Size: s.Size}, eng.Fonts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

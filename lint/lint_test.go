@@ -1,0 +1,212 @@
+package lint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"sharecard/fonts"
+	"sharecard/render"
+)
+
+// The fonts and face model are parsed once for all tests (read-only).
+var testEngine = sync.OnceValues(func() (*render.Engine, error) {
+	fset, err := render.LoadFonts(fonts.FS)
+	if err != nil {
+		return nil, err
+	}
+	finder, err := render.NewSubjectFinder()
+	if err != nil {
+		return nil, err
+	}
+	return &render.Engine{Fonts: fset, Finder: finder}, nil
+})
+
+func engine(t testing.TB) *render.Engine {
+	t.Helper()
+	eng, err := testEngine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng
+}
+
+// layout parses testdata/name.
+func layout(t testing.TB, name string) *render.Layout {
+	t.Helper()
+	file := "testdata/" + name
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := render.ParseLayout(file, data, os.DirFS("."), engine(t).Fonts)
+	if err != nil {
+		t.Fatalf("%s does not parse: %v", file, err)
+	}
+	return l
+}
+
+// sample returns one of the built-in samples.
+func sample(t testing.TB, name string) Sample {
+	t.Helper()
+	all, err := DefaultSamples()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range all {
+		if s.Name == name {
+			return s
+		}
+	}
+	t.Fatalf("no sample %q", name)
+	return Sample{}
+}
+
+// want is a problem a test expects: its place, rule and words of its message.
+type want struct {
+	at    string // "file:line:col"
+	rule  string
+	words []string
+}
+
+// expect checks that got holds exactly the wanted problems, in order.
+func expect(t *testing.T, got []Problem, wants ...want) {
+	t.Helper()
+	if len(got) != len(wants) {
+		t.Fatalf("got %d problems, want %d:\n%s", len(got), len(wants), list(got))
+	}
+	for i, w := range wants {
+		p := got[i]
+		if !strings.HasPrefix(p.String(), w.at+": ") || p.Rule != w.rule {
+			t.Errorf("problem %d is %s (%s), want it at %s (%s)", i, p, p.Rule, w.at, w.rule)
+		}
+		for _, word := range w.words {
+			if !strings.Contains(p.Message, word) {
+				t.Errorf("problem %d lacks %q: %s", i, word, p)
+			}
+		}
+	}
+}
+
+func list(ps []Problem) string {
+	var b strings.Builder
+	for _, p := range ps {
+		fmt.Fprintf(&b, "  %s [%s %v]\n", p, p.Rule, p.Presets)
+	}
+	return b.String()
+}
+
+func TestParseProblems(t *testing.T) {
+	data, err := os.ReadFile("testdata/parse-bad.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, perr := render.ParseLayout("testdata/parse-bad.yaml", data, os.DirFS("."), engine(t).Fonts)
+	if perr == nil {
+		t.Fatal("parse-bad.yaml parses")
+	}
+	wants := []want{
+		{"testdata/parse-bad.yaml:5:10", RuleParse, []string{"brand.colors.bad", "colour"}},
+		{"testdata/parse-bad.yaml:6:9", RuleParse, []string{"brand.logo", "missing-logo.png"}},
+		{"testdata/parse-bad.yaml:11:16", RuleParse, []string{"unknown article field", `"headline"`}},
+		{"testdata/parse-bad.yaml:12:9", RuleParse, []string{`unknown key "colour"`, `"color"`}},
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+	}{
+		{"as parsed", perr},
+		{"wrapped as the CLI does", fmt.Errorf("layouts:\n%w", perr)},
+		{"joined with a plain error", errors.Join(perr, errors.New(`layouts/x.yaml: layout name "a" is already used by layouts/y.yaml`))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ws := wants
+			if strings.HasPrefix(tc.name, "joined") {
+				ws = append([]want{{"layouts/x.yaml", RuleParse, []string{"already used"}}}, ws...)
+			}
+			expect(t, ParseProblems(tc.err), ws...)
+		})
+	}
+	if got := ParseProblems(nil); got != nil {
+		t.Errorf("ParseProblems(nil) = %v, want nil", got)
+	}
+}
+
+func TestStaticSafeArea(t *testing.T) {
+	s := sample(t, "k1-air-base")
+	got := Static(layout(t, "safe-bad.yaml"), engine(t).Fonts, s)
+	expect(t, got,
+		want{"testdata/safe-bad.yaml:9:9", RuleSafeArea, []string{"text box of layer `headline` (text) leaves the safe area", "instagram-story", "px past its top edge", "`in: safe`"}},
+		want{"testdata/safe-bad.yaml:14:9", RuleSafeArea, []string{"picture of the image layer leaves the safe area", "px past its bottom edge"}},
+	)
+	for _, p := range got {
+		if !contains(p.Presets, "instagram-story") || contains(p.Presets, "og") {
+			t.Errorf("%s: presets %v, want instagram-story and not og (no safe-area insets)", p, p.Presets)
+		}
+	}
+	// Stories keep 269 px at the top for the platform's UI: a box starting
+	// at 2% of 1920 px (38 px) reaches 231 px into that band.
+	if !strings.Contains(got[0].Message, ": 231 px past its top edge;") {
+		t.Errorf("want the worst overshoot, 231 px at the top, in %s", got[0])
+	}
+	expect(t, Static(layout(t, "safe-good.yaml"), engine(t).Fonts, s))
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestStaticFit(t *testing.T) {
+	s := sample(t, "long-headline")
+	expect(t, Static(layout(t, "fit-bad.yaml"), engine(t).Fonts, s),
+		want{"testdata/fit-bad.yaml:4:9", RuleFit, []string{"layer `headline` (text) does not fit its box", "long-headline", "ellipsis", "size.min"}},
+	)
+	expect(t, Static(layout(t, "fit-good.yaml"), engine(t).Fonts, s))
+}
+
+// checkOne runs Check on one test layout with one sample at small presets.
+func checkOne(t *testing.T, file, sampleName string, presets ...render.Preset) []Problem {
+	t.Helper()
+	l := layout(t, file)
+	got, err := Check(context.Background(), engine(t), map[string]*render.Layout{l.Name: l},
+		Options{Samples: []Sample{sample(t, sampleName)}, Presets: presets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// Small canvases keep the rendering rules fast.
+var (
+	smallCard  = render.Preset{ID: "small-card", Width: 600, Height: 315, Format: render.FormatJPEG}
+	smallStory = render.Preset{ID: "small-story", Width: 360, Height: 640, Format: render.FormatJPEG, Safe: render.Insets{Top: 90, Bottom: 128}}
+)
+
+func TestCheckContrast(t *testing.T) {
+	got := checkOne(t, "contrast-bad.yaml", "long-headline", smallCard, smallStory)
+	expect(t, got,
+		want{"testdata/contrast-bad.yaml:6:9", RuleContrast, []string{"text of layer `section` (text) is below WCAG AA contrast", "on 2 presets (small-card, small-story)", "1.9:1", "small text", "needs 4.5:1", "`contrast: auto`"}},
+		want{"testdata/contrast-bad.yaml:13:9", RuleContrast, []string{"layer `credit` (text)", "3.5:1", "needs 4.5:1"}},
+		want{"testdata/contrast-bad.yaml:23:9", RuleContrast, []string{"layer `headline` (text)", "1.1:1", "needs 4.5:1"}},
+	)
+	// The same grey as large text (31 px) needs only 3:1, and the white
+	// headline on the pale panel passes thanks to its automatic scrim.
+	expect(t, checkOne(t, "contrast-good.yaml", "long-headline", smallCard, smallStory))
+}
+
+func TestCheckFace(t *testing.T) {
+	got := checkOne(t, "face-bad.yaml", "long-headline", smallCard)
+	expect(t, got,
+		want{"testdata/face-bad.yaml:6:9", RuleFace, []string{"the box layer covers a face on small-card (600x315)", "of the face in the long-headline sample's photo"}},
+	)
+	expect(t, checkOne(t, "face-good.yaml", "long-headline", smallCard))
+}

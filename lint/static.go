@@ -1,0 +1,253 @@
+package lint
+
+import (
+	"fmt"
+	"image"
+	"math"
+	"strings"
+
+	"sharecard/render"
+)
+
+// Static runs the rules that need no pixels on one layout, over every
+// built-in preset and the layout's own presets: text, badges and logos must
+// stay inside each preset's safe area, and the headline must fit at its
+// minimum size with every sample's text. Plans use each sample's text and
+// photo size only; nothing is decoded or detected, so a layout reload can
+// afford it (see BenchmarkStatic). It is safe for concurrent use.
+func Static(layout *render.Layout, fonts *render.FontSet, samples ...Sample) []Problem {
+	var hits []hit
+	for _, g := range groupPresets(presetsFor(nil, layout)) {
+		for i := range samples {
+			s := &samples[i]
+			plan, err := render.PlanCard(s.Article, layout, g.preset, render.PhotoInfo{Size: s.Size, Focus: s.Article.Focus}, fonts)
+			if err != nil {
+				hits = append(hits, g.spread(planHit(layout, s, err))...)
+				continue
+			}
+			hits = append(hits, g.spread(staticHits(layout, plan, s)...)...)
+		}
+	}
+	return merge(hits)
+}
+
+// staticHits checks one plan against the safe-area and fit rules. The hits
+// carry no preset yet (see group.spread).
+func staticHits(l *render.Layout, plan *render.Plan, s *Sample) []hit {
+	var hits []hit
+	for i := range plan.Layers {
+		pld := &plan.Layers[i]
+		if h, ok := safeAreaHit(l, plan, pld); ok {
+			hits = append(hits, h)
+		}
+	}
+	hits = append(hits, fitHits(l, plan, s)...)
+	return hits
+}
+
+// safeAreaHit checks that a text or badge layer's box, or the picture of an
+// image layer, lies inside the safe area.
+func safeAreaHit(l *render.Layout, plan *render.Plan, pld *render.PlannedLayer) (hit, bool) {
+	ly := pld.Spec
+	var r image.Rectangle
+	what := "text box"
+	switch pld.Kind {
+	case render.LayerText, render.LayerBadge:
+		// The engine clips text boxes to the safe area, so what the
+		// designer asked for is what shows the mistake.
+		r = render.DeclaredBox(plan, ly).Union(pld.TextRect())
+	case render.LayerImage:
+		r, what = render.ImageRect(plan, pld), "picture"
+	default:
+		return hit{}, false
+	}
+	if r.Empty() || r.In(plan.Safe) {
+		return hit{}, false
+	}
+	safe := plan.Safe
+	over := map[string]int{
+		"top": safe.Min.Y - r.Min.Y, "left": safe.Min.X - r.Min.X,
+		"bottom": r.Max.Y - safe.Max.Y, "right": r.Max.X - safe.Max.X,
+	}
+	var sides []string
+	worst := 0
+	for _, side := range []string{"top", "right", "bottom", "left"} {
+		if d := over[side]; d > 0 {
+			sides = append(sides, fmt.Sprintf("%d px past its %s edge", d, side))
+			worst = max(worst, d)
+		}
+	}
+	if worst == 0 {
+		return hit{}, false
+	}
+	fix := "place it with `in: safe` or shrink its box"
+	if ly.In == render.RefSafe {
+		fix = "keep its box within the safe area (edges and sizes within 0..100%)"
+		if ly.Bleed {
+			fix = "remove `bleed: true`, which is for bars and backgrounds"
+		}
+	}
+	return hit{
+		file: l.File, line: ly.Line, col: ly.Col, rule: RuleSafeArea,
+		subject: fmt.Sprintf("%s of %s leaves the safe area", what, layerName(ly)),
+		fix:     fix,
+		detail:  strings.Join(sides, ", "),
+		score:   float64(worst),
+	}, true
+}
+
+// fitHits checks that every headline layer fits at its minimum size.
+func fitHits(l *render.Layout, plan *render.Plan, s *Sample) []hit {
+	v, err := l.VariantFor(plan.Width, plan.Height)
+	if err != nil {
+		return nil
+	}
+	short := float64(min(plan.Width, plan.Height))
+	var hits []hit
+	for i := range v.Layers {
+		ly := &v.Layers[i]
+		if ly.Field != "headline" || (ly.Kind != render.LayerText && ly.Kind != render.LayerBadge) || !applies(ly, s.Article, short) {
+			continue
+		}
+		maxPx := ly.MaxSize.Px(short, short)
+		minPx := math.Min(ly.MinSize.Px(short, short), maxPx)
+		h := hit{
+			file: l.File, line: ly.Line, col: ly.Col, rule: RuleFit,
+			subject: fmt.Sprintf("%s does not fit its box", layerName(ly)),
+			fix:     "lower size.min, allow more max_lines or give it a larger box",
+		}
+		pld := plannedFor(plan, ly)
+		switch {
+		case pld == nil || pld.Text == nil:
+			h.detail, h.score = fmt.Sprintf("left out: no size fits the %s sample's headline in its box", s.Name), 1e6
+		case pld.Text.Truncated:
+			h.detail = fmt.Sprintf("the %s sample's headline is cut with an ellipsis even at its minimum of %.0f px", s.Name, minPx)
+			h.score = 1e3
+		case pld.Text.Size < minPx-0.5:
+			h.detail = fmt.Sprintf("the %s sample's headline is set at %.0f px, below its minimum of %.0f px", s.Name, pld.Text.Size, minPx)
+			h.score = minPx - pld.Text.Size
+		default:
+			continue
+		}
+		hits = append(hits, h)
+	}
+	return hits
+}
+
+// applies mirrors the engine's rule for drawing a layer: its min_short_side
+// and its when condition.
+func applies(ly *render.Layer, a *render.Article, short float64) bool {
+	if ly.MinShortSide > 0 && short < float64(ly.MinShortSide) {
+		return false
+	}
+	if ly.Field != "" {
+		if v, _ := a.Field(ly.Field); strings.TrimSpace(v) == "" {
+			return false
+		}
+	}
+	switch ly.When {
+	case "":
+		return true
+	case "breaking":
+		return a.Breaking
+	}
+	v, _ := a.Field(ly.When)
+	return v != ""
+}
+
+// plannedFor returns the planned layer made from ly, or nil when the plan
+// left it out.
+func plannedFor(plan *render.Plan, ly *render.Layer) *render.PlannedLayer {
+	for i := range plan.Layers {
+		if plan.Layers[i].Spec == ly {
+			return &plan.Layers[i]
+		}
+	}
+	return nil
+}
+
+// planHit reports a layout that cannot be planned for a preset.
+func planHit(l *render.Layout, s *Sample, err error) hit {
+	return hit{
+		file: l.File, rule: RulePlan,
+		subject: "the layout cannot be drawn",
+		fix:     "add a last variant without min_aspect/max_aspect/max_short_side so every canvas has one",
+		detail:  fmt.Sprintf("with the %s sample: %v", s.Name, err),
+		score:   1,
+	}
+}
+
+// layerName names a layer in messages: "layer `headline` (text)".
+func layerName(ly *render.Layer) string {
+	switch {
+	case ly.Field != "":
+		return fmt.Sprintf("layer `%s` (%s)", ly.Field, ly.Kind)
+	case ly.Text != "":
+		return fmt.Sprintf("layer %q (%s)", ly.Text, ly.Kind)
+	}
+	return fmt.Sprintf("the %s layer", ly.Kind)
+}
+
+// group is the presets that share one canvas (size and safe area): one plan
+// serves them all.
+type group struct {
+	preset  render.Preset   // the first member, planned for all
+	members []render.Preset // every preset of the group
+	order   []int           // their positions in the preset list
+}
+
+// spread copies each hit to every preset of the group.
+func (g *group) spread(hs ...hit) []hit {
+	out := make([]hit, 0, len(hs)*len(g.members))
+	for _, h := range hs {
+		for i, p := range g.members {
+			h.preset, h.size, h.order = p.ID, fmt.Sprintf("%dx%d", p.Width, p.Height), g.order[i]
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// groupPresets groups presets by canvas, in order of first appearance.
+func groupPresets(ps []render.Preset) []*group {
+	type key struct {
+		w, h int
+		safe render.Insets
+	}
+	index := map[key]*group{}
+	var out []*group
+	for i, p := range ps {
+		k := key{p.Width, p.Height, p.Safe}
+		g, ok := index[k]
+		if !ok {
+			g = &group{preset: p}
+			index[k] = g
+			out = append(out, g)
+		}
+		g.members = append(g.members, p)
+		g.order = append(g.order, i)
+	}
+	return out
+}
+
+// presetsFor returns base (all built-in presets when nil) with the layout's
+// own presets: one with the id of a base preset replaces it, others are
+// added at the end.
+func presetsFor(base []render.Preset, l *render.Layout) []render.Preset {
+	if base == nil {
+		base = render.Presets()
+	}
+	out := append([]render.Preset(nil), base...)
+	for _, x := range l.Presets {
+		replaced := false
+		for i := range out {
+			if strings.EqualFold(out[i].ID, x.ID) {
+				out[i], replaced = x, true
+			}
+		}
+		if !replaced {
+			out = append(out, x)
+		}
+	}
+	return out
+}
