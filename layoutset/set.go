@@ -50,6 +50,7 @@ func Open(dir string, fonts *render.FontSet, gate func(*render.Layout) []string)
 	if err := s.Reload(); err != nil {
 		return nil, err
 	}
+	s.version = 1
 	return s, nil
 }
 
@@ -57,8 +58,8 @@ func Open(dir string, fonts *render.FontSet, gate func(*render.Layout) []string)
 func (s *Set) Dir() string { return s.dir }
 
 // Reload reads every layout file of the folder again, drops files that are
-// gone, and notifies subscribers. It fails only when the folder cannot be
-// read.
+// gone, and notifies subscribers when anything changed. It fails only when
+// the folder cannot be read.
 func (s *Set) Reload() error {
 	names, err := s.layoutFiles()
 	if err != nil {
@@ -101,6 +102,7 @@ func (s *Set) reload(names []string, all bool) error {
 		}
 	}
 	s.mu.Lock()
+	before := s.signatureLocked()
 	if all {
 		for name := range s.files {
 			if _, ok := parsed[name]; !ok {
@@ -120,6 +122,10 @@ func (s *Set) reload(names []string, all bool) error {
 		}
 	}
 	s.checkNames()
+	if s.signatureLocked() == before {
+		s.mu.Unlock()
+		return nil // saved without a change: nothing to tell
+	}
 	s.version++
 	subs := make([]chan struct{}, 0, len(s.subs))
 	for c := range s.subs {
@@ -133,6 +139,24 @@ func (s *Set) reload(names []string, all bool) error {
 		}
 	}
 	return nil
+}
+
+// signatureLocked sums up the set's state: the digest of every file's
+// layout in use and its problems. Callers hold mu.
+func (s *Set) signatureLocked() string {
+	var b strings.Builder
+	for _, name := range sortedKeys(s.files) {
+		st := s.files[name]
+		b.WriteString(name)
+		if st.good != nil {
+			b.WriteString(" " + st.good.Digest)
+		}
+		for _, p := range st.problems {
+			b.WriteString("\n" + p)
+		}
+		b.WriteString("\n\n")
+	}
+	return b.String()
 }
 
 // load parses one file; ok is false when the file does not exist any more.
@@ -228,8 +252,8 @@ func (s *Set) Problems() []string {
 	return out
 }
 
-// Version counts reloads: it grows by one after each, starting at 1 once
-// Open returns.
+// Version counts changes: it is 1 when Open returns and grows by one with
+// each reload that changed a layout or a problem.
 func (s *Set) Version() uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -237,7 +261,7 @@ func (s *Set) Version() uint64 {
 }
 
 // Subscribe returns a channel that receives a value after every reload
-// (several reloads in a row may be reported once: a receiver reads the
+// that changed something (several reloads in a row may be reported once: a receiver reads the
 // current state, it does not count events), and a function that ends the
 // subscription. The channel is never closed.
 func (s *Set) Subscribe() (<-chan struct{}, func()) {

@@ -31,7 +31,8 @@ func (s *Set) Watch(ctx context.Context) error {
 	if err := w.Add(s.dir); err != nil {
 		return fmt.Errorf("watch layouts folder %s: %w", s.dir, err)
 	}
-	// An edit made between Open and now would otherwise be missed.
+	// An edit made between Open and now would otherwise be missed; when
+	// there was none, nobody is told.
 	if err := s.Reload(); err != nil {
 		return err
 	}

@@ -55,6 +55,8 @@ type previewer struct {
 	cancel  context.CancelFunc
 	cur     *snapshot
 	changed chan struct{} // closed and replaced when cur changes
+	// layoutsSig identifies the layouts of the latest render.
+	layoutsSig string
 }
 
 func newPreviewer(cfg Config, photos *photoCache) *previewer {
@@ -115,13 +117,42 @@ func (p *previewer) start() uint64 {
 	ctx, cancel := context.WithCancel(p.cfg.Context)
 	p.cancel = cancel
 	a, layout := p.article, p.layout
+	lays := p.cfg.Layouts.Layouts()
+	p.layoutsSig = signature(lays)
 	next := p.cur.clone()
 	next.want, next.rendering, next.article, next.layout = gen, true, a, layout
 	next.problems = p.cfg.Layouts.Problems()
-	next.layouts = render.LayoutNames(p.cfg.Layouts.Layouts())
+	next.layouts = render.LayoutNames(lays)
 	p.publishLocked(next)
-	go p.render(ctx, gen, begun, a, layout)
+	go p.render(ctx, gen, begun, a, lays, layout)
 	return gen
+}
+
+// layoutsChanged follows a reload of the layout set: it renders again
+// when a layout in use changed, and otherwise (a broken save that left the
+// last good version in use) only shows the new problems.
+func (p *previewer) layoutsChanged() {
+	lays := p.cfg.Layouts.Layouts()
+	p.mu.Lock()
+	if signature(lays) != p.layoutsSig {
+		p.mu.Unlock()
+		p.start()
+		return
+	}
+	defer p.mu.Unlock()
+	next := p.cur.clone()
+	next.problems = p.cfg.Layouts.Problems()
+	next.layouts = render.LayoutNames(lays)
+	p.publishLocked(next)
+}
+
+// signature identifies the versions of a set of layouts.
+func signature(lays map[string]*render.Layout) string {
+	var b strings.Builder
+	for _, name := range render.LayoutNames(lays) {
+		b.WriteString(name + " " + lays[name].Digest + "\n")
+	}
+	return b.String()
 }
 
 // publishLocked makes s current and wakes the page's event streams.
@@ -161,8 +192,7 @@ func (s *snapshot) clone() *snapshot {
 
 // render renders generation gen: the standard presets first, so the sizes
 // that matter most show up soon, then the others.
-func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a render.Article, layoutName string) {
-	lays := p.cfg.Layouts.Layouts()
+func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a render.Article, lays map[string]*render.Layout, layoutName string) {
 	lay, ok := lays[layoutName]
 	if !ok {
 		p.finish(gen, func(s *snapshot) {
@@ -189,7 +219,10 @@ func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a r
 	})
 
 	batches := batchesOf(presets)
-	var first time.Duration
+	var (
+		first time.Duration
+		sum   render.Timings
+	)
 	for i, batch := range batches {
 		res, err := p.renderBatch(ctx, &a, lay, batch)
 		if ctx.Err() != nil {
@@ -222,9 +255,15 @@ func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a r
 		if !ok || err != nil {
 			return
 		}
+		tm := res.Timings
+		sum.Decode += tm.Decode + tm.Resample
+		sum.Detect += tm.Detect
+		sum.Draw += tm.Plan + tm.Draw
+		sum.Encode += tm.Encode
 		if last && p.cfg.Logf != nil {
-			p.cfg.Logf("studio: generation %d: %d images in %v (the %d standard ones in %v)",
-				gen, len(presets), time.Since(begun).Round(time.Millisecond), len(batches[0]), first.Round(time.Millisecond))
+			p.cfg.Logf("studio: generation %d: %d images in %v, first batch of %d in %v (decode %v, detect %v, plan+draw %v, encode %v, summed over workers)",
+				gen, len(presets), time.Since(begun).Round(time.Millisecond), len(batches[0]), first.Round(time.Millisecond),
+				ms(sum.Decode), ms(sum.Detect), ms(sum.Draw), ms(sum.Encode))
 		}
 	}
 }
@@ -273,3 +312,5 @@ func clamp01(v float64) float64 {
 	}
 	return min(v, 1)
 }
+
+func ms(d time.Duration) time.Duration { return d.Round(time.Millisecond) }

@@ -127,7 +127,7 @@ func (s *studio) follow() {
 			s.prev.mu.Unlock()
 			return
 		case <-c:
-			s.prev.start()
+			s.prev.layoutsChanged()
 		}
 	}
 }
