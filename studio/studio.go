@@ -83,7 +83,11 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Context == nil {
 		cfg.Context = context.Background()
 	}
-	if _, err := render.SelectPresets(cfg.Presets, nil); err != nil {
+	var extra []render.Preset
+	for _, l := range cfg.Layouts.Layouts() {
+		extra = append(extra, l.Presets...)
+	}
+	if _, err := render.SelectPresets(cfg.Presets, extra); err != nil {
 		return nil, fmt.Errorf("studio: presets: %w", err)
 	}
 	s := &studio{cfg: cfg}
