@@ -25,6 +25,8 @@ type Set struct {
 	fonts *render.FontSet
 	gate  func(*render.Layout) []string
 
+	reloading sync.Mutex // one reload at a time, so an older read never wins
+
 	mu      sync.Mutex
 	files   map[string]*fileState // by file name inside dir
 	version uint64
@@ -41,7 +43,8 @@ type fileState struct {
 // nil, is used to reject unknown font families. gate, when not nil, is
 // asked about every layout that parses; a non-empty answer (lines of the
 // form "file:line:col: message") refuses that version of the file, and the
-// last good one stays in use.
+// last good one stays in use. gate runs on the goroutine that reloads,
+// one layout at a time.
 //
 // Open fails only when dir cannot be read; broken files are reported by
 // Problems. Call Watch to follow later edits.
@@ -61,7 +64,9 @@ func (s *Set) Dir() string { return s.dir }
 // gone, and notifies subscribers when anything changed. It fails only when
 // the folder cannot be read.
 func (s *Set) Reload() error {
+	s.reloading.Lock()
 	names, err := s.layoutFiles()
+	s.reloading.Unlock()
 	if err != nil {
 		return err
 	}
@@ -92,6 +97,8 @@ func isLayoutFile(name string) bool {
 // reload parses the named files (a file that no longer exists is removed).
 // With all set, known files missing from names are removed too.
 func (s *Set) reload(names []string, all bool) error {
+	s.reloading.Lock()
+	defer s.reloading.Unlock()
 	parsed := map[string]*fileState{}
 	for _, name := range names {
 		st, ok := s.load(name)

@@ -232,6 +232,12 @@ func (s *studio) photo(w http.ResponseWriter, r *http.Request) {
 // edit applies the page's changes: a JSON object with any of headline,
 // section, caption, focus {x, y}, clear_focus and layout.
 func (s *studio) edit(w http.ResponseWriter, r *http.Request) {
+	// Asking for JSON makes a browser check with the studio (CORS) before
+	// another web site's page may post an edit, and the studio says no.
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		http.Error(w, "edit: send a JSON object with Content-Type: application/json", http.StatusUnsupportedMediaType)
+		return
+	}
 	var e edits
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
 	dec.DisallowUnknownFields()

@@ -75,8 +75,25 @@ func newTestStudio(t *testing.T, presets string) *testStudio {
 	}
 	// A focus point spares the face detector, slow under -race.
 	sample.Article.Focus = &render.FocusPoint{X: 0.4, Y: 0.3}
+	// Renders may finish after the test: log only while it runs.
+	var (
+		logMu sync.Mutex
+		ended bool
+	)
+	logf := func(format string, args ...any) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		if !ended {
+			t.Logf(format, args...)
+		}
+	}
+	t.Cleanup(func() {
+		logMu.Lock()
+		ended = true
+		logMu.Unlock()
+	})
 	h, err := New(Config{Engine: eng, Layouts: set, Article: sample.Article, ArticleFile: sample.File,
-		Photo: sample.Photo, Presets: presets, Context: ctx, Logf: t.Logf})
+		Photo: sample.Photo, Presets: presets, Context: ctx, Logf: logf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +114,9 @@ func (e *testStudio) get(path string) (*http.Response, []byte) {
 func (e *testStudio) post(path, body string) *http.Response {
 	e.t.Helper()
 	rec := httptest.NewRecorder()
-	e.mux.ServeHTTP(rec, httptest.NewRequest("POST", path, strings.NewReader(body)))
+	req := httptest.NewRequest("POST", path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	e.mux.ServeHTTP(rec, req)
 	return rec.Result()
 }
 
@@ -187,6 +206,12 @@ func TestStudio(t *testing.T) {
 		if res := env.post("/studio/edit", bad); res.StatusCode != 400 {
 			t.Errorf("edit %s: %s, want 400", bad, res.Status)
 		}
+	}
+	// A form posted by another web site is not JSON: refused.
+	rec := httptest.NewRecorder()
+	env.mux.ServeHTTP(rec, httptest.NewRequest("POST", "/studio/edit", strings.NewReader(`{"headline": "x"}`)))
+	if rec.Code != http.StatusUnsupportedMediaType {
+		t.Errorf("edit without a JSON content type: %d, want 415", rec.Code)
 	}
 
 	// A layout whose variants do not cover a preset shows the render
