@@ -65,12 +65,13 @@ func (s *Set) Dir() string { return s.dir }
 // the folder cannot be read.
 func (s *Set) Reload() error {
 	s.reloading.Lock()
+	defer s.reloading.Unlock()
 	names, err := s.layoutFiles()
-	s.reloading.Unlock()
 	if err != nil {
 		return err
 	}
-	return s.reload(names, true)
+	s.reloadLocked(names, true)
+	return nil
 }
 
 // layoutFiles lists the layout file names at the top of the folder.
@@ -96,9 +97,14 @@ func isLayoutFile(name string) bool {
 
 // reload parses the named files (a file that no longer exists is removed).
 // With all set, known files missing from names are removed too.
-func (s *Set) reload(names []string, all bool) error {
+func (s *Set) reload(names []string, all bool) {
 	s.reloading.Lock()
 	defer s.reloading.Unlock()
+	s.reloadLocked(names, all)
+}
+
+// reloadLocked is reload for callers that hold reloading.
+func (s *Set) reloadLocked(names []string, all bool) {
 	parsed := map[string]*fileState{}
 	for _, name := range names {
 		st, ok := s.load(name)
@@ -131,7 +137,7 @@ func (s *Set) reload(names []string, all bool) error {
 	s.checkNames()
 	if s.signatureLocked() == before {
 		s.mu.Unlock()
-		return nil // saved without a change: nothing to tell
+		return // saved without a change: nothing to tell
 	}
 	s.version++
 	subs := make([]chan struct{}, 0, len(s.subs))
@@ -145,7 +151,6 @@ func (s *Set) reload(names []string, all bool) error {
 		default: // a notification is already pending
 		}
 	}
-	return nil
 }
 
 // signatureLocked sums up the set's state: the digest of every file's

@@ -78,7 +78,7 @@ func (s *Set) Watch(ctx context.Context) error {
 				for n := range pending {
 					names = append(names, n)
 				}
-				_ = s.reload(names, false)
+				s.reload(names, false)
 			}
 			pending = map[string]bool{}
 			all = false
