@@ -7,6 +7,7 @@
 //	sharecard lint [FILE.yaml...]         check layouts on every preset and sample
 //	sharecard serve [flags]               the HTTP service
 //	sharecard sign [flags]                print a signed card URL
+//	sharecard studio [flags]              live preview of the layouts
 package main
 
 import (
@@ -41,6 +42,7 @@ commands:
   lint [FILE.yaml...] check layouts against every preset and the samples (safe area, contrast, fit, faces)
   serve               run the HTTP service (CMS webhooks, og:image card URLs)
   sign                print a signed card URL for the service
+  studio              live preview of the layouts in every preset, for designers
 
 Run "sharecard <command> -h" for the flags of a command.
 `
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdServe(ctx, args[1:], stdout, stderr)
 	case "sign":
 		err = cmdSign(args[1:], stdout, stderr)
+	case "studio":
+		err = cmdStudio(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

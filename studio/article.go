@@ -1,0 +1,67 @@
+package studio
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"sharecard/render"
+)
+
+// Sample is an article to preview, read from a file.
+type Sample struct {
+	// File is the article file's path.
+	File string
+	// Article is the parsed article.
+	Article *render.Article
+	// Photo is the encoded photo, nil when the article has none.
+	Photo []byte
+}
+
+// LoadSample reads the sample article named by spec: either the name of a
+// folder of samplesDir ("k1-air-base" reads
+// samplesDir/k1-air-base/article.yaml) or the path of any article file. The
+// photo is read relative to the article file, up to maxBytes bytes.
+func LoadSample(spec, samplesDir string, maxBytes int64) (*Sample, error) {
+	file := spec
+	if !strings.ContainsAny(spec, `/\`) && filepath.Ext(spec) == "" {
+		file = filepath.Join(samplesDir, spec, "article.yaml")
+		if _, err := os.Stat(file); err != nil {
+			return nil, fmt.Errorf("sample %q: no %s (give a folder name of %s or an article file)", spec, file, samplesDir)
+		}
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("read article: %w", err)
+	}
+	a, err := render.ParseArticle(file, data)
+	if err != nil {
+		return nil, err
+	}
+	s := &Sample{File: file, Article: a}
+	if a.Photo != "" {
+		p := a.Photo
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(file), p)
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s: photo: %w", file, err)
+		}
+		defer f.Close()
+		if maxBytes <= 0 {
+			maxBytes = render.DefaultMaxBytes
+		}
+		data, err := io.ReadAll(io.LimitReader(f, maxBytes+1))
+		if err != nil {
+			return nil, fmt.Errorf("%s: photo: %w", file, err)
+		}
+		if int64(len(data)) > maxBytes {
+			return nil, fmt.Errorf("%s: photo %s is larger than %d MB: make it smaller", file, a.Photo, maxBytes>>20)
+		}
+		s.Photo = data
+	}
+	return s, nil
+}

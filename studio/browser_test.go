@@ -1,0 +1,219 @@
+package studio
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// pageState is what the browser test reads from the page.
+type pageState struct {
+	Cards    int      `json:"cards"`
+	Loaded   int      `json:"loaded"`
+	Srcs     []string `json:"srcs"`
+	Problems string   `json:"problems"`
+	Error    string   `json:"error"`
+	Status   string   `json:"status"`
+}
+
+const readPage = `(() => {
+	const imgs = [...document.querySelectorAll('#sizes .card img')];
+	const probs = document.getElementById('problems');
+	const err = document.getElementById('error');
+	return {
+		cards: imgs.length,
+		loaded: imgs.filter((i) => i.complete && i.naturalWidth > 0 && i.getAttribute('src')).length,
+		srcs: imgs.map((i) => i.getAttribute('src') || ''),
+		problems: probs.hidden ? '' : probs.innerText,
+		error: err.hidden ? '' : err.innerText,
+		status: document.getElementById('status').textContent,
+	};
+})()`
+
+// TestBrowser drives the studio in headless Chromium: every preset is
+// shown, typing a headline changes the images, saving a layout refreshes
+// the page, and a broken layout shows its line on the page.
+func TestBrowser(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatal("chromium not found: run bash .ci/chromium.sh")
+	}
+	// Small presets keep the test quick under -race; the page shows every
+	// preset by default.
+	presets := "thumb-16x9,roku-poster-hd,androidtv-banner,tvos-app-icon,thumb-square"
+	const nPresets = 5
+	env := newTestStudio(t, presets)
+	srv := httptest.NewServer(env.mux)
+	defer srv.Close()
+
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1400, 1000),
+	)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	// The first Run starts the browser and lives as long as ctx: no
+	// timeout on it, each step below has its own.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	step := func(timeout time.Duration, what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, scancel := context.WithTimeout(ctx, timeout)
+		defer scancel()
+		if err := chromedp.Do(sctx, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	read := func() pageState {
+		t.Helper()
+		sctx, scancel := context.WithTimeout(ctx, 5*time.Second)
+		defer scancel()
+		st, err := chromedp.Run(sctx, chromedp.Evaluate[pageState](readPage))
+		if err != nil {
+			t.Fatalf("read the page: %v", err)
+		}
+		return st
+	}
+	// waitFor polls the page until ok holds, for at most 30 s.
+	waitFor := func(what string, ok func(pageState) bool) pageState {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			st := read()
+			if ok(st) {
+				return st
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s; the page shows %+v", what, st)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	allLoaded := func(st pageState) bool { return st.Cards == nPresets && st.Loaded == nPresets }
+	// allNew holds when every image but those of the presets in same has
+	// a new address and is loaded.
+	allNew := func(old []string, same ...string) func(pageState) bool {
+		return func(st pageState) bool {
+			if !allLoaded(st) || len(st.Srcs) != len(old) {
+				return false
+			}
+			for i := range old {
+				keep := false
+				for _, id := range same {
+					keep = keep || strings.HasPrefix(old[i], "img/"+id+".")
+				}
+				if (st.Srcs[i] == old[i]) != keep {
+					return false
+				}
+			}
+			return true
+		}
+	}
+
+	step(20*time.Second, "open the studio", chromedp.Navigate(srv.URL+"/studio/"))
+	first := waitFor("every preset image", allLoaded)
+	if first.Problems != "" || first.Error != "" {
+		t.Fatalf("a fresh studio shows problems %q, error %q", first.Problems, first.Error)
+	}
+
+	// Typing a headline re-renders every image.
+	begun := time.Now()
+	step(10*time.Second, "type a headline",
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`(() => { const h = document.getElementById('headline'); h.focus(); h.value = ''; return true; })()`)(ctx, tg)
+			return err
+		}),
+		chromedp.SendKeys(chromedp.CSS("#headline"), "Studio test: a headline typed in the browser"))
+	// The 150-pixel thumbnail has no headline (min_short_side: 160).
+	typed := waitFor("new images after typing", allNew(first.Srcs, "thumb-square"))
+	t.Logf("typing to every image reloaded: %v", time.Since(begun).Round(time.Millisecond))
+	if got := env.headline(); got != "Studio test: a headline typed in the browser" {
+		t.Errorf("the server renders headline %q", got)
+	}
+
+	// Saving a changed layout refreshes the page.
+	orig := env.readLayout()
+	begun = time.Now()
+	env.writeLayout(strings.Replace(orig, `primary: "#C8102E"`, `primary: "#1060C8"`, 1))
+	saved := waitFor("new images after saving the layout", allNew(typed.Srcs))
+	t.Logf("save to every image reloaded: %v", time.Since(begun).Round(time.Millisecond))
+
+	// A broken layout shows its file and line instead of the images.
+	lines := strings.Split(orig, "\n")
+	line := 0
+	for i, l := range lines {
+		if strings.HasPrefix(l, "description:") {
+			line = i + 2 // the inserted line comes after it, 1-based
+			lines = append(lines[:i+1], append([]string{"colour_scheme: dark"}, lines[i+1:]...)...)
+			break
+		}
+	}
+	env.writeLayout(strings.Join(lines, "\n"))
+	want := fmt.Sprintf("standard.yaml:%d:1", line)
+	broken := waitFor("the layout's problem on the page", func(st pageState) bool { return strings.Contains(st.Problems, want) })
+	if !strings.Contains(broken.Problems, `unknown key "colour_scheme"`) {
+		t.Errorf("the banner does not name the key: %q", broken.Problems)
+	}
+	visible, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`getComputedStyle(document.getElementById('sizes')).display !== 'none'`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if visible {
+		t.Error("the images are still shown under a broken layout")
+	}
+
+	// Fixing it brings the images back.
+	env.writeLayout(orig)
+	waitFor("the images after the fix", func(st pageState) bool {
+		return st.Problems == "" && allNew(saved.Srcs)(st)
+	})
+
+	if path := os.Getenv("STUDIO_SCREENSHOT"); path != "" {
+		step(10*time.Second, "show the overlays", chromedp.Click(chromedp.CSS("#show-safe")), chromedp.Click(chromedp.CSS("#show-text")), chromedp.Click(chromedp.CSS("#show-crop")))
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (e *testStudio) readLayout() string {
+	data, err := os.ReadFile(filepath.Join(e.dir, "standard.yaml"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return string(data)
+}
+
+// writeLayout saves standard.yaml the way many editors do: a new file
+// renamed over the old one.
+func (e *testStudio) writeLayout(content string) {
+	tmp := filepath.Join(e.dir, ".standard.yaml.tmp")
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := os.Rename(tmp, filepath.Join(e.dir, "standard.yaml")); err != nil {
+		e.t.Fatal(err)
+	}
+}

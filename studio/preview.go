@@ -1,0 +1,316 @@
+package studio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"strings"
+	"sync"
+	"time"
+
+	"sharecard/render"
+)
+
+// edits are what the designer changed in the page.
+type edits struct {
+	Headline *string            `json:"headline,omitempty"`
+	Section  *string            `json:"section,omitempty"`
+	Caption  *string            `json:"caption,omitempty"`
+	Focus    *render.FocusPoint `json:"focus,omitempty"`
+	NoFocus  bool               `json:"clear_focus,omitempty"`
+	Layout   *string            `json:"layout,omitempty"`
+}
+
+// snapshot is what the page shows: the outputs of the latest finished
+// render and what it was made from. A snapshot is never changed once
+// published.
+type snapshot struct {
+	want      uint64 // the latest generation asked for
+	gen       uint64 // the generation the outputs come from
+	rendering bool   // want's images are not all ready yet
+	article   render.Article
+	layout    string
+	presets   []render.Preset           // the presets of the layout, in page order
+	outs      map[string]*render.Output // by preset id; may hold older generations' images while rendering
+	photoSize map[string]image.Point    // size of the photo each output's Crop refers to
+	err       string                    // why the last render failed; empty if it did not
+	problems  []string                  // layout files refused
+	layouts   []string
+	took      time.Duration // from the edit to the last image of gen
+	first     time.Duration // from the edit to the first batch of gen
+}
+
+// previewer renders the sample in every preset of the chosen layout,
+// again after every edit and every layout reload, keeping only the latest
+// generation. It is safe for concurrent use.
+type previewer struct {
+	cfg    Config
+	photos *photoCache
+
+	mu      sync.Mutex
+	article render.Article // the article with the designer's edits
+	layout  string
+	want    uint64
+	cancel  context.CancelFunc
+	cur     *snapshot
+	changed chan struct{} // closed and replaced when cur changes
+	// layoutsSig identifies the layouts of the latest render.
+	layoutsSig string
+}
+
+func newPreviewer(cfg Config, photos *photoCache) *previewer {
+	p := &previewer{cfg: cfg, photos: photos, article: *cfg.Article, changed: make(chan struct{})}
+	p.layout = cfg.Article.Layout
+	if p.layout == "" {
+		p.layout = "standard"
+	}
+	p.cur = &snapshot{article: p.article, layout: p.layout, outs: map[string]*render.Output{}, rendering: true}
+	return p
+}
+
+// state returns the current snapshot and a channel closed when it is
+// replaced.
+func (p *previewer) state() (*snapshot, <-chan struct{}) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cur, p.changed
+}
+
+// apply changes the inputs and starts a new render.
+func (p *previewer) apply(e edits) uint64 {
+	p.mu.Lock()
+	if e.Headline != nil {
+		p.article.Headline = oneLine(*e.Headline)
+	}
+	if e.Section != nil {
+		p.article.Section = oneLine(*e.Section)
+	}
+	if e.Caption != nil {
+		p.article.Caption = strings.TrimSpace(*e.Caption)
+	}
+	if e.Focus != nil {
+		f := render.FocusPoint{X: clamp01(e.Focus.X), Y: clamp01(e.Focus.Y)}
+		p.article.Focus = &f
+	}
+	if e.NoFocus {
+		p.article.Focus = nil
+	}
+	if e.Layout != nil && *e.Layout != "" {
+		p.layout = *e.Layout
+	}
+	p.mu.Unlock()
+	return p.start()
+}
+
+// start cancels the render in progress, if any, and renders a new
+// generation in the background.
+func (p *previewer) start() uint64 {
+	begun := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cancel != nil {
+		p.cancel()
+	}
+	p.want++
+	gen := p.want
+	ctx, cancel := context.WithCancel(p.cfg.Context)
+	p.cancel = cancel
+	a, layout := p.article, p.layout
+	lays := p.cfg.Layouts.Layouts()
+	p.layoutsSig = signature(lays)
+	next := p.cur.clone()
+	next.want, next.rendering, next.article, next.layout = gen, true, a, layout
+	next.problems = p.cfg.Layouts.Problems()
+	next.layouts = render.LayoutNames(lays)
+	p.publishLocked(next)
+	go p.render(ctx, gen, begun, a, lays, layout)
+	return gen
+}
+
+// layoutsChanged follows a reload of the layout set: it renders again
+// when a layout in use changed, and otherwise (a broken save that left the
+// last good version in use) only shows the new problems.
+func (p *previewer) layoutsChanged() {
+	lays := p.cfg.Layouts.Layouts()
+	p.mu.Lock()
+	if signature(lays) != p.layoutsSig {
+		p.mu.Unlock()
+		p.start()
+		return
+	}
+	defer p.mu.Unlock()
+	next := p.cur.clone()
+	next.problems = p.cfg.Layouts.Problems()
+	next.layouts = render.LayoutNames(lays)
+	p.publishLocked(next)
+}
+
+// signature identifies the versions of a set of layouts.
+func signature(lays map[string]*render.Layout) string {
+	var b strings.Builder
+	for _, name := range render.LayoutNames(lays) {
+		b.WriteString(name + " " + lays[name].Digest + "\n")
+	}
+	return b.String()
+}
+
+// publishLocked makes s current and wakes the page's event streams.
+// Callers hold mu.
+func (p *previewer) publishLocked(s *snapshot) {
+	p.cur = s
+	close(p.changed)
+	p.changed = make(chan struct{})
+}
+
+// finish publishes the outcome of one batch of generation gen unless a
+// newer generation was asked for meanwhile.
+func (p *previewer) finish(gen uint64, change func(s *snapshot)) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if gen != p.want {
+		return false
+	}
+	next := p.cur.clone()
+	change(next)
+	p.publishLocked(next)
+	return true
+}
+
+func (s *snapshot) clone() *snapshot {
+	c := *s
+	c.outs = make(map[string]*render.Output, len(s.outs))
+	for k, v := range s.outs {
+		c.outs[k] = v
+	}
+	c.photoSize = make(map[string]image.Point, len(s.photoSize))
+	for k, v := range s.photoSize {
+		c.photoSize[k] = v
+	}
+	return &c
+}
+
+// render renders generation gen: the standard presets first, so the sizes
+// that matter most show up soon, then the others.
+func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a render.Article, lays map[string]*render.Layout, layoutName string) {
+	lay, ok := lays[layoutName]
+	if !ok {
+		p.finish(gen, func(s *snapshot) {
+			s.rendering = false
+			s.presets, s.outs = nil, map[string]*render.Output{}
+			s.err = fmt.Sprintf("layout %q is not loaded (available: %s): pick one in the menu or fix its file", layoutName, strings.Join(render.LayoutNames(lays), ", "))
+		})
+		return
+	}
+	presets, err := render.SelectPresets(p.cfg.Presets, lay.Presets)
+	if err != nil {
+		p.finish(gen, func(s *snapshot) { s.rendering, s.err = false, "presets: "+err.Error() })
+		return
+	}
+	p.finish(gen, func(s *snapshot) {
+		s.presets = presets
+		keep := map[string]*render.Output{}
+		for _, pr := range presets {
+			if o := s.outs[pr.ID]; o != nil && o.Width == pr.Width && o.Height == pr.Height {
+				keep[pr.ID] = o
+			}
+		}
+		s.outs = keep
+	})
+
+	batches := batchesOf(presets)
+	var (
+		first time.Duration
+		sum   render.Timings
+	)
+	for i, batch := range batches {
+		res, err := p.renderBatch(ctx, &a, lay, batch)
+		if ctx.Err() != nil {
+			return // superseded
+		}
+		last := i == len(batches)-1
+		ok := p.finish(gen, func(s *snapshot) {
+			if err != nil {
+				s.err, s.rendering = err.Error(), false
+				return
+			}
+			s.err = ""
+			s.gen = gen
+			for j := range res.Outputs {
+				o := &res.Outputs[j]
+				s.outs[o.Preset.ID] = o
+				if res.Photo != nil {
+					s.photoSize[o.Preset.ID] = image.Pt(res.Photo.Width, res.Photo.Height)
+				}
+			}
+			if i == 0 {
+				first = time.Since(begun)
+				s.first = first
+			}
+			if last {
+				s.rendering = false
+				s.took = time.Since(begun)
+			}
+		})
+		if !ok || err != nil {
+			return
+		}
+		tm := res.Timings
+		sum.Decode += tm.Decode + tm.Resample
+		sum.Detect += tm.Detect
+		sum.Draw += tm.Plan + tm.Draw
+		sum.Encode += tm.Encode
+		if last && p.cfg.Logf != nil {
+			p.cfg.Logf("studio: generation %d: %d images in %v, first batch of %d in %v (decode %v, detect %v, plan+draw %v, encode %v, summed over workers)",
+				gen, len(presets), time.Since(begun).Round(time.Millisecond), len(batches[0]), first.Round(time.Millisecond),
+				ms(sum.Decode), ms(sum.Detect), ms(sum.Draw), ms(sum.Encode))
+		}
+	}
+}
+
+// renderBatch renders some presets from the photo prepared for them.
+func (p *previewer) renderBatch(ctx context.Context, a *render.Article, lay *render.Layout, presets []render.Preset) (*render.Result, error) {
+	var photo []byte
+	if p.photos != nil {
+		var err error
+		if photo, err = p.photos.forPresets(presets); err != nil {
+			return nil, err
+		}
+	}
+	res, err := p.cfg.Engine.Render(ctx, render.Job{Article: a, Photo: photo, Layout: lay, Presets: presets})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return nil, fmt.Errorf("render: %w", err)
+	}
+	return res, err
+}
+
+// batchesOf splits presets into the standard ones and the others; either
+// may be missing.
+func batchesOf(presets []render.Preset) [][]render.Preset {
+	var std, rest []render.Preset
+	for _, p := range presets {
+		if p.Standard {
+			std = append(std, p)
+		} else {
+			rest = append(rest, p)
+		}
+	}
+	var out [][]render.Preset
+	for _, b := range [][]render.Preset{std, rest} {
+		if len(b) > 0 {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func clamp01(v float64) float64 {
+	if v != v || v < 0 { // NaN too
+		return 0
+	}
+	return min(v, 1)
+}
+
+func ms(d time.Duration) time.Duration { return d.Round(time.Millisecond) }

@@ -1,0 +1,275 @@
+// Package studio is the designers' live preview: a web page that shows a
+// sample article in every preset of a layout, grouped by platform, and
+// renders again when a layout file is saved or the sample's text is edited
+// in the page. The page is plain HTML, CSS and JavaScript embedded in the
+// binary.
+package studio
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"sharecard/layoutset"
+	"sharecard/render"
+)
+
+//go:embed static
+var staticFiles embed.FS
+
+// Config is what the studio shows and renders with.
+type Config struct {
+	// Engine renders the images; required.
+	Engine *render.Engine
+	// Layouts is the live set of layouts; required. The studio renders again
+	// after each of its reloads (run its Watch to follow saves).
+	Layouts *layoutset.Set
+	// Article is the sample shown; required. The page's edits change a copy.
+	Article *render.Article
+	// ArticleFile names the sample in the page, e.g.
+	// "samples/k1-air-base/article.yaml".
+	ArticleFile string
+	// Photo is the sample's encoded photo; nil when it has none.
+	Photo []byte
+	// Presets selects the presets shown, as render.SelectPresets reads it;
+	// "" means "all": every built-in preset and the layout's own.
+	Presets string
+	// Prefix is the URL path the handler is mounted at, with a slash at both
+	// ends; "" means "/studio/".
+	Prefix string
+	// Context ends the studio's background work (rendering, following the
+	// layout set) when done; nil means it runs as long as the process.
+	Context context.Context
+	// Logf, when not nil, receives one line per finished render with its
+	// timings.
+	Logf func(format string, args ...any)
+}
+
+// studio serves the page and its data.
+type studio struct {
+	cfg    Config
+	prev   *previewer
+	photos *photoCache
+}
+
+// New starts rendering the sample and returns the handler of the studio's
+// page and data, all under cfg.Prefix. The handler is safe for concurrent
+// use; background work stops when cfg.Context is done.
+//
+// Routes, relative to the prefix: "" the page; "static/..." its files;
+// "state.json" what the page shows; "events" a Server-Sent Events stream
+// with one message per change; "img/<preset>.<ext>" the images; "photo"
+// the sample photo, small; "edit" (POST) changes to the sample;
+// "contact-sheet.png" every image on one sheet.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.Engine == nil || cfg.Layouts == nil || cfg.Article == nil {
+		return nil, errors.New("studio: Engine, Layouts and Article are required")
+	}
+	if cfg.Presets == "" {
+		cfg.Presets = "all"
+	}
+	if cfg.Prefix == "" {
+		cfg.Prefix = "/studio/"
+	}
+	if !strings.HasPrefix(cfg.Prefix, "/") || !strings.HasSuffix(cfg.Prefix, "/") {
+		return nil, fmt.Errorf("studio: prefix %q must start and end with a slash", cfg.Prefix)
+	}
+	if cfg.Context == nil {
+		cfg.Context = context.Background()
+	}
+	var extra []render.Preset
+	for _, l := range cfg.Layouts.Layouts() {
+		extra = append(extra, l.Presets...)
+	}
+	if _, err := render.SelectPresets(cfg.Presets, extra); err != nil {
+		return nil, fmt.Errorf("studio: presets: %w", err)
+	}
+	s := &studio{cfg: cfg}
+	if cfg.Photo != nil {
+		var err error
+		if s.photos, err = newPhotoCache(cfg.Photo, cfg.Engine.Limits); err != nil {
+			return nil, fmt.Errorf("studio: photo of %s: %w", cfg.ArticleFile, err)
+		}
+	}
+	s.prev = newPreviewer(cfg, s.photos)
+	s.prev.start()
+	go s.follow()
+
+	static, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.page)
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.HandleFunc("GET /state.json", s.stateJSON)
+	mux.HandleFunc("GET /events", s.events)
+	mux.HandleFunc("GET /img/{file}", s.image)
+	mux.HandleFunc("GET /photo", s.photo)
+	mux.HandleFunc("POST /edit", s.edit)
+	mux.HandleFunc("GET /contact-sheet.png", s.sheet)
+	return http.StripPrefix(strings.TrimSuffix(cfg.Prefix, "/"), mux), nil
+}
+
+// follow renders again after every reload of the layout set.
+func (s *studio) follow() {
+	c, stop := s.cfg.Layouts.Subscribe()
+	defer stop()
+	for {
+		select {
+		case <-s.cfg.Context.Done():
+			s.prev.mu.Lock()
+			if s.prev.cancel != nil {
+				s.prev.cancel()
+			}
+			s.prev.mu.Unlock()
+			return
+		case <-c:
+			s.prev.layoutsChanged()
+		}
+	}
+}
+
+func (s *studio) page(w http.ResponseWriter, r *http.Request) {
+	data, err := staticFiles.ReadFile("static/index.html")
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	_, _ = w.Write(data)
+}
+
+func (s *studio) stateJSON(w http.ResponseWriter, r *http.Request) {
+	snap, _ := s.prev.state()
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(s.view(snap))
+}
+
+// events streams one message per change of what the page shows; the page
+// then reads state.json. The message's data is the generation asked for.
+func (s *studio) events(w http.ResponseWriter, r *http.Request) {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming is not supported here", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Accel-Buffering", "no")
+	ping := time.NewTicker(15 * time.Second)
+	defer ping.Stop()
+	for {
+		snap, changed := s.prev.state()
+		if _, err := fmt.Fprintf(w, "data: %d\n\n", snap.want); err != nil {
+			return
+		}
+		fl.Flush()
+		for waiting := true; waiting; {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-s.cfg.Context.Done():
+				return
+			case <-ping.C:
+				if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
+					return
+				}
+				fl.Flush()
+			case <-changed:
+				waiting = false
+			}
+		}
+	}
+}
+
+// image serves one preset's image of the latest generation from memory.
+// The page asks for img/<preset>.<ext>?v=<hash>: a changed image gets a new
+// address, an unchanged one stays in the browser's cache.
+func (s *studio) image(w http.ResponseWriter, r *http.Request) {
+	snap, _ := s.prev.state()
+	file := r.PathValue("file")
+	id := strings.TrimSuffix(file, "."+extOf(file))
+	o := snap.outs[id]
+	if o == nil {
+		http.Error(w, fmt.Sprintf("no image for preset %q yet", id), http.StatusNotFound)
+		return
+	}
+	if v := r.URL.Query().Get("v"); v != "" && strings.HasPrefix(o.SHA256, v) {
+		w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	w.Header().Set("Content-Type", o.Format.MIMEType())
+	w.Header().Set("ETag", `"`+o.SHA256+`"`)
+	_, _ = w.Write(o.Data)
+}
+
+func extOf(file string) string {
+	if i := strings.LastIndexByte(file, '.'); i >= 0 {
+		return file[i+1:]
+	}
+	return ""
+}
+
+func (s *studio) photo(w http.ResponseWriter, r *http.Request) {
+	if s.photos == nil {
+		http.Error(w, "the sample has no photo", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	_, _ = w.Write(s.photos.thumb)
+}
+
+// edit applies the page's changes: a JSON object with any of headline,
+// section, caption, focus {x, y}, clear_focus and layout.
+func (s *studio) edit(w http.ResponseWriter, r *http.Request) {
+	// Asking for JSON makes a browser check with the studio (CORS) before
+	// another web site's page may post an edit, and the studio says no.
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		http.Error(w, "edit: send a JSON object with Content-Type: application/json", http.StatusUnsupportedMediaType)
+		return
+	}
+	var e edits
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&e); err != nil {
+		http.Error(w, "edit: want a JSON object with headline, section, caption, focus, clear_focus or layout: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	gen := s.prev.apply(e)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusAccepted)
+	fmt.Fprintf(w, "{\"gen\":%d}\n", gen)
+}
+
+// sheet serves every image of the latest generation on one PNG.
+func (s *studio) sheet(w http.ResponseWriter, r *http.Request) {
+	snap, _ := s.prev.state()
+	var outs []render.Output
+	for _, p := range snap.presets {
+		if o := snap.outs[p.ID]; o != nil {
+			outs = append(outs, *o)
+		}
+	}
+	if len(outs) == 0 {
+		http.Error(w, "no images yet: wait for the render to finish", http.StatusServiceUnavailable)
+		return
+	}
+	png, err := contactSheet(outs)
+	if err != nil {
+		http.Error(w, "contact sheet: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", "contact-sheet-"+snap.layout+".png"))
+	_, _ = w.Write(png)
+}

@@ -1,0 +1,290 @@
+package studio
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"image/png"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"sharecard/fonts"
+	"sharecard/layoutset"
+	"sharecard/render"
+)
+
+// testStudio is a studio on a temporary copy of the layouts folder.
+type testStudio struct {
+	t   *testing.T
+	dir string
+	set *layoutset.Set
+	mux *http.ServeMux
+}
+
+var engineOnce = sync.OnceValues(func() (*render.Engine, error) {
+	fset, err := render.LoadFonts(fonts.FS)
+	if err != nil {
+		return nil, err
+	}
+	finder, err := render.NewSubjectFinder()
+	if err != nil {
+		return nil, err
+	}
+	return &render.Engine{Fonts: fset, Finder: finder}, nil
+})
+
+func newTestStudio(t *testing.T, presets string) *testStudio {
+	t.Helper()
+	eng, err := engineOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, name := range []string{"standard.yaml", "split.yaml", "logo.png"} {
+		data, err := os.ReadFile(filepath.Join("..", "layouts", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set, err := layoutset.Open(dir, eng.Fonts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	watched := make(chan error, 1)
+	go func() { watched <- set.Watch(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-watched; err != nil {
+			t.Errorf("watch: %v", err)
+		}
+	})
+	sample, err := LoadSample("long-headline", filepath.Join("..", "samples"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A focus point spares the face detector, slow under -race.
+	sample.Article.Focus = &render.FocusPoint{X: 0.4, Y: 0.3}
+	// Renders may finish after the test: log only while it runs.
+	var (
+		logMu sync.Mutex
+		ended bool
+	)
+	logf := func(format string, args ...any) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		if !ended {
+			t.Logf(format, args...)
+		}
+	}
+	t.Cleanup(func() {
+		logMu.Lock()
+		ended = true
+		logMu.Unlock()
+	})
+	h, err := New(Config{Engine: eng, Layouts: set, Article: sample.Article, ArticleFile: sample.File,
+		Photo: sample.Photo, Presets: presets, Context: ctx, Logf: logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/studio/", h)
+	return &testStudio{t: t, dir: dir, set: set, mux: mux}
+}
+
+func (e *testStudio) get(path string) (*http.Response, []byte) {
+	e.t.Helper()
+	rec := httptest.NewRecorder()
+	e.mux.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	res := rec.Result()
+	body, _ := io.ReadAll(res.Body)
+	return res, body
+}
+
+func (e *testStudio) post(path, body string) *http.Response {
+	e.t.Helper()
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("POST", path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	e.mux.ServeHTTP(rec, req)
+	return rec.Result()
+}
+
+func (e *testStudio) state() stateView {
+	e.t.Helper()
+	res, body := e.get("/studio/state.json")
+	if res.StatusCode != 200 {
+		e.t.Fatalf("state.json: %s: %s", res.Status, body)
+	}
+	var v stateView
+	if err := json.Unmarshal(body, &v); err != nil {
+		e.t.Fatalf("state.json: %v", err)
+	}
+	return v
+}
+
+// settle waits, at most 30 s, until the latest generation is rendered and
+// ok holds.
+func (e *testStudio) settle(what string, ok func(stateView) bool) stateView {
+	e.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		v := e.state()
+		if !v.Rendering && ok(v) {
+			return v
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("timed out waiting for %s: state %+v", what, v)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (e *testStudio) headline() string { return e.state().Article.Headline }
+
+func TestStudio(t *testing.T) {
+	env := newTestStudio(t, "thumb-16x9,instagram-story,thumb-square")
+	v := env.settle("the first render", func(v stateView) bool { return v.Gen > 0 })
+	if len(v.Presets) != 3 || len(v.Groups) != 2 || v.Error != "" || len(v.Problems) != 0 {
+		t.Fatalf("state = %+v", v)
+	}
+	wantGroups := []string{"Generic thumbnail", "Instagram"}
+	for i, g := range v.Groups {
+		if i >= len(wantGroups) || g.Platform != wantGroups[i] {
+			t.Errorf("groups = %+v, want platforms %v", v.Groups, wantGroups)
+			break
+		}
+	}
+
+	// Every image is served from memory at its preset's size, and the
+	// overlays are in canvas pixels.
+	for _, p := range v.Presets {
+		res, body := env.get("/studio/" + p.Image)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %s", p.Image, res.Status)
+		}
+		ph, err := render.DecodePhoto(bytes.NewReader(body), render.Limits{})
+		if err != nil {
+			t.Fatalf("%s: %v", p.ID, err)
+		}
+		if sz := ph.Image.Bounds().Size(); sz.X != p.Width || sz.Y != p.Height {
+			t.Errorf("%s: image is %v, want %dx%d", p.ID, sz, p.Width, p.Height)
+		}
+		if p.Overlay == nil || p.Overlay.Safe[2] <= 0 || p.Overlay.Safe[2] > p.Width {
+			t.Errorf("%s: overlay %+v", p.ID, p.Overlay)
+		}
+		if p.ID == "instagram-story" && (p.Overlay.Safe[1] != 269 || p.Overlay.Safe[3] != 1920-269-384) {
+			t.Errorf("story safe area = %v, want y 269, height %d", p.Overlay.Safe, 1920-269-384)
+		}
+		if p.ID == "thumb-16x9" && (p.Overlay.Crop == nil || len(p.Overlay.Boxes) == 0 || p.SourceCrop == nil) {
+			t.Errorf("thumb-16x9 overlay lacks the photo or text boxes: %+v", p.Overlay)
+		}
+	}
+
+	// Edits re-render; the focus point moves the crop.
+	if res := env.post("/studio/edit", `{"headline": "Short one", "focus": {"x": 0.9, "y": 0.1}}`); res.StatusCode != 202 {
+		t.Fatalf("edit: %s", res.Status)
+	}
+	v2 := env.settle("the edit", func(v stateView) bool { return v.Gen > v.Want-1 && v.Article.Headline == "Short one" })
+	if v2.Article.Focus == nil || v2.Article.Focus.X != 0.9 {
+		t.Errorf("focus = %+v", v2.Article.Focus)
+	}
+	if v2.Presets[0].Image == v.Presets[0].Image {
+		t.Error("the thumb-16x9 image address did not change after the edit")
+	}
+	for _, bad := range []string{`{"headline": 3}`, `{"colour": "red"}`, `not json`} {
+		if res := env.post("/studio/edit", bad); res.StatusCode != 400 {
+			t.Errorf("edit %s: %s, want 400", bad, res.Status)
+		}
+	}
+	// A form posted by another web site is not JSON: refused.
+	rec := httptest.NewRecorder()
+	env.mux.ServeHTTP(rec, httptest.NewRequest("POST", "/studio/edit", strings.NewReader(`{"headline": "x"}`)))
+	if rec.Code != http.StatusUnsupportedMediaType {
+		t.Errorf("edit without a JSON content type: %d, want 415", rec.Code)
+	}
+
+	// A layout whose variants do not cover a preset shows the render
+	// error, and the server keeps going.
+	env.post("/studio/edit", `{"layout": "nope"}`)
+	v3 := env.settle("an unknown layout", func(v stateView) bool { return v.Error != "" })
+	if !strings.Contains(v3.Error, `layout "nope" is not loaded`) {
+		t.Errorf("error = %q", v3.Error)
+	}
+	env.post("/studio/edit", `{"layout": "split"}`)
+	env.settle("the split layout", func(v stateView) bool { return v.Error == "" && v.Layout == "split" && v.Presets[0].Image != "" })
+
+	// The contact sheet holds every image.
+	res, body := env.get("/studio/contact-sheet.png")
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("contact sheet: %s %s", res.Status, body)
+	}
+	sheet, err := png.Decode(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := sheet.Bounds(); b.Dx() < 2*320 || b.Dy() < 2*320 {
+		t.Errorf("contact sheet of 3 images is %v", b)
+	}
+
+	// The page and its scripts are served.
+	for _, path := range []string{"/studio/", "/studio/static/app.js", "/studio/static/app.css", "/studio/photo"} {
+		if res, _ := env.get(path); res.StatusCode != 200 {
+			t.Errorf("%s: %s", path, res.Status)
+		}
+	}
+}
+
+func TestRenderErrorShown(t *testing.T) {
+	env := newTestStudio(t, "thumb-16x9,thumb-square")
+	// A layout whose only variant serves tall canvases cannot draw the
+	// landscape thumbnail.
+	tall := "name: tall\nvariants:\n  - max_aspect: 0.7\n    layers:\n      - type: photo\n"
+	if err := os.WriteFile(filepath.Join(env.dir, "tall.yaml"), []byte(tall), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env.settle("the new layout", func(v stateView) bool { return strings.Contains(strings.Join(v.Layouts, ","), "tall") })
+	env.post("/studio/edit", `{"layout": "tall"}`)
+	v := env.settle("the render error", func(v stateView) bool { return v.Error != "" })
+	if !strings.Contains(v.Error, "tall.yaml") || !strings.Contains(v.Error, "no variant matches") {
+		t.Errorf("the error does not say what to fix: %q", v.Error)
+	}
+}
+
+func TestLoadSample(t *testing.T) {
+	tests := []struct {
+		spec, want string
+		photo      bool
+	}{
+		{"k1-air-base", "", true},
+		{filepath.Join("..", "samples", "k1-air-base-ar", "article.yaml"), "", true},
+		{"no-such-sample", "no-such-sample", false},
+		{filepath.Join("..", "samples", "missing.yaml"), "read article", false},
+	}
+	for _, tt := range tests {
+		s, err := LoadSample(tt.spec, filepath.Join("..", "samples"), 0)
+		if tt.want != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("LoadSample(%q) error = %v, want %q", tt.spec, err, tt.want)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("LoadSample(%q): %v", tt.spec, err)
+			continue
+		}
+		if (s.Photo != nil) != tt.photo || s.Article.Headline == "" {
+			t.Errorf("LoadSample(%q) = photo %d bytes, headline %q", tt.spec, len(s.Photo), s.Article.Headline)
+		}
+	}
+}
