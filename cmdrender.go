@@ -240,7 +240,7 @@ func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*ren
 		}
 	}
 	if f.sheet {
-		png, err := contactSheet(eng.Fonts, a, lay.Name, res.Outputs)
+		png, err := render.ArticleContactSheet(a, lay.Name, res.Outputs, eng.Fonts)
 		if err != nil {
 			return nil, err
 		}
@@ -255,23 +255,6 @@ func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*ren
 
 // contactSheetName is the file --contact-sheet writes next to the images.
 const contactSheetName = "contact-sheet.png"
-
-// contactSheet renders every output of one article on one PNG page.
-func contactSheet(fset *render.FontSet, a *render.Article, layout string, outs []render.Output) ([]byte, error) {
-	sub := fmt.Sprintf("layout %s · %d presets", layout, len(outs))
-	if a.Section != "" {
-		sub = a.Section + " · " + sub
-	}
-	img, err := render.ContactSheet(outs, fset, render.SheetOptions{Title: a.Headline, Subtitle: sub})
-	if err != nil {
-		return nil, err
-	}
-	enc, err := render.Encode(img, render.FormatPNG, render.EncodeOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("encode contact sheet: %w", err)
-	}
-	return enc.Data, nil
-}
 
 // articleFiles expands folders into the article files inside them.
 func articleFiles(args []string) ([]string, error) {

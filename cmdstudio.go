@@ -8,11 +8,16 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"sharecard/fonts"
 	"sharecard/layoutset"
+	"sharecard/lint"
 	"sharecard/render"
+	"sharecard/samples"
 	"sharecard/studio"
 )
 
@@ -46,11 +51,15 @@ func cmdStudio(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("load face model: %w", err)
 	}
-	sm, err := studio.LoadSample(*sample, "samples", render.DefaultMaxBytes)
+	sm, err := studioSample(*sample)
 	if err != nil {
 		return err
 	}
-	set, err := layoutset.Open(*dir, fset, nil)
+	gate, err := layoutGate(fset)
+	if err != nil {
+		return err
+	}
+	set, err := layoutset.Open(*dir, fset, gate)
 	if err != nil {
 		return err
 	}
@@ -97,4 +106,28 @@ func cmdStudio(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer stop()
 	_ = srv.Shutdown(shut)
 	return nil
+}
+
+// studioSample loads the studio's article: a folder name of ./samples (the
+// copy built into the binary when there is no such folder) or the path of
+// an article file.
+func studioSample(spec string) (*studio.Sample, error) {
+	bare := !strings.ContainsAny(spec, `/\`) && filepath.Ext(spec) == ""
+	if bare {
+		if _, err := os.Stat(filepath.Join("samples", spec)); err != nil {
+			return studio.LoadSampleFS(samples.FS, spec, render.DefaultMaxBytes)
+		}
+	}
+	return studio.LoadSample(spec, "samples", render.DefaultMaxBytes)
+}
+
+// layoutGate is the check every layout passes before the studio or the
+// server uses it: lint's rules that need no pixels, over the built-in
+// samples.
+func layoutGate(fset *render.FontSet) (func(*render.Layout) []string, error) {
+	smp, err := lint.DefaultSamples()
+	if err != nil {
+		return nil, fmt.Errorf("load the samples the layout check uses: %w", err)
+	}
+	return lint.Gate(fset, smp), nil
 }

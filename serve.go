@@ -22,9 +22,11 @@ import (
 
 	"sharecard/fetch"
 	"sharecard/jobs"
+	"sharecard/layoutset"
 	"sharecard/render"
 	"sharecard/server"
 	"sharecard/store"
+	"sharecard/studio"
 )
 
 // serveFlags are the settings of `sharecard serve`; each flag also reads
@@ -33,6 +35,7 @@ type serveFlags struct {
 	addr, layoutDir, storeSpec, dataDir, natsURL, baseURL, allow string
 	workers                                                      int
 	maxMP                                                        int64
+	studio                                                       bool
 }
 
 func envOr(name, def string) string {
@@ -55,6 +58,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.allow, "allow-nets", envOr("SHARECARD_ALLOW_NETS", ""), "comma-separated `CIDRs` photo URLs may resolve to although private (SHARECARD_ALLOW_NETS)")
 	fs.IntVar(&f.workers, "workers", envInt("SHARECARD_WORKERS", 0), "renders at once (default: one per CPU) (SHARECARD_WORKERS)")
 	fs.Int64Var(&f.maxMP, "max-megapixels", int64(envInt("SHARECARD_MAX_MEGAPIXELS", 100)), "refuse photos larger than `N` megapixels")
+	fs.BoolVar(&f.studio, "studio", envBool("SHARECARD_STUDIO"), "also serve the designers' studio at /studio/ (needs a --layouts folder; the studio renders on demand, so keep it off on public servers) (SHARECARD_STUDIO=1)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errHelp
@@ -62,10 +66,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{err.Error()}
 	}
 	log := newLogger(stderr)
-	srv, queue, err := buildServer(ctx, f, log)
+	b, err := buildServer(ctx, f, log)
 	if err != nil {
 		return err
 	}
+	srv, queue := b.srv, b.queue
 	// Webhook jobs run in the background, here and in any other replica
 	// sharing the NATS server.
 	runCtx, stopRun := context.WithCancel(context.Background())
@@ -75,8 +80,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			log.Error("job runner stopped", "err", err)
 		}
 	}()
+	var handler http.Handler = srv
+	if b.layouts != nil {
+		watchLayouts(runCtx, b.layouts, log)
+		if f.studio {
+			if handler, err = withStudio(runCtx, srv, b, log); err != nil {
+				return err
+			}
+		}
+	}
 
-	hs := &http.Server{Addr: f.addr, Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	hs := &http.Server{Addr: f.addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", f.addr, err)
@@ -104,20 +118,54 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
+// built is what buildServer wires together.
+type built struct {
+	srv     *server.Server
+	queue   *jobs.Queue
+	engine  *render.Engine
+	layouts *layoutset.Set // nil with the built-in layouts, which never change
+}
+
 // buildServer wires the engine, layouts, store, fetcher and job queue into
-// a server.
-func buildServer(ctx context.Context, f serveFlags, log *slog.Logger) (*server.Server, *jobs.Queue, error) {
+// a server. A layouts folder is watched: every saved layout passes the
+// same checks as `sharecard lint`'s safe-area and fit rules before it is
+// used, and a refused one leaves the last good version in service.
+func buildServer(ctx context.Context, f serveFlags, log *slog.Logger) (*built, error) {
 	layoutDir := f.layoutDir
 	if st, err := os.Stat(layoutDir); err != nil || !st.IsDir() {
 		layoutDir = ""
 	}
+	if f.studio && layoutDir == "" {
+		return nil, usageError{fmt.Sprintf("--studio needs a layouts folder to watch; %q does not exist (set --layouts)", f.layoutDir)}
+	}
 	eng, lays, err := setup(layoutDir, f.maxMP)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
+	}
+	gate, err := layoutGate(eng.Fonts)
+	if err != nil {
+		return nil, err
+	}
+	var set *layoutset.Set
+	current := func() map[string]*render.Layout { return lays }
+	if layoutDir != "" {
+		if set, err = layoutset.Open(layoutDir, eng.Fonts, gate); err != nil {
+			return nil, err
+		}
+		current = set.Layouts
+		if p := set.Problems(); len(p) > 0 {
+			return nil, fmt.Errorf("layouts fail their checks (run sharecard lint):\n%s", strings.Join(p, "\n"))
+		}
+	} else {
+		for _, name := range render.LayoutNames(lays) {
+			if p := gate(lays[name]); len(p) > 0 {
+				return nil, fmt.Errorf("built-in layout %s fails its checks:\n%s", name, strings.Join(p, "\n"))
+			}
+		}
 	}
 	st, err := store.Open(ctx, f.storeSpec, f.dataDir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("store: %w", err)
+		return nil, fmt.Errorf("store: %w", err)
 	}
 	var allow []netip.Prefix
 	for _, s := range strings.Split(f.allow, ",") {
@@ -126,7 +174,7 @@ func buildServer(ctx context.Context, f serveFlags, log *slog.Logger) (*server.S
 		}
 		p, err := netip.ParsePrefix(s)
 		if err != nil {
-			return nil, nil, usageError{fmt.Sprintf("--allow-nets: %q is not a CIDR such as 127.0.0.0/8", s)}
+			return nil, usageError{fmt.Sprintf("--allow-nets: %q is not a CIDR such as 127.0.0.0/8", s)}
 		}
 		allow = append(allow, p)
 	}
@@ -141,17 +189,64 @@ func buildServer(ctx context.Context, f serveFlags, log *slog.Logger) (*server.S
 	}
 	queue, err := jobs.Open(ctx, jobs.Config{URL: f.natsURL, DataDir: filepath.Join(f.dataDir, "nats"), Workers: max(1, f.workers/2), Logger: log})
 	if err != nil {
-		return nil, nil, fmt.Errorf("job queue: %w", err)
+		return nil, fmt.Errorf("job queue: %w", err)
 	}
 	srv, err := server.New(cfg, server.Deps{
-		Engine: eng, Layouts: func() map[string]*render.Layout { return lays },
+		Engine: eng, Layouts: current,
 		Store: st, Fetcher: fetch.New(fetch.Config{Allow: allow}), Queue: queue, Logger: log, Registry: reg,
 	})
 	if err != nil {
 		queue.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	return srv, queue, nil
+	return &built{srv: srv, queue: queue, engine: eng, layouts: set}, nil
+}
+
+// watchLayouts reloads the layouts folder as files are saved, and logs
+// each reload and every layout it refused, until ctx ends.
+func watchLayouts(ctx context.Context, set *layoutset.Set, log *slog.Logger) {
+	changes, unsubscribe := set.Subscribe()
+	go func() {
+		defer unsubscribe()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-changes:
+				problems := set.Problems()
+				for _, p := range problems {
+					log.Error("layout refused; the last good version stays in use", "problem", p)
+				}
+				log.Info("layouts reloaded", "layouts", render.LayoutNames(set.Layouts()), "refused", len(problems))
+			}
+		}
+	}()
+	go func() {
+		if err := set.Watch(ctx); err != nil && ctx.Err() == nil {
+			log.Error("layouts folder no longer watched", "dir", set.Dir(), "err", err)
+		}
+	}()
+}
+
+// withStudio serves the designers' studio at /studio/ beside the API.
+func withStudio(ctx context.Context, api http.Handler, b *built, log *slog.Logger) (http.Handler, error) {
+	sm, err := studioSample("k1-air-base")
+	if err != nil {
+		return nil, err
+	}
+	h, err := studio.New(studio.Config{
+		Engine: b.engine, Layouts: b.layouts, Article: sm.Article, ArticleFile: sm.File, Photo: sm.Photo,
+		Prefix: "/studio/", Context: ctx,
+		Logf: func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/studio/", h)
+	mux.Handle("/", api)
+	log.Info("studio enabled", "path", "/studio/")
+	return mux, nil
 }
 
 // envByPrefix returns the non-empty variables named prefix+SOURCE, keyed
@@ -229,4 +324,13 @@ func cmdSign(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stdout, server.SignCardURL([]byte(key), *base, *layout, *preset, ff, q))
 	return nil
+}
+
+// envBool reads a boolean variable: 1, true, yes or on (any case) is true.
+func envBool(name string) bool {
+	switch strings.ToLower(strings.TrimSpace(os.Getenv(name))) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
 }

@@ -251,3 +251,18 @@ func presetsFor(base []render.Preset, l *render.Layout) []render.Preset {
 	}
 	return out
 }
+
+// Gate returns the check that [layoutset] runs on every layout it loads:
+// the problems of [Static] as `file:line:col: message` lines, so a layout
+// that would put text under a platform's interface or cut the headline is
+// refused and the last good version stays in use. It is safe for
+// concurrent use.
+func Gate(fonts *render.FontSet, samples []Sample) func(*render.Layout) []string {
+	return func(l *render.Layout) []string {
+		var out []string
+		for _, p := range Static(l, fonts, samples...) {
+			out = append(out, p.String())
+		}
+		return out
+	}
+}

@@ -321,3 +321,26 @@ func sheetBytes(n int) string {
 		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
 	}
 }
+
+// ArticleContactSheet is [ContactSheet] for one article's outputs, titled
+// with its headline and subtitled with its section, the layout name and the
+// number of presets, encoded as PNG.
+func ArticleContactSheet(a *Article, layout string, outs []Output, fonts *FontSet) ([]byte, error) {
+	sub := fmt.Sprintf("layout %s · %d presets", layout, len(outs))
+	if a != nil && a.Section != "" {
+		sub = a.Section + " · " + sub
+	}
+	title := ""
+	if a != nil {
+		title = a.Headline
+	}
+	img, err := ContactSheet(outs, fonts, SheetOptions{Title: title, Subtitle: sub})
+	if err != nil {
+		return nil, err
+	}
+	enc, err := Encode(img, FormatPNG, EncodeOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("encode contact sheet: %w", err)
+	}
+	return enc.Data, nil
+}

@@ -3,7 +3,9 @@ package studio
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -62,6 +64,39 @@ func LoadSample(spec, samplesDir string, maxBytes int64) (*Sample, error) {
 			return nil, fmt.Errorf("%s: photo %s is larger than %d MB: make it smaller", file, a.Photo, maxBytes>>20)
 		}
 		s.Photo = data
+	}
+	return s, nil
+}
+
+// LoadSampleFS reads the sample called name (a folder holding article.yaml
+// and the photo it names) from fsys, such as the samples embedded in the
+// binary.
+func LoadSampleFS(fsys fs.FS, name string, maxBytes int64) (*Sample, error) {
+	file := path.Join(name, "article.yaml")
+	data, err := fs.ReadFile(fsys, file)
+	if err != nil {
+		return nil, fmt.Errorf("sample %q: %w", name, err)
+	}
+	a, err := render.ParseArticle(path.Join("samples", file), data)
+	if err != nil {
+		return nil, err
+	}
+	s := &Sample{File: path.Join("samples", file), Article: a}
+	if a.Photo != "" {
+		f, err := fsys.Open(path.Join(name, a.Photo))
+		if err != nil {
+			return nil, fmt.Errorf("sample %q: photo: %w", name, err)
+		}
+		defer f.Close()
+		if maxBytes <= 0 {
+			maxBytes = render.DefaultMaxBytes
+		}
+		if s.Photo, err = io.ReadAll(io.LimitReader(f, maxBytes+1)); err != nil {
+			return nil, fmt.Errorf("sample %q: photo: %w", name, err)
+		}
+		if int64(len(s.Photo)) > maxBytes {
+			return nil, fmt.Errorf("sample %q: photo is larger than %d MB", name, maxBytes>>20)
+		}
 	}
 	return s, nil
 }

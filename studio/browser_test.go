@@ -46,9 +46,10 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal("chromium not found: run bash .ci/chromium.sh")
 	}
-	// Small presets keep the test quick under -race; the page shows every
-	// preset by default.
-	presets := "thumb-16x9,roku-poster-hd,androidtv-banner,tvos-app-icon,thumb-square"
+	// A few presets keep the test quick under -race (the page shows every
+	// preset by default): a card, a story with its safe area, two small TV
+	// tiles and a thumbnail.
+	presets := "og,instagram-story,roku-poster-hd,tvos-app-icon,thumb-square"
 	const nPresets = 5
 	env := newTestStudio(t, presets)
 	srv := httptest.NewServer(env.mux)
@@ -142,7 +143,7 @@ func TestBrowser(t *testing.T) {
 			return err
 		}),
 		chromedp.SendKeys(chromedp.CSS("#headline"), "Studio test: a headline typed in the browser"))
-	// The 150-pixel thumbnail has no headline (min_short_side: 160).
+	// The 150-pixel thumbnail has no headline (min_short_side: 200).
 	typed := waitFor("new images after typing", allNew(first.Srcs, "thumb-square"))
 	t.Logf("typing to every image reloaded: %v", time.Since(begun).Round(time.Millisecond))
 	if got := env.headline(); got != "Studio test: a headline typed in the browser" {
@@ -185,6 +186,58 @@ func TestBrowser(t *testing.T) {
 	waitFor("the images after the fix", func(st pageState) bool {
 		return st.Problems == "" && allNew(saved.Srcs)(st)
 	})
+
+	// Clicking the photo sets the focus point there and re-renders.
+	step(10*time.Second, "click the photo's top-left quarter",
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			// Dispatch a real click at a quarter of the photo's width and height.
+			_, err := chromedp.Evaluate[bool](`(() => {
+				const img = document.getElementById('photo');
+				img.scrollIntoView();
+				const r = img.getBoundingClientRect();
+				img.dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: r.left + r.width / 4, clientY: r.top + r.height / 4}));
+				return true;
+			})()`)(ctx, tg)
+			return err
+		}))
+	// (The test article starts with focus 0.4, 0.3.)
+	env.settle("focus about (0.25, 0.25) from the click", func(v stateView) bool {
+		f := v.Article.Focus
+		return f != nil && f.X > 0.2 && f.X < 0.3 && f.Y > 0.2 && f.Y < 0.3
+	})
+	// The page marks the point (the sample photo is small, so the crops
+	// themselves may not move).
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		left, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const d = document.getElementById('focus-dot'); return d.hidden ? '' : d.style.left; })()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(left, "25") || strings.HasPrefix(left, "24") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the focus dot is at left %q, want about 25%%", left)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	// The mock-ups tab shows the cards where they land.
+	step(10*time.Second, "open the mock-ups", chromedp.Click(chromedp.CSS("#tab-mockups")))
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`[...document.querySelectorAll('#mockups .scm-panel img')].filter((i) => i.complete && i.naturalWidth > 0).length`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n >= 5 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the mock-ups tab shows %d loaded card images, want at least 5 (X, Facebook, LinkedIn, WhatsApp, story)", n)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 
 	if path := os.Getenv("STUDIO_SCREENSHOT"); path != "" {
 		step(10*time.Second, "show the overlays", chromedp.Click(chromedp.CSS("#show-safe")), chromedp.Click(chromedp.CSS("#show-text")), chromedp.Click(chromedp.CSS("#show-crop")))

@@ -264,7 +264,7 @@ func (s *studio) sheet(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no images yet: wait for the render to finish", http.StatusServiceUnavailable)
 		return
 	}
-	png, err := contactSheet(outs)
+	png, err := render.ArticleContactSheet(&snap.article, snap.layout, outs, s.cfg.Engine.Fonts)
 	if err != nil {
 		http.Error(w, "contact sheet: "+err.Error(), http.StatusInternalServerError)
 		return
