@@ -223,7 +223,14 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// The mock-ups tab shows the cards where they land.
-	step(10*time.Second, "open the mock-ups", chromedp.Click(chromedp.CSS("#tab-mockups")))
+	// (Back to the top first: the photo click scrolled the page, and the
+	// sticky header would take a click meant for the tab.)
+	step(10*time.Second, "open the mock-ups",
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`(() => { window.scrollTo(0, 0); return true; })()`)(ctx, tg)
+			return err
+		}),
+		chromedp.Click(chromedp.CSS("#tab-mockups")))
 	deadline = time.Now().Add(10 * time.Second)
 	for {
 		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`[...document.querySelectorAll('#mockups .scm-panel img')].filter((i) => i.complete && i.naturalWidth > 0).length`))
@@ -237,6 +244,13 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("the mock-ups tab shows %d loaded card images, want at least 5 (X, Facebook, LinkedIn, WhatsApp, story)", n)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	tabs, err := chromedp.Run(ctx, chromedp.Evaluate[[]bool](`['sizes', 'mockups-panel'].map((id) => getComputedStyle(document.getElementById(id)).display !== 'none')`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tabs[0] || !tabs[1] {
+		t.Errorf("with the mock-ups tab chosen, sizes shown = %v and mock-ups shown = %v; want only the mock-ups", tabs[0], tabs[1])
 	}
 
 	if path := os.Getenv("STUDIO_SCREENSHOT"); path != "" {
