@@ -17,6 +17,12 @@ import (
 // opaque canvas and warnings about what it could not achieve (such as a
 // contrast target). Draw reads only the plan and the photo.
 func Draw(p *Plan, photo *Pyramid) (*image.NRGBA, []string) {
+	return paint(p, photo, nil)
+}
+
+// paint is Draw with an optional pause before each text layer's glyphs
+// (see DrawLayers): with beforeGlyphs nil, text layers are drawn in one go.
+func paint(p *Plan, photo *Pyramid, beforeGlyphs func(i int, canvas *image.NRGBA)) (*image.NRGBA, []string) {
 	dc := gg.NewContext(p.Width, p.Height)
 	bg := p.Background
 	bg.A = 255 // the canvas is opaque; see rgbaToNRGBA
@@ -36,7 +42,11 @@ func Draw(p *Plan, photo *Pyramid) (*image.NRGBA, []string) {
 		case LayerImage:
 			drawImage(dc, pld.Box, ly.Image, ly.Align, p.RTL)
 		case LayerText, LayerBadge:
-			if w := drawText(dc, pld); w != "" {
+			draw := drawText
+			if beforeGlyphs != nil {
+				draw = func(dc *gg.Context, pld *PlannedLayer) string { return drawTextPaused(dc, i, pld, beforeGlyphs) }
+			}
+			if w := draw(dc, pld); w != "" {
 				warns = append(warns, w)
 			}
 		}

@@ -17,42 +17,31 @@ import (
 // passed to beforeGlyphs is only valid during the call and must not be
 // modified. beforeGlyphs may be nil. It returns the finished canvas.
 func DrawLayers(p *Plan, photo *Pyramid, beforeGlyphs func(i int, canvas *image.NRGBA)) *image.NRGBA {
-	dc := gg.NewContext(p.Width, p.Height)
-	bg := p.Background
-	bg.A = 255
-	canvas := dc.Image().(*image.RGBA)
-	fillOver(canvas, image.Rect(0, 0, p.Width, p.Height), bg)
-	for i := range p.Layers {
-		pld := &p.Layers[i]
-		ly := pld.Spec
-		switch pld.Kind {
-		case LayerPhoto:
-			drawPhoto(dc, pld, photo, p.Background)
-		case LayerGradient:
-			drawGradient(dc, pld.Box, ly.From, ly.To, ly.Dir)
-		case LayerBox:
-			r := ly.Radius.Px(float64(min(pld.Box.Dx(), pld.Box.Dy())), float64(min(p.Width, p.Height)))
-			drawRect(dc, pld.Box, r, ly.Color)
-		case LayerImage:
-			drawImage(dc, pld.Box, ly.Image, ly.Align, p.RTL)
-		case LayerText, LayerBadge:
-			if pld.Text == nil {
-				continue
-			}
-			// Scrim and pill only: the same layer with invisible glyphs
-			// (luminance, which the scrim is computed from, ignores alpha).
-			spec := *ly
-			spec.Color.A = 0
-			bare := *pld
-			bare.Spec = &spec
-			drawText(dc, &bare)
-			if beforeGlyphs != nil {
-				beforeGlyphs(i, rgbaToNRGBA(canvas))
-			}
-			pld.Text.Draw(canvas, pld.TextX, pld.TextY, ly.Color)
-		}
+	if beforeGlyphs == nil {
+		beforeGlyphs = func(int, *image.NRGBA) {}
 	}
-	return rgbaToNRGBA(canvas)
+	img, _ := paint(p, photo, beforeGlyphs)
+	return img
+}
+
+// drawTextPaused draws a text layer in two steps: its scrim and pill, then,
+// after beforeGlyphs has seen the canvas, its glyphs. The pixels are the
+// same as drawText's.
+func drawTextPaused(dc *gg.Context, i int, pld *PlannedLayer, beforeGlyphs func(i int, canvas *image.NRGBA)) string {
+	if pld.Text == nil {
+		return ""
+	}
+	// Scrim and pill only: the same layer with invisible glyphs
+	// (luminance, which the scrim is computed from, ignores alpha).
+	spec := *pld.Spec
+	spec.Color.A = 0
+	bare := *pld
+	bare.Spec = &spec
+	warn := drawText(dc, &bare)
+	canvas := dc.Image().(*image.RGBA)
+	beforeGlyphs(i, rgbaToNRGBA(canvas))
+	pld.Text.Draw(canvas, pld.TextX, pld.TextY, pld.Spec.Color)
+	return warn
 }
 
 // DeclaredBox returns the box layer ly asks for on the plan's canvas, in
