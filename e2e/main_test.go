@@ -20,12 +20,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"sharecard/internal/syncbuf"
 	"sharecard/render"
 	"sharecard/server"
 )
@@ -76,31 +76,13 @@ func skipSlow(t *testing.T) {
 	}
 }
 
-// lockedBuffer collects a child process's output.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // proc is a running `sharecard serve`.
 type proc struct {
 	t    *testing.T
 	name string
 	cmd  *exec.Cmd
 	url  string // http://127.0.0.1:port
-	logs *lockedBuffer
+	logs *syncbuf.Buffer
 	done chan struct{} // closed when the process has exited
 	err  error         // Wait's result, once done is closed
 }
@@ -134,7 +116,7 @@ func startServe(t *testing.T, name string, env map[string]string, args ...string
 	for k, v := range env {
 		full[k] = v
 	}
-	p := &proc{t: t, name: name, logs: &lockedBuffer{}, done: make(chan struct{})}
+	p := &proc{t: t, name: name, logs: &syncbuf.Buffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	p.cmd.Env = childEnv(full)
 	p.cmd.Dir = t.TempDir() // no ./layouts there: the built-in layouts

@@ -4,19 +4,19 @@
 package s3test
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"sharecard/internal/syncbuf"
 )
 
 // Region is the region the server runs in.
@@ -74,7 +74,7 @@ func Start(t testing.TB, buckets ...string) Server {
 	addr := l.Addr().String()
 	l.Close()
 	srv := Server{Endpoint: "http://" + addr, Access: "sharecardtest", Secret: "sharecard-test-secret"}
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	cmd := exec.Command(bin, "--port", addr, "--access", srv.Access, "--secret", srv.Secret,
 		"--region", Region, "--quiet", "posix", root)
 	for _, kv := range os.Environ() {
@@ -141,22 +141,4 @@ func (s Server) Client(t testing.TB) *minio.Client {
 // Env is the standard AWS environment that points a client at the server.
 func (s Server) Env() map[string]string {
 	return map[string]string{"AWS_ENDPOINT_URL": s.Endpoint, "AWS_ACCESS_KEY_ID": s.Access, "AWS_SECRET_ACCESS_KEY": s.Secret}
-}
-
-// lockedBuffer collects the server's output from two streams.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
