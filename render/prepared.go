@@ -12,9 +12,9 @@ import (
 // presets needs, with its pyramid and the subjects found in it, ready to
 // render many jobs without decoding again (a live preview renders the same
 // photo after every edit). It is read-only once made and safe to share
-// between concurrent renders; the pyramid inside keeps the whole photo
-// resized at the scales renders ask for, so later renders of the same
-// presets also skip that work.
+// between concurrent renders. It keeps the photo regions renders resize
+// (up to a few hundred megabytes), so later renders with the same crops
+// skip that work.
 type PreparedPhoto struct {
 	work     *Pyramid
 	scale    float64   // working pixels per source pixel
@@ -32,7 +32,7 @@ type PreparedPhoto struct {
 // correct but may differ slightly in the photo's pixels, since it was
 // resampled from another working size. It is safe for concurrent use.
 func (e *Engine) PreparePhoto(ctx context.Context, photo []byte, presets []Preset) (*PreparedPhoto, error) {
-	return e.preparePhoto(ctx, photo, presets, true)
+	return e.preparePhoto(ctx, photo, presets, true, true)
 }
 
 // Meta returns what Render reports about the photo, with every subject
@@ -49,8 +49,9 @@ func (p *PreparedPhoto) Meta() PhotoMeta {
 func (p *PreparedPhoto) Timings() Timings { return p.timings }
 
 // preparePhoto decodes, scales and searches the photo for a job with
-// presets; detect false skips the subject finder.
-func (e *Engine) preparePhoto(ctx context.Context, photo []byte, presets []Preset, detect bool) (*PreparedPhoto, error) {
+// presets; detect false skips the subject finder, keep true keeps every
+// region of the photo resized for later renders.
+func (e *Engine) preparePhoto(ctx context.Context, photo []byte, presets []Preset, detect, keep bool) (*PreparedPhoto, error) {
 	p := &PreparedPhoto{}
 	t := time.Now()
 	ph, st, err := decodePhotoScaled(bytes.NewReader(photo), e.Limits, workingScale(presets))
@@ -68,6 +69,7 @@ func (e *Engine) preparePhoto(ctx context.Context, photo []byte, presets []Prese
 
 	t = time.Now()
 	p.work = NewPyramid(ph.Image)
+	p.work.keepAll = keep
 	p.timings.Resample += time.Since(t)
 
 	t = time.Now()

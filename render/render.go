@@ -130,7 +130,7 @@ func (e *Engine) Render(ctx context.Context, job Job) (*Result, error) {
 		// Subjects are only looked for when the article has no focus point,
 		// which overrides them.
 		var err error
-		if prep, err = e.preparePhoto(ctx, job.Photo, job.Presets, job.Article.Focus == nil); err != nil {
+		if prep, err = e.preparePhoto(ctx, job.Photo, job.Presets, job.Article.Focus == nil, false); err != nil {
 			return nil, err
 		}
 		res.Timings.Decode, res.Timings.Resample, res.Timings.Detect = prep.timings.Decode, prep.timings.Resample, prep.timings.Detect
