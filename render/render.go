@@ -54,6 +54,11 @@ type Job struct {
 	// total (a large canvas started last leaves the other workers idle).
 	// It does not change the outputs, only when OnOutput sees them.
 	SmallestFirst bool
+	// Encodings, when not nil, supplies and keeps the encodings of canvases
+	// drawn exactly as before, which then are not encoded again; the
+	// outputs are the same. Their Data may be shared between results: do
+	// not modify it.
+	Encodings *EncodeCache
 }
 
 // Output is one rendered image.
@@ -226,7 +231,15 @@ func (e *Engine) renderGroup(job Job, members []int, outs []Output, work *Pyrami
 	img, drawWarns := Draw(plan, work)
 	tm.Draw = time.Since(t)
 
-	var done []Encoded
+	var (
+		done []Encoded
+		sum  [sha256.Size]byte
+	)
+	if job.Encodings != nil {
+		t = time.Now()
+		sum = pixelSum(img)
+		tm.Encode += time.Since(t)
+	}
 	for _, i := range members {
 		p := job.Presets[i]
 		f := p.Format
@@ -235,11 +248,20 @@ func (e *Engine) renderGroup(job Job, members []int, outs []Output, work *Pyrami
 		}
 		t = time.Now()
 		enc, ok := reusable(done, f, p.MaxBytes)
+		if !ok && job.Encodings != nil {
+			enc, ok = job.Encodings.get(encodeKey{sum, f, p.MaxBytes})
+			if ok {
+				done = append(done, enc)
+			}
+		}
 		if !ok {
 			if enc, err = Encode(img, f, EncodeOptions{MaxBytes: p.MaxBytes}); err != nil {
 				return tm, fmt.Errorf("preset %s: %w", p.ID, err)
 			}
 			done = append(done, enc)
+			if job.Encodings != nil {
+				job.Encodings.put(encodeKey{sum, f, p.MaxBytes}, enc)
+			}
 		}
 		tm.Encode += time.Since(t)
 		pp := *plan

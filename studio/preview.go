@@ -47,6 +47,9 @@ type snapshot struct {
 type previewer struct {
 	cfg    Config
 	photos *photoCache
+	// encodings spares encoding the canvases a layout save left as they
+	// were.
+	encodings *render.EncodeCache
 
 	mu      sync.Mutex
 	article render.Article // the article with the designer's edits
@@ -59,8 +62,13 @@ type previewer struct {
 	layoutsSig string
 }
 
+// keepEncodedBytes is how many bytes of encoded images the studio keeps
+// for reuse: those of a few generations of every preset.
+const keepEncodedBytes = 96 << 20
+
 func newPreviewer(cfg Config, photos *photoCache) *previewer {
-	p := &previewer{cfg: cfg, photos: photos, article: *cfg.Article, changed: make(chan struct{})}
+	p := &previewer{cfg: cfg, photos: photos, article: *cfg.Article, changed: make(chan struct{}),
+		encodings: render.NewEncodeCache(keepEncodedBytes)}
 	p.layout = cfg.Article.Layout
 	if p.layout == "" {
 		p.layout = "standard"
@@ -283,7 +291,7 @@ func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a r
 // to). The smallest canvases of the first batch come first, so the page
 // shows something soon.
 func (p *previewer) renderBatch(ctx context.Context, a *render.Article, lay *render.Layout, presets, scaleFor []render.Preset, firstBatch bool, ready func(o *render.Output, photo image.Point)) (*render.Result, error) {
-	job := render.Job{Article: a, Layout: lay, Presets: presets, SmallestFirst: firstBatch}
+	job := render.Job{Article: a, Layout: lay, Presets: presets, SmallestFirst: firstBatch, Encodings: p.encodings}
 	var photo image.Point
 	if p.photos != nil {
 		prep, err := p.photos.forPresets(scaleFor)
