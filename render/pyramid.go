@@ -17,8 +17,22 @@ type Pyramid struct {
 	opaque bool           // no pixel has alpha below 255
 
 	mu     sync.Mutex
-	scaled map[image.Point]*scaledPhoto // whole photo resized, by size
+	scaled map[scaleKey]*scaledPhoto // photo regions resized, by region and size
+	// keepAll keeps every region resized, not only the whole photo: a
+	// prepared photo renders the same crops again and again.
+	keepAll bool
+	kept    int // bytes of pixels in scaled, counted when keepAll
 }
+
+// scaleKey is a region of the full level resized to a size.
+type scaleKey struct {
+	src  image.Rectangle
+	size image.Point
+}
+
+// maxKeptBytes bounds the pixels a pyramid with keepAll holds: past it,
+// the resized regions kept so far are dropped and made again when asked.
+const maxKeptBytes = 256 << 20
 
 // scaledPhoto is the whole photo resized to one size, made once and shared
 // by every preset that draws the photo at that scale.
@@ -32,7 +46,7 @@ const minLevelSide = 96
 
 // NewPyramid builds the levels of img (which it keeps, not copies).
 func NewPyramid(img *image.NRGBA) *Pyramid {
-	p := &Pyramid{levels: []*image.NRGBA{img}, scaled: map[image.Point]*scaledPhoto{}, opaque: img.Opaque()}
+	p := &Pyramid{levels: []*image.NRGBA{img}, scaled: map[scaleKey]*scaledPhoto{}, opaque: img.Opaque()}
 	for {
 		last := p.levels[len(p.levels)-1]
 		w, h := last.Bounds().Dx()/2, last.Bounds().Dy()/2
@@ -67,23 +81,37 @@ func (p *Pyramid) Scaled(src image.Rectangle, size image.Point) *image.NRGBA {
 		x0, y0 := int(math.Round(float64(src.Min.X-full.Min.X)*s)), int(math.Round(float64(src.Min.Y-full.Min.Y)*s))
 		r := image.Rectangle{Min: image.Pt(x0, y0), Max: image.Pt(x0+size.X, y0+size.Y)}
 		if r.In(image.Rectangle{Max: fs}) {
-			whole := p.whole(fs)
+			whole := p.once(full, fs)
 			return whole.SubImage(r.Add(whole.Bounds().Min)).(*image.NRGBA)
 		}
+	}
+	if p.keepAll {
+		return p.once(src, size)
 	}
 	return p.resize(src, size)
 }
 
-// whole returns the whole photo resized to size, computing it only once.
-func (p *Pyramid) whole(size image.Point) *image.NRGBA {
+// once returns region src resized to size, computing it only once (until
+// a pyramid with keepAll drops what it kept).
+func (p *Pyramid) once(src image.Rectangle, size image.Point) *image.NRGBA {
+	k := scaleKey{src, size}
 	p.mu.Lock()
-	e, ok := p.scaled[size]
+	e, ok := p.scaled[k]
 	if !ok {
+		if p.keepAll {
+			n := size.X * size.Y * 4
+			if p.kept+n > maxKeptBytes {
+				// Images already handed out stay valid: they are only
+				// no longer shared with later callers.
+				p.scaled, p.kept = map[scaleKey]*scaledPhoto{}, 0
+			}
+			p.kept += n
+		}
 		e = &scaledPhoto{}
-		p.scaled[size] = e
+		p.scaled[k] = e
 	}
 	p.mu.Unlock()
-	e.once.Do(func() { e.img = p.resize(p.levels[0].Bounds(), size) })
+	e.once.Do(func() { e.img = p.resize(src, size) })
 	return e.img
 }
 

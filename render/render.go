@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,6 +8,7 @@ import (
 	"image"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -37,6 +37,28 @@ type Job struct {
 	Layout  *Layout
 	Presets []Preset
 	Format  Format // "" keeps each preset's default format
+	// Prepared, when not nil, is the photo already decoded and searched for
+	// subjects (see Engine.PreparePhoto); Photo is then ignored. The
+	// article's Focus still applies. The outputs equal those of rendering
+	// Photo when Prepared was made from the same bytes for the same presets.
+	Prepared *PreparedPhoto
+	// OnOutput, when not nil, is called with each preset's index in Presets
+	// and its output as soon as that output is ready, before Render
+	// returns. It is called from Render's worker goroutines, so calls may
+	// run concurrently and must be safe for that; a slow OnOutput delays
+	// the rendering. When Render fails, some outputs may already have been
+	// reported.
+	OnOutput func(i int, o Output)
+	// SmallestFirst starts the smallest canvases first instead of the
+	// largest, so the first outputs come sooner at the cost of a longer
+	// total (a large canvas started last leaves the other workers idle).
+	// It does not change the outputs, only when OnOutput sees them.
+	SmallestFirst bool
+	// Encodings, when not nil, supplies and keeps the encodings of canvases
+	// drawn exactly as before, which then are not encoded again; the
+	// outputs are the same. Their Data may be shared between results: do
+	// not modify it.
+	Encodings *EncodeCache
 }
 
 // Output is one rendered image.
@@ -108,42 +130,19 @@ func (e *Engine) Render(ctx context.Context, job Job) (*Result, error) {
 		info  PhotoInfo
 		scale = 1.0 // working pixels per source pixel
 	)
-	if job.Photo != nil {
-		t := time.Now()
-		need := workingScale(job.Presets)
-		ph, st, err := decodePhotoScaled(bytes.NewReader(job.Photo), e.Limits, need)
-		if err != nil {
+	prep := job.Prepared
+	if prep == nil && job.Photo != nil {
+		// Subjects are only looked for when the article has no focus point,
+		// which overrides them.
+		var err error
+		if prep, err = e.preparePhoto(ctx, job.Photo, job.Presets, job.Article.Focus == nil, false); err != nil {
 			return nil, err
 		}
-		src := st.Upright
-		res.Timings.Resample = st.Resample
-		res.Timings.Decode = time.Since(t) - st.Resample
-		scale = float64(ph.Image.Bounds().Dx()) / float64(src.X)
-		res.Photo = &PhotoMeta{Width: src.X, Height: src.Y, Format: ph.Format, Notes: ph.Notes}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-
-		t = time.Now()
-		work = NewPyramid(ph.Image)
-		res.Timings.Resample += time.Since(t)
-
-		t = time.Now()
-		info = PhotoInfo{Size: work.Bounds().Size(), Focus: job.Article.Focus}
-		if e.Finder != nil && job.Article.Focus == nil {
-			// Faces are found on the smallest level of at least 900 px (the
-			// detector works at up to 1000 px anyway) and mapped back.
-			lvl, f := work.Level(900)
-			for _, s := range e.Finder.Find(lvl) {
-				s.Rect = scaleRect(s.Rect, f, info.Size)
-				info.Subjects = append(info.Subjects, s)
-			}
-		}
-		res.Timings.Detect = time.Since(t)
-		for _, s := range info.Subjects {
-			r := scaleRect(s.Rect, 1/scale, src)
-			res.Photo.Subjects = append(res.Photo.Subjects, SubjectBox{Kind: s.Kind, Score: math.Round(s.Score*100) / 100, CropRect: CropRect{X: r.Min.X, Y: r.Min.Y, W: r.Dx(), H: r.Dy()}})
-		}
+		res.Timings.Decode, res.Timings.Resample, res.Timings.Detect = prep.timings.Decode, prep.timings.Resample, prep.timings.Detect
+	}
+	if prep != nil {
+		work, scale = prep.work, prep.scale
+		info, res.Photo = prep.forArticle(job.Article)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -151,6 +150,9 @@ func (e *Engine) Render(ctx context.Context, job Job) (*Result, error) {
 
 	outs := make([]Output, len(job.Presets))
 	groups := canvasGroups(job.Presets)
+	if job.SmallestFirst {
+		slices.Reverse(groups)
+	}
 	stage := make([]Timings, len(groups))
 	g, gctx := errgroup.WithContext(ctx)
 	workers := e.Workers
@@ -229,7 +231,15 @@ func (e *Engine) renderGroup(job Job, members []int, outs []Output, work *Pyrami
 	img, drawWarns := Draw(plan, work)
 	tm.Draw = time.Since(t)
 
-	var done []Encoded
+	var (
+		done []Encoded
+		sum  [sha256.Size]byte
+	)
+	if job.Encodings != nil {
+		t = time.Now()
+		sum = pixelSum(img)
+		tm.Encode += time.Since(t)
+	}
 	for _, i := range members {
 		p := job.Presets[i]
 		f := p.Format
@@ -238,16 +248,28 @@ func (e *Engine) renderGroup(job Job, members []int, outs []Output, work *Pyrami
 		}
 		t = time.Now()
 		enc, ok := reusable(done, f, p.MaxBytes)
+		if !ok && job.Encodings != nil {
+			enc, ok = job.Encodings.get(encodeKey{sum, f, p.MaxBytes})
+			if ok {
+				done = append(done, enc)
+			}
+		}
 		if !ok {
 			if enc, err = Encode(img, f, EncodeOptions{MaxBytes: p.MaxBytes}); err != nil {
 				return tm, fmt.Errorf("preset %s: %w", p.ID, err)
 			}
 			done = append(done, enc)
+			if job.Encodings != nil {
+				job.Encodings.put(encodeKey{sum, f, p.MaxBytes}, enc)
+			}
 		}
 		tm.Encode += time.Since(t)
 		pp := *plan
 		pp.Preset = p.ID
 		outs[i] = newOutput(job, p, &pp, enc, drawWarns, scale, meta)
+		if job.OnOutput != nil {
+			job.OnOutput(i, outs[i])
+		}
 	}
 	return tm, nil
 }

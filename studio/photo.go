@@ -2,93 +2,109 @@ package studio
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"math"
+	"slices"
+	"strings"
 	"sync"
 
 	"sharecard/render"
 )
 
-// photoCache holds the sample photo ready for previews: the engine decodes
-// the photo it is given at every render, and a camera's 16-megapixel JPEG
-// takes half a second to decode, so each set of presets gets a copy scaled
-// down once to the largest size those presets need. It is safe for
-// concurrent use.
+// photoCache holds the sample photo ready for previews. The engine would
+// decode the photo and look for faces in it at every render, and a
+// camera's 16-megapixel JPEG takes half a second to decode, so the photo
+// is prepared once for each set of presets (the working size depends on
+// the largest preset) and every generation renders from that: the images
+// are the very ones rendering the photo's bytes with those presets gives.
+// It is safe for concurrent use.
 type photoCache struct {
 	original []byte
-	limits   render.Limits
-	size     image.Point // upright size of the original
+	engine   *render.Engine
+	ctx      context.Context // ends preparations when the studio stops
+	logf     func(format string, args ...any)
+	thumb    []byte // small JPEG for the focus picker
 
-	mu     sync.Mutex
-	scaled map[image.Point][]byte // encoded copies by size
-	thumb  []byte                 // small JPEG for the focus picker
+	mu       sync.Mutex // held while preparing: a second caller waits for the first
+	prepared []preparedEntry
 }
+
+// preparedEntry is the photo prepared for a set of preset sizes.
+type preparedEntry struct {
+	key  string
+	prep *render.PreparedPhoto
+}
+
+// keepPrepared is how many prepared photos are kept: the standard set and
+// all presets, and one more for a layout with presets of its own. Each
+// holds the decoded photo and up to 256 MB of resized crops.
+const keepPrepared = 3
 
 // thumbLong is the longer side of the photo shown in the page, in pixels.
 const thumbLong = 480
 
-// newPhotoCache decodes the photo once to learn its size and make the
-// page's thumbnail.
-func newPhotoCache(data []byte, lim render.Limits) (*photoCache, error) {
-	ph, err := render.DecodePhoto(bytes.NewReader(data), lim)
+// newPhotoCache decodes the photo once to check it and make the page's
+// thumbnail.
+func newPhotoCache(ctx context.Context, data []byte, eng *render.Engine, logf func(string, ...any)) (*photoCache, error) {
+	ph, err := render.DecodePhoto(bytes.NewReader(data), eng.Limits)
 	if err != nil {
 		return nil, err
 	}
-	c := &photoCache{original: data, limits: lim, size: ph.Image.Bounds().Size(), scaled: map[image.Point][]byte{}}
+	c := &photoCache{original: data, engine: eng, ctx: ctx, logf: logf}
+	size := ph.Image.Bounds().Size()
 	pyr := render.NewPyramid(ph.Image)
-	s := float64(thumbLong) / float64(max(c.size.X, c.size.Y))
-	c.thumb, err = encodeScaled(pyr, c.size, min(s, 1))
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
-}
-
-// forPresets returns the photo encoded at the smallest size that still
-// serves every preset at full resolution (the original when they need it
-// all).
-func (c *photoCache) forPresets(presets []render.Preset) ([]byte, error) {
-	need := 0.0
-	for _, p := range presets {
-		need = math.Max(need, math.Max(float64(p.Width)/float64(c.size.X), float64(p.Height)/float64(c.size.Y)))
-	}
-	if need >= 0.9 {
-		return c.original, nil
-	}
-	// A little margin keeps the engine's own resampling in charge of the
-	// final size.
-	need = min(need*1.05, 1)
-	size := image.Pt(max(1, int(math.Ceil(float64(c.size.X)*need))), max(1, int(math.Ceil(float64(c.size.Y)*need))))
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if b, ok := c.scaled[size]; ok {
-		return b, nil
-	}
-	ph, err := render.DecodePhoto(bytes.NewReader(c.original), c.limits)
-	if err != nil {
-		return nil, err
-	}
-	b, err := encodeScaled(render.NewPyramid(ph.Image), c.size, need)
-	if err != nil {
-		return nil, err
-	}
-	c.scaled[size] = b
-	return b, nil
-}
-
-// encodeScaled encodes the photo scaled by s as a high-quality JPEG (or a
-// PNG when it has transparency).
-func encodeScaled(pyr *render.Pyramid, size image.Point, s float64) ([]byte, error) {
+	s := min(float64(thumbLong)/float64(max(size.X, size.Y)), 1)
 	dst := image.Pt(max(1, int(math.Ceil(float64(size.X)*s))), max(1, int(math.Ceil(float64(size.Y)*s))))
-	img := pyr.Scaled(pyr.Bounds(), dst)
 	f := render.FormatJPEG
 	if !pyr.Opaque() {
 		f = render.FormatPNG
 	}
-	enc, err := render.Encode(img, f, render.EncodeOptions{Quality: 95})
+	enc, err := render.Encode(pyr.Scaled(pyr.Bounds(), dst), f, render.EncodeOptions{Quality: 95})
+	if err != nil {
+		return nil, fmt.Errorf("make the photo's thumbnail: %w", err)
+	}
+	c.thumb = enc.Data
+	return c, nil
+}
+
+// forPresets returns the photo prepared for rendering presets, preparing
+// it on first use. Preparing is not cut short when one generation is
+// superseded: the next one needs the same photo.
+func (c *photoCache) forPresets(presets []render.Preset) (*render.PreparedPhoto, error) {
+	key := sizesKey(presets)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, e := range c.prepared {
+		if e.key == key {
+			// Most recently used last.
+			c.prepared = append(append(c.prepared[:i:i], c.prepared[i+1:]...), e)
+			return e.prep, nil
+		}
+	}
+	prep, err := c.engine.PreparePhoto(c.ctx, c.original, presets)
 	if err != nil {
 		return nil, fmt.Errorf("prepare the photo: %w", err)
 	}
-	return enc.Data, nil
+	if c.logf != nil {
+		tm := prep.Timings()
+		c.logf("studio: photo prepared for %d presets (decode %v, resample %v, detect %v)", len(presets), ms(tm.Decode), ms(tm.Resample), ms(tm.Detect))
+	}
+	if len(c.prepared) == keepPrepared {
+		c.prepared = slices.Delete(c.prepared, 0, 1)
+	}
+	c.prepared = append(c.prepared, preparedEntry{key: key, prep: prep})
+	return prep, nil
+}
+
+// sizesKey identifies the working size a set of presets needs by the
+// canvas sizes in it, which are all that decides it.
+func sizesKey(presets []render.Preset) string {
+	var sizes []string
+	for _, p := range presets {
+		sizes = append(sizes, fmt.Sprintf("%dx%d", p.Width, p.Height))
+	}
+	slices.Sort(sizes)
+	return strings.Join(slices.Compact(sizes), ",")
 }

@@ -47,6 +47,9 @@ type snapshot struct {
 type previewer struct {
 	cfg    Config
 	photos *photoCache
+	// encodings spares encoding the canvases a layout save left as they
+	// were.
+	encodings *render.EncodeCache
 
 	mu      sync.Mutex
 	article render.Article // the article with the designer's edits
@@ -59,8 +62,13 @@ type previewer struct {
 	layoutsSig string
 }
 
+// keepEncodedBytes is how many bytes of encoded images the studio keeps
+// for reuse: those of a few generations of every preset.
+const keepEncodedBytes = 96 << 20
+
 func newPreviewer(cfg Config, photos *photoCache) *previewer {
-	p := &previewer{cfg: cfg, photos: photos, article: *cfg.Article, changed: make(chan struct{})}
+	p := &previewer{cfg: cfg, photos: photos, article: *cfg.Article, changed: make(chan struct{}),
+		encodings: render.NewEncodeCache(keepEncodedBytes)}
 	p.layout = cfg.Article.Layout
 	if p.layout == "" {
 		p.layout = "standard"
@@ -220,11 +228,22 @@ func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a r
 
 	batches := batchesOf(presets)
 	var (
-		first time.Duration
-		sum   render.Timings
+		first, firstImage time.Duration
+		sum               render.Timings
 	)
 	for i, batch := range batches {
-		res, err := p.renderBatch(ctx, &a, lay, batch)
+		// The standard presets render from the photo prepared for them, as
+		// `sharecard render` does by default, the others from the photo
+		// prepared for everything shown, as it does with --preset.
+		scaleFor := presets
+		if i == 0 && batch[0].Standard {
+			scaleFor = batch
+		}
+		pub := newPublisher(p, gen)
+		res, err := p.renderBatch(ctx, &a, lay, batch, scaleFor, i == 0, pub.add)
+		if at := pub.stop(); i == 0 && !at.IsZero() {
+			firstImage = at.Sub(begun)
+		}
 		if ctx.Err() != nil {
 			return // superseded
 		}
@@ -236,12 +255,12 @@ func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a r
 			}
 			s.err = ""
 			s.gen = gen
+			var photo image.Point
+			if res.Photo != nil {
+				photo = image.Pt(res.Photo.Width, res.Photo.Height)
+			}
 			for j := range res.Outputs {
-				o := &res.Outputs[j]
-				s.outs[o.Preset.ID] = o
-				if res.Photo != nil {
-					s.photoSize[o.Preset.ID] = image.Pt(res.Photo.Width, res.Photo.Height)
-				}
+				s.put(&res.Outputs[j], photo)
 			}
 			if i == 0 {
 				first = time.Since(begun)
@@ -256,28 +275,35 @@ func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a r
 			return
 		}
 		tm := res.Timings
-		sum.Decode += tm.Decode + tm.Resample
-		sum.Detect += tm.Detect
 		sum.Draw += tm.Plan + tm.Draw
 		sum.Encode += tm.Encode
 		if last && p.cfg.Logf != nil {
-			p.cfg.Logf("studio: generation %d: %d images in %v, first batch of %d in %v (decode %v, detect %v, plan+draw %v, encode %v, summed over workers)",
-				gen, len(presets), time.Since(begun).Round(time.Millisecond), len(batches[0]), first.Round(time.Millisecond),
-				ms(sum.Decode), ms(sum.Detect), ms(sum.Draw), ms(sum.Encode))
+			p.cfg.Logf("studio: generation %d: %d images in %v, first image in %v, first batch of %d in %v (plan+draw %v, encode %v, summed over workers)",
+				gen, len(presets), time.Since(begun).Round(time.Millisecond), ms(firstImage), len(batches[0]), ms(first),
+				ms(sum.Draw), ms(sum.Encode))
 		}
 	}
 }
 
-// renderBatch renders some presets from the photo prepared for them.
-func (p *previewer) renderBatch(ctx context.Context, a *render.Article, lay *render.Layout, presets []render.Preset) (*render.Result, error) {
-	var photo []byte
+// renderBatch renders some presets from the photo prepared for the
+// presets scaleFor, calling ready from the engine's workers with each
+// output as soon as it is done (and the size of the photo its Crop refers
+// to). The smallest canvases of the first batch come first, so the page
+// shows something soon.
+func (p *previewer) renderBatch(ctx context.Context, a *render.Article, lay *render.Layout, presets, scaleFor []render.Preset, firstBatch bool, ready func(o *render.Output, photo image.Point)) (*render.Result, error) {
+	job := render.Job{Article: a, Layout: lay, Presets: presets, SmallestFirst: firstBatch, Encodings: p.encodings}
+	var photo image.Point
 	if p.photos != nil {
-		var err error
-		if photo, err = p.photos.forPresets(presets); err != nil {
+		prep, err := p.photos.forPresets(scaleFor)
+		if err != nil {
 			return nil, err
 		}
+		job.Prepared = prep
+		m := prep.Meta()
+		photo = image.Pt(m.Width, m.Height)
 	}
-	res, err := p.cfg.Engine.Render(ctx, render.Job{Article: a, Photo: photo, Layout: lay, Presets: presets})
+	job.OnOutput = func(_ int, o render.Output) { ready(&o, photo) }
+	res, err := p.cfg.Engine.Render(ctx, job)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return nil, fmt.Errorf("render: %w", err)
 	}

@@ -93,7 +93,7 @@ func New(cfg Config) (http.Handler, error) {
 	s := &studio{cfg: cfg}
 	if cfg.Photo != nil {
 		var err error
-		if s.photos, err = newPhotoCache(cfg.Photo, cfg.Engine.Limits); err != nil {
+		if s.photos, err = newPhotoCache(cfg.Context, cfg.Photo, cfg.Engine, cfg.Logf); err != nil {
 			return nil, fmt.Errorf("studio: photo of %s: %w", cfg.ArticleFile, err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -186,8 +187,13 @@ func TestStudio(t *testing.T) {
 		if p.ID == "instagram-story" && (p.Overlay.Safe[1] != 269 || p.Overlay.Safe[3] != 1920-269-384) {
 			t.Errorf("story safe area = %v, want y 269, height %d", p.Overlay.Safe, 1920-269-384)
 		}
-		if p.ID == "thumb-16x9" && (p.Overlay.Crop == nil || len(p.Overlay.Boxes) == 0 || p.SourceCrop == nil) {
-			t.Errorf("thumb-16x9 overlay lacks the photo or text boxes: %+v", p.Overlay)
+		// Below 200 pixels the thumbnail shows only the photo (the standard
+		// layout's min_short_side), the story its text too.
+		if p.Overlay.Crop == nil || p.SourceCrop == nil {
+			t.Errorf("%s overlay lacks the photo: %+v", p.ID, p.Overlay)
+		}
+		if p.ID == "instagram-story" && len(p.Overlay.Boxes) == 0 {
+			t.Errorf("instagram-story overlay lacks the text boxes: %+v", p.Overlay)
 		}
 	}
 
@@ -233,7 +239,8 @@ func TestStudio(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := sheet.Bounds(); b.Dx() < 2*320 || b.Dy() < 2*320 {
+	// The labelled sheet sets the three images side by side in one row.
+	if b := sheet.Bounds(); b.Dx() < 3*320 || b.Dy() < 320 {
 		t.Errorf("contact sheet of 3 images is %v", b)
 	}
 
@@ -285,6 +292,54 @@ func TestLoadSample(t *testing.T) {
 		}
 		if (s.Photo != nil) != tt.photo || s.Article.Headline == "" {
 			t.Errorf("LoadSample(%q) = photo %d bytes, headline %q", tt.spec, len(s.Photo), s.Article.Headline)
+		}
+	}
+}
+
+// TestStudio_SameBytesAsRender checks that the studio shows exactly what
+// rendering the sample's photo writes: the standard presets as rendered by
+// default (the standard set alone), the others as rendered together with
+// everything shown.
+func TestStudio_SameBytesAsRender(t *testing.T) {
+	shown := "og,thumb-16x9,androidtv-banner"
+	env := newTestStudio(t, shown)
+	v := env.settle("the first render", func(v stateView) bool {
+		for _, p := range v.Presets {
+			if p.Image == "" {
+				return false
+			}
+		}
+		return v.Gen == v.Want
+	})
+	eng, _ := engineOnce()
+	sample, err := LoadSample("long-headline", filepath.Join("..", "samples"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sample.Article.Focus = &render.FocusPoint{X: 0.4, Y: 0.3} // as newTestStudio
+	lay := env.set.Layouts()["standard"]
+	all, err := render.SelectPresets(shown, lay.Presets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	std := slices.DeleteFunc(slices.Clone(all), func(p render.Preset) bool { return !p.Standard })
+	if len(std) == 0 || len(std) == len(all) {
+		t.Fatalf("%d of %d presets standard: the test needs both kinds", len(std), len(all))
+	}
+	want := map[string][]byte{}
+	for _, presets := range [][]render.Preset{all, std} { // std last: it decides the standard ones
+		res, err := eng.Render(context.Background(), render.Job{Article: sample.Article, Photo: sample.Photo, Layout: lay, Presets: presets})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range res.Outputs {
+			want[o.Preset.ID] = o.Data
+		}
+	}
+	for _, p := range v.Presets {
+		_, body := env.get("/studio/" + p.Image)
+		if !bytes.Equal(body, want[p.ID]) {
+			t.Errorf("%s: the studio shows %d bytes, rendering writes %d other bytes", p.ID, len(body), len(want[p.ID]))
 		}
 	}
 }
