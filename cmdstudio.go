@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -58,6 +59,9 @@ func cmdStudio(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	gate, err := layoutGate(fset)
 	if err != nil {
 		return err
+	}
+	if st, err := os.Stat(*dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("no layouts folder %q to watch: run the studio where layouts/ is (the repository) or pass --layouts DIR", *dir)
 	}
 	set, err := layoutset.Open(*dir, fset, gate)
 	if err != nil {
@@ -115,6 +119,9 @@ func studioSample(spec string) (*studio.Sample, error) {
 	bare := !strings.ContainsAny(spec, `/\`) && filepath.Ext(spec) == ""
 	if bare {
 		if _, err := os.Stat(filepath.Join("samples", spec)); err != nil {
+			if _, err := fs.Stat(samples.FS, spec); err != nil {
+				return nil, fmt.Errorf("no sample %q: give an article file, or one of %s", spec, strings.Join(sampleNames(), ", "))
+			}
 			return studio.LoadSampleFS(samples.FS, spec, render.DefaultMaxBytes)
 		}
 	}
@@ -130,4 +137,16 @@ func layoutGate(fset *render.FontSet) (func(*render.Layout) []string, error) {
 		return nil, fmt.Errorf("load the samples the layout check uses: %w", err)
 	}
 	return lint.Gate(fset, smp), nil
+}
+
+// sampleNames lists the samples built into the binary.
+func sampleNames() []string {
+	var names []string
+	entries, _ := fs.ReadDir(samples.FS, ".")
+	for _, e := range entries {
+		if e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	return names
 }

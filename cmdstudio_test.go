@@ -19,8 +19,8 @@ func TestStudio_Command(t *testing.T) {
 		want string
 	}{
 		{[]string{"studio", "extra"}, 2, "studio takes no arguments"},
-		{[]string{"studio", "--article", "no-such-sample"}, 1, `sample "no-such-sample"`},
-		{[]string{"studio", "--layouts", "no-such-dir", "--addr", "127.0.0.1:0"}, 1, "read layouts folder"},
+		{[]string{"studio", "--article", "no-such-sample"}, 1, `no sample "no-such-sample": give an article file, or one of k1-air-base, `},
+		{[]string{"studio", "--layouts", "no-such-dir", "--addr", "127.0.0.1:0"}, 1, `no layouts folder "no-such-dir" to watch`},
 		{[]string{"studio", "--preset", "nope"}, 1, "nope"},
 	}
 	for _, tt := range tests {
