@@ -102,6 +102,9 @@ func loadForLint(dir string, files []string, fset *render.FontSet) (map[string]*
 		var lfs fs.FS = layouts.FS
 		name := "layouts"
 		if dir != "" {
+			if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+				return nil, nil, fmt.Errorf("--layouts %s: no such folder", dir)
+			}
 			lfs, name = os.DirFS(dir), filepath.ToSlash(filepath.Clean(dir))
 		} else if st, err := os.Stat("layouts"); err == nil && st.IsDir() {
 			lfs = os.DirFS("layouts")
