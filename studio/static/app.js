@@ -22,6 +22,7 @@
   const $ = (id) => document.getElementById(id);
   const SVG = 'http://www.w3.org/2000/svg';
   let state = null;
+  let shownSample = null; // the sample whose text the fields show
   let presetsKey = '';
   const cards = new Map(); // preset id -> {frame, img, svg, caption, warn}
 
@@ -66,9 +67,12 @@
     fillSelect($('sample'), s.samples, s.sample);
 
     $('article-file').textContent = s.article_file;
+    // Another sample replaces the text even in the field being edited.
+    const newSample = s.sample !== shownSample;
+    shownSample = s.sample;
     for (const f of ['headline', 'section', 'caption']) {
       const el = $(f);
-      if (document.activeElement !== el && !pending) el.value = s.article[f];
+      if (newSample || (document.activeElement !== el && !pending)) el.value = s.article[f];
     }
     $('photo-box').hidden = !s.photo;
     // A new address per sample: the browser keeps the photo it showed.
