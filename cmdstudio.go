@@ -52,10 +52,11 @@ func cmdStudio(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("load face model: %w", err)
 	}
-	sm, err := studioSample(*sample)
+	all, current, err := studioSamples(*sample, true, stderr)
 	if err != nil {
 		return err
 	}
+	sm := all[current]
 	gate, err := layoutGate(fset)
 	if err != nil {
 		return err
@@ -75,7 +76,7 @@ func cmdStudio(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	h, err := studio.New(studio.Config{
 		Engine:  &render.Engine{Fonts: fset, Finder: finder},
-		Layouts: set, Article: sm.Article, ArticleFile: sm.File, Photo: sm.Photo,
+		Layouts: set, Samples: all, Sample: current,
 		Presets: *presets, Prefix: "/studio/", Context: ctx, Logf: logf,
 	})
 	if err != nil {
@@ -112,20 +113,60 @@ func cmdStudio(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// studioSample loads the studio's article: a folder name of ./samples (the
-// copy built into the binary when there is no such folder) or the path of
-// an article file.
-func studioSample(spec string) (*studio.Sample, error) {
-	bare := !strings.ContainsAny(spec, `/\`) && filepath.Ext(spec) == ""
-	if bare {
-		if _, err := os.Stat(filepath.Join("samples", spec)); err != nil {
-			if _, err := fs.Stat(samples.FS, spec); err != nil {
-				return nil, fmt.Errorf("no sample %q: give an article file, or one of %s", spec, strings.Join(sampleNames(), ", "))
-			}
-			return studio.LoadSampleFS(samples.FS, spec, render.DefaultMaxBytes)
+// studioSamples loads the samples the studio can switch between, by name,
+// and names the one spec asks for first: a sample's name or the path of an
+// article file (listed under that path unless it is one of the samples).
+// With local, the samples are those of ./samples when there is such a
+// folder (a sample that does not load is left out, with a warning on
+// stderr); otherwise they are the copy built into the binary.
+func studioSamples(spec string, local bool, stderr io.Writer) (map[string]*studio.Sample, string, error) {
+	var fsys fs.FS = samples.FS
+	load := func(name string) (*studio.Sample, error) {
+		return studio.LoadSampleFS(samples.FS, name, render.DefaultMaxBytes)
+	}
+	if st, err := os.Stat("samples"); local && err == nil && st.IsDir() {
+		fsys = os.DirFS("samples")
+		load = func(name string) (*studio.Sample, error) {
+			return studio.LoadSample(name, "samples", render.DefaultMaxBytes)
 		}
 	}
-	return studio.LoadSample(spec, "samples", render.DefaultMaxBytes)
+	names, err := studio.SampleNames(fsys)
+	if err != nil {
+		return nil, "", err
+	}
+	all := map[string]*studio.Sample{}
+	for _, n := range names {
+		sm, err := load(n)
+		if err != nil {
+			fmt.Fprintf(stderr, "studio: warning: sample %s left out: %v\n", n, err)
+			continue
+		}
+		all[n] = sm
+	}
+	if !strings.ContainsAny(spec, `/\`) && filepath.Ext(spec) == "" {
+		if all[spec] == nil {
+			// A sample folder that did not load says why (a broken article
+			// or photo); otherwise the name is unknown.
+			if _, err := fs.Stat(fsys, spec); err == nil {
+				if _, err := load(spec); err != nil {
+					return nil, "", err
+				}
+			}
+			return nil, "", fmt.Errorf("no sample %q: give an article file, or one of %s", spec, strings.Join(names, ", "))
+		}
+		return all, spec, nil
+	}
+	sm, err := studio.LoadSample(spec, "samples", render.DefaultMaxBytes)
+	if err != nil {
+		return nil, "", err
+	}
+	for n, other := range all {
+		if filepath.Clean(other.File) == filepath.Clean(sm.File) {
+			return all, n, nil
+		}
+	}
+	all[spec] = sm
+	return all, spec, nil
 }
 
 // layoutGate is the check every layout passes before the studio or the
@@ -137,16 +178,4 @@ func layoutGate(fset *render.FontSet) (func(*render.Layout) []string, error) {
 		return nil, fmt.Errorf("load the samples the layout check uses: %w", err)
 	}
 	return lint.Gate(fset, smp), nil
-}
-
-// sampleNames lists the samples built into the binary.
-func sampleNames() []string {
-	var names []string
-	entries, _ := fs.ReadDir(samples.FS, ".")
-	for _, e := range entries {
-		if e.IsDir() {
-			names = append(names, e.Name())
-		}
-	}
-	return names
 }

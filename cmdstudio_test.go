@@ -3,8 +3,12 @@ package main
 import (
 	"context"
 	"io"
+	"maps"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -65,5 +69,50 @@ func TestStudio_Serves(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the studio did not stop after Ctrl-C")
+	}
+}
+
+func TestStudioSamples(t *testing.T) {
+	other := filepath.Join(t.TempDir(), "mine.yaml")
+	if err := os.WriteFile(other, []byte("headline: My own article\nlang: en\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		spec, current string
+		local         bool
+		extra         bool // the spec's file is listed beside the samples
+		err           string
+	}{
+		{spec: "k1-air-base", current: "k1-air-base", local: true},
+		{spec: "long-headline", current: "long-headline"},
+		{spec: filepath.Join("samples", "k1-air-base-ar", "article.yaml"), current: "k1-air-base-ar", local: true},
+		{spec: other, current: other, local: true, extra: true},
+		{spec: "no-such-sample", local: true, err: `sample "no-such-sample"`},
+	}
+	for _, tt := range tests {
+		var warn strings.Builder
+		all, current, err := studioSamples(tt.spec, tt.local, &warn)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("studioSamples(%q) error = %v, want %q", tt.spec, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("studioSamples(%q): %v", tt.spec, err)
+			continue
+		}
+		want := []string{"k1-air-base", "k1-air-base-ar", "long-headline"}
+		if tt.extra {
+			want = append(want, tt.spec)
+		}
+		got := slices.Sorted(maps.Keys(all))
+		slices.Sort(want)
+		if current != tt.current || !slices.Equal(got, want) || warn.Len() > 0 {
+			t.Errorf("studioSamples(%q) = %v, current %q, warnings %q; want %v, current %q", tt.spec, got, current, warn.String(), want, tt.current)
+		}
+		if all[current] == nil || all[current].Article.Headline == "" {
+			t.Errorf("studioSamples(%q): the current sample has no article", tt.spec)
+		}
 	}
 }

@@ -230,12 +230,12 @@ func watchLayouts(ctx context.Context, set *layoutset.Set, log *slog.Logger) {
 
 // withStudio serves the designers' studio at /studio/ beside the API.
 func withStudio(ctx context.Context, api http.Handler, b *built, log *slog.Logger) (http.Handler, error) {
-	sm, err := studioSample("k1-air-base")
+	all, current, err := studioSamples("k1-air-base", false, io.Discard)
 	if err != nil {
 		return nil, err
 	}
 	h, err := studio.New(studio.Config{
-		Engine: b.engine, Layouts: b.layouts, Article: sm.Article, ArticleFile: sm.File, Photo: sm.Photo,
+		Engine: b.engine, Layouts: b.layouts, Samples: all, Sample: current,
 		Prefix: "/studio/", Context: ctx,
 		Logf: func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) },
 	})

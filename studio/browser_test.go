@@ -19,6 +19,7 @@ type pageState struct {
 	Cards    int      `json:"cards"`
 	Loaded   int      `json:"loaded"`
 	Srcs     []string `json:"srcs"`
+	Headline string   `json:"headline"`
 	Problems string   `json:"problems"`
 	Error    string   `json:"error"`
 	Status   string   `json:"status"`
@@ -32,6 +33,7 @@ const readPage = `(() => {
 		cards: imgs.length,
 		loaded: imgs.filter((i) => i.complete && i.naturalWidth > 0 && i.getAttribute('src')).length,
 		srcs: imgs.map((i) => i.getAttribute('src') || ''),
+		headline: document.getElementById('headline').value,
 		problems: probs.hidden ? '' : probs.innerText,
 		error: err.hidden ? '' : err.innerText,
 		status: document.getElementById('status').textContent,
@@ -40,7 +42,8 @@ const readPage = `(() => {
 
 // TestBrowser drives the studio in headless Chromium: every preset is
 // shown, typing a headline changes the images, saving a layout refreshes
-// the page, and a broken layout shows its line on the page.
+// the page, a broken layout shows its line on the page, and choosing
+// another sample shows its headline and images.
 func TestBrowser(t *testing.T) {
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
@@ -220,6 +223,28 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("the focus dot is at left %q, want about 25%%", left)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+
+	// Choosing another sample shows its headline and its images.
+	before := read()
+	begun = time.Now()
+	step(10*time.Second, "choose the k1-air-base sample",
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`(() => {
+				const s = document.getElementById('sample');
+				s.focus();
+				s.value = 'k1-air-base';
+				s.dispatchEvent(new Event('change', {bubbles: true}));
+				return true;
+			})()`)(ctx, tg)
+			return err
+		}))
+	switched := waitFor("the k1-air-base sample's images", func(st pageState) bool {
+		return strings.HasPrefix(st.Headline, "Occupying US forces") && allNew(before.Srcs)(st)
+	})
+	t.Logf("choosing a sample to every image reloaded: %v", time.Since(begun).Round(time.Millisecond))
+	if switched.Error != "" {
+		t.Errorf("after switching samples the page shows error %q", switched.Error)
 	}
 
 	// The mock-ups tab shows the cards where they land.

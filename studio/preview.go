@@ -20,6 +20,14 @@ type edits struct {
 	Focus    *render.FocusPoint `json:"focus,omitempty"`
 	NoFocus  bool               `json:"clear_focus,omitempty"`
 	Layout   *string            `json:"layout,omitempty"`
+	Sample   *string            `json:"sample,omitempty"`
+}
+
+// sampleSwitch is a sample to show instead, its photo ready.
+type sampleSwitch struct {
+	name   string
+	sample *Sample
+	photos *photoCache // nil when the sample has no photo
 }
 
 // snapshot is what the page shows: the outputs of the latest finished
@@ -30,6 +38,9 @@ type snapshot struct {
 	gen       uint64 // the generation the outputs come from
 	rendering bool   // want's images are not all ready yet
 	article   render.Article
+	sample    string      // the sample's name
+	file      string      // the sample's article file
+	photos    *photoCache // the sample's photo; nil when it has none
 	layout    string
 	presets   []render.Preset           // the presets of the layout, in page order
 	outs      map[string]*render.Output // by preset id; may hold older generations' images while rendering
@@ -45,14 +56,16 @@ type snapshot struct {
 // again after every edit and every layout reload, keeping only the latest
 // generation. It is safe for concurrent use.
 type previewer struct {
-	cfg    Config
-	photos *photoCache
+	cfg Config
 	// encodings spares encoding the canvases a layout save left as they
 	// were.
 	encodings *render.EncodeCache
 
 	mu      sync.Mutex
 	article render.Article // the article with the designer's edits
+	sample  string         // the sample's name
+	file    string         // the sample's article file
+	photos  *photoCache    // the sample's photo; nil when it has none
 	layout  string
 	want    uint64
 	cancel  context.CancelFunc
@@ -67,13 +80,14 @@ type previewer struct {
 const keepEncodedBytes = 96 << 20
 
 func newPreviewer(cfg Config, photos *photoCache) *previewer {
-	p := &previewer{cfg: cfg, photos: photos, article: *cfg.Article, changed: make(chan struct{}),
-		encodings: render.NewEncodeCache(keepEncodedBytes)}
+	p := &previewer{cfg: cfg, photos: photos, article: *cfg.Article, sample: cfg.Sample, file: cfg.ArticleFile,
+		changed: make(chan struct{}), encodings: render.NewEncodeCache(keepEncodedBytes)}
 	p.layout = cfg.Article.Layout
 	if p.layout == "" {
 		p.layout = "standard"
 	}
-	p.cur = &snapshot{article: p.article, layout: p.layout, outs: map[string]*render.Output{}, rendering: true}
+	p.cur = &snapshot{article: p.article, sample: p.sample, file: p.file, photos: photos, layout: p.layout,
+		outs: map[string]*render.Output{}, rendering: true}
 	return p
 }
 
@@ -85,9 +99,14 @@ func (p *previewer) state() (*snapshot, <-chan struct{}) {
 	return p.cur, p.changed
 }
 
-// apply changes the inputs and starts a new render.
-func (p *previewer) apply(e edits) uint64 {
+// apply switches to the sample to, when not nil, then changes the inputs
+// and starts a new render.
+func (p *previewer) apply(e edits, to *sampleSwitch) uint64 {
 	p.mu.Lock()
+	if to != nil {
+		p.article = *to.sample.Article
+		p.sample, p.file, p.photos = to.name, to.sample.File, to.photos
+	}
 	if e.Headline != nil {
 		p.article.Headline = oneLine(*e.Headline)
 	}
@@ -124,15 +143,16 @@ func (p *previewer) start() uint64 {
 	gen := p.want
 	ctx, cancel := context.WithCancel(p.cfg.Context)
 	p.cancel = cancel
-	a, layout := p.article, p.layout
+	a, layout, photos := p.article, p.layout, p.photos
 	lays := p.cfg.Layouts.Layouts()
 	p.layoutsSig = signature(lays)
 	next := p.cur.clone()
 	next.want, next.rendering, next.article, next.layout = gen, true, a, layout
+	next.sample, next.file, next.photos = p.sample, p.file, photos
 	next.problems = p.cfg.Layouts.Problems()
 	next.layouts = render.LayoutNames(lays)
 	p.publishLocked(next)
-	go p.render(ctx, gen, begun, a, lays, layout)
+	go p.render(ctx, gen, begun, a, photos, lays, layout)
 	return gen
 }
 
@@ -200,7 +220,7 @@ func (s *snapshot) clone() *snapshot {
 
 // render renders generation gen: the standard presets first, so the sizes
 // that matter most show up soon, then the others.
-func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a render.Article, lays map[string]*render.Layout, layoutName string) {
+func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a render.Article, photos *photoCache, lays map[string]*render.Layout, layoutName string) {
 	lay, ok := lays[layoutName]
 	if !ok {
 		p.finish(gen, func(s *snapshot) {
@@ -240,7 +260,7 @@ func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a r
 			scaleFor = batch
 		}
 		pub := newPublisher(p, gen)
-		res, err := p.renderBatch(ctx, &a, lay, batch, scaleFor, i == 0, pub.add)
+		res, err := p.renderBatch(ctx, &a, photos, lay, batch, scaleFor, i == 0, pub.add)
 		if at := pub.stop(); i == 0 && !at.IsZero() {
 			firstImage = at.Sub(begun)
 		}
@@ -290,11 +310,11 @@ func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a r
 // output as soon as it is done (and the size of the photo its Crop refers
 // to). The smallest canvases of the first batch come first, so the page
 // shows something soon.
-func (p *previewer) renderBatch(ctx context.Context, a *render.Article, lay *render.Layout, presets, scaleFor []render.Preset, firstBatch bool, ready func(o *render.Output, photo image.Point)) (*render.Result, error) {
+func (p *previewer) renderBatch(ctx context.Context, a *render.Article, photos *photoCache, lay *render.Layout, presets, scaleFor []render.Preset, firstBatch bool, ready func(o *render.Output, photo image.Point)) (*render.Result, error) {
 	job := render.Job{Article: a, Layout: lay, Presets: presets, SmallestFirst: firstBatch, Encodings: p.encodings}
 	var photo image.Point
-	if p.photos != nil {
-		prep, err := p.photos.forPresets(scaleFor)
+	if photos != nil {
+		prep, err := photos.forPresets(scaleFor)
 		if err != nil {
 			return nil, err
 		}

@@ -30,13 +30,22 @@ type Config struct {
 	// Layouts is the live set of layouts; required. The studio renders again
 	// after each of its reloads (run its Watch to follow saves).
 	Layouts *layoutset.Set
-	// Article is the sample shown; required. The page's edits change a copy.
+	// Article is the sample shown first; required unless Sample names one
+	// of Samples. The page's edits change a copy.
 	Article *render.Article
 	// ArticleFile names the sample in the page, e.g.
 	// "samples/k1-air-base/article.yaml".
 	ArticleFile string
 	// Photo is the sample's encoded photo; nil when it has none.
 	Photo []byte
+	// Samples are the articles the page can switch to, by the name the
+	// page shows (a folder name of samples/, or a file's path). The studio
+	// only reads them.
+	Samples map[string]*Sample
+	// Sample names the sample shown first. With Article nil it is taken
+	// from Samples; with Article set, Article, ArticleFile and Photo are
+	// listed under this name (ArticleFile when empty) beside Samples.
+	Sample string
 	// Presets selects the presets shown, as render.SelectPresets reads it;
 	// "" means "all": every built-in preset and the layout's own.
 	Presets string
@@ -53,9 +62,11 @@ type Config struct {
 
 // studio serves the page and its data.
 type studio struct {
-	cfg    Config
-	prev   *previewer
-	photos *photoCache
+	cfg     Config
+	prev    *previewer
+	samples map[string]*Sample
+	names   []string // of samples, sorted
+	photos  *photoShelf
 }
 
 // New starts rendering the sample and returns the handler of the studio's
@@ -68,8 +79,30 @@ type studio struct {
 // the sample photo, small; "edit" (POST) changes to the sample;
 // "contact-sheet.png" every image on one sheet.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.Engine == nil || cfg.Layouts == nil || cfg.Article == nil {
-		return nil, errors.New("studio: Engine, Layouts and Article are required")
+	if cfg.Engine == nil || cfg.Layouts == nil {
+		return nil, errors.New("studio: Engine and Layouts are required")
+	}
+	samples := make(map[string]*Sample, len(cfg.Samples)+1)
+	for n, sm := range cfg.Samples {
+		if sm == nil || sm.Article == nil {
+			return nil, fmt.Errorf("studio: sample %q has no article", n)
+		}
+		samples[n] = sm
+	}
+	if cfg.Article == nil {
+		sm := samples[cfg.Sample]
+		if sm == nil {
+			return nil, fmt.Errorf("studio: no Article, and no sample %q among %s", cfg.Sample, strings.Join(sampleNames(samples), ", "))
+		}
+		cfg.Article, cfg.ArticleFile, cfg.Photo = sm.Article, sm.File, sm.Photo
+	} else {
+		if cfg.Sample == "" {
+			cfg.Sample = cfg.ArticleFile
+		}
+		if cfg.Sample == "" {
+			cfg.Sample = "sample"
+		}
+		samples[cfg.Sample] = &Sample{File: cfg.ArticleFile, Article: cfg.Article, Photo: cfg.Photo}
 	}
 	if cfg.Presets == "" {
 		cfg.Presets = "all"
@@ -90,14 +123,13 @@ func New(cfg Config) (http.Handler, error) {
 	if _, err := render.SelectPresets(cfg.Presets, extra); err != nil {
 		return nil, fmt.Errorf("studio: presets: %w", err)
 	}
-	s := &studio{cfg: cfg}
-	if cfg.Photo != nil {
-		var err error
-		if s.photos, err = newPhotoCache(cfg.Context, cfg.Photo, cfg.Engine, cfg.Logf); err != nil {
-			return nil, fmt.Errorf("studio: photo of %s: %w", cfg.ArticleFile, err)
-		}
+	s := &studio{cfg: cfg, samples: samples, names: sampleNames(samples),
+		photos: &photoShelf{ctx: cfg.Context, engine: cfg.Engine, logf: cfg.Logf}}
+	photo, err := s.photos.get(cfg.Photo)
+	if err != nil {
+		return nil, fmt.Errorf("studio: photo of %s: %w", cfg.ArticleFile, err)
 	}
-	s.prev = newPreviewer(cfg, s.photos)
+	s.prev = newPreviewer(cfg, photo)
 	s.prev.start()
 	go s.follow()
 
@@ -220,17 +252,22 @@ func extOf(file string) string {
 	return ""
 }
 
+// photo serves the current sample's photo, small. The page asks for
+// photo?sample=<name> so that switching samples changes the address.
 func (s *studio) photo(w http.ResponseWriter, r *http.Request) {
-	if s.photos == nil {
+	snap, _ := s.prev.state()
+	if snap.photos == nil {
 		http.Error(w, "the sample has no photo", http.StatusNotFound)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-cache")
-	_, _ = w.Write(s.photos.thumb)
+	_, _ = w.Write(snap.photos.thumb)
 }
 
-// edit applies the page's changes: a JSON object with any of headline,
-// section, caption, focus {x, y}, clear_focus and layout.
+// edit applies the page's changes: a JSON object with any of sample,
+// headline, section, caption, focus {x, y}, clear_focus and layout. A
+// sample is switched to first, dropping the earlier edits of the text and
+// focus; the other fields then change the new sample.
 func (s *studio) edit(w http.ResponseWriter, r *http.Request) {
 	// Asking for JSON makes a browser check with the studio (CORS) before
 	// another web site's page may post an edit, and the studio says no.
@@ -242,10 +279,24 @@ func (s *studio) edit(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&e); err != nil {
-		http.Error(w, "edit: want a JSON object with headline, section, caption, focus, clear_focus or layout: "+err.Error(), http.StatusBadRequest)
+		http.Error(w, "edit: want a JSON object with sample, headline, section, caption, focus, clear_focus or layout: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	gen := s.prev.apply(e)
+	var to *sampleSwitch
+	if e.Sample != nil {
+		sm := s.samples[*e.Sample]
+		if sm == nil {
+			http.Error(w, fmt.Sprintf("edit: no sample %q: pick one of %s", *e.Sample, strings.Join(s.names, ", ")), http.StatusBadRequest)
+			return
+		}
+		photo, err := s.photos.get(sm.Photo)
+		if err != nil {
+			http.Error(w, fmt.Sprintf("edit: sample %q: photo of %s: %v", *e.Sample, sm.File, err), http.StatusUnprocessableEntity)
+			return
+		}
+		to = &sampleSwitch{name: *e.Sample, sample: sm, photos: photo}
+	}
+	gen := s.prev.apply(e, to)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusAccepted)
 	fmt.Fprintf(w, "{\"gen\":%d}\n", gen)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"image"
 	"image/png"
 	"io"
 	"net/http"
@@ -41,6 +42,25 @@ var engineOnce = sync.OnceValues(func() (*render.Engine, error) {
 	return &render.Engine{Fonts: fset, Finder: finder}, nil
 })
 
+// smallK1Photo is the K1 sample's photo at most 1280 pixels wide.
+var smallK1Photo = sync.OnceValues(func() ([]byte, error) {
+	data, err := os.ReadFile(filepath.Join("..", "samples", "k1-air-base", "photo.jpg"))
+	if err != nil {
+		return nil, err
+	}
+	ph, err := render.DecodePhoto(bytes.NewReader(data), render.Limits{})
+	if err != nil {
+		return nil, err
+	}
+	size := ph.Image.Bounds().Size()
+	dst := image.Pt(1280, size.Y*1280/size.X)
+	enc, err := render.Encode(render.NewPyramid(ph.Image).Scaled(ph.Image.Bounds(), dst), render.FormatJPEG, render.EncodeOptions{Quality: 90})
+	if err != nil {
+		return nil, err
+	}
+	return enc.Data, nil
+})
+
 func newTestStudio(t *testing.T, presets string) *testStudio {
 	t.Helper()
 	eng, err := engineOnce()
@@ -70,12 +90,23 @@ func newTestStudio(t *testing.T, presets string) *testStudio {
 			t.Errorf("watch: %v", err)
 		}
 	})
-	sample, err := LoadSample("long-headline", filepath.Join("..", "samples"), 0)
-	if err != nil {
-		t.Fatal(err)
+	samples := map[string]*Sample{}
+	for _, name := range []string{"long-headline", "k1-air-base", "k1-air-base-ar"} {
+		sample, err := LoadSample(name, filepath.Join("..", "samples"), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(name, "k1-air-base") {
+			// The K1 photo is a camera's: decoding it takes seconds under
+			// -race, so the tests switch to a smaller copy.
+			if sample.Photo, err = smallK1Photo(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A focus point spares the face detector, slow under -race.
+		sample.Article.Focus = &render.FocusPoint{X: 0.4, Y: 0.3}
+		samples[name] = sample
 	}
-	// A focus point spares the face detector, slow under -race.
-	sample.Article.Focus = &render.FocusPoint{X: 0.4, Y: 0.3}
 	// Renders may finish after the test: log only while it runs.
 	var (
 		logMu sync.Mutex
@@ -93,8 +124,8 @@ func newTestStudio(t *testing.T, presets string) *testStudio {
 		ended = true
 		logMu.Unlock()
 	})
-	h, err := New(Config{Engine: eng, Layouts: set, Article: sample.Article, ArticleFile: sample.File,
-		Photo: sample.Photo, Presets: presets, Context: ctx, Logf: logf})
+	h, err := New(Config{Engine: eng, Layouts: set, Samples: samples, Sample: "long-headline",
+		Presets: presets, Context: ctx, Logf: logf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,6 +280,72 @@ func TestStudio(t *testing.T) {
 		if res, _ := env.get(path); res.StatusCode != 200 {
 			t.Errorf("%s: %s", path, res.Status)
 		}
+	}
+}
+
+// TestStudio_SwitchSample checks that picking another sample shows its
+// article and photo, dropping the designer's edits, and that an unknown
+// sample is refused with the names to pick from.
+func TestStudio_SwitchSample(t *testing.T) {
+	env := newTestStudio(t, "og,thumb-square")
+	v := env.settle("the first render", func(v stateView) bool { return v.Gen > 0 })
+	if v.Sample != "long-headline" || !slices.Equal(v.Samples, []string{"k1-air-base", "k1-air-base-ar", "long-headline"}) {
+		t.Fatalf("state lists sample %q of %v", v.Sample, v.Samples)
+	}
+	_, longPhoto := env.get("/studio/photo")
+	if res := env.post("/studio/edit", `{"headline": "Edited", "focus": {"x": 0.9, "y": 0.9}}`); res.StatusCode != 202 {
+		t.Fatalf("edit: %s", res.Status)
+	}
+	edited := env.settle("the edit", func(v stateView) bool { return v.Gen == v.Want && v.Article.Headline == "Edited" })
+
+	tests := []struct {
+		sample, file, headline, section string
+		newPhoto                        bool // than the sample before
+	}{
+		{"k1-air-base", "k1-air-base", "Occupying US forces withdraw from K1 Air Base", "Iraq", true},
+		// The Arabic sample borrows the English one's photo.
+		{"k1-air-base-ar", "k1-air-base-ar", "القوات الأمريكية تنسحب", "العراق", false},
+		{"long-headline", "long-headline", "Astronaut Eileen Collins", "Science", true},
+	}
+	prev := edited
+	for _, tt := range tests {
+		if res := env.post("/studio/edit", `{"sample": "`+tt.sample+`"}`); res.StatusCode != 202 {
+			t.Fatalf("switch to %s: %s", tt.sample, res.Status)
+		}
+		v := env.settle("the switch to "+tt.sample, func(v stateView) bool {
+			return v.Gen == v.Want && v.Sample == tt.sample && v.Presets[0].Image != ""
+		})
+		a := v.Article
+		if !strings.HasPrefix(a.Headline, tt.headline) || a.Section != tt.section ||
+			!strings.Contains(v.ArticleFile, tt.file) || !v.Photo {
+			t.Errorf("after switching to %s: file %q, photo %v, article %+v", tt.sample, v.ArticleFile, v.Photo, a)
+		}
+		// The designer's focus is gone: the sample's own applies.
+		if a.Focus == nil || a.Focus.X != 0.4 || a.Focus.Y != 0.3 {
+			t.Errorf("after switching to %s: focus %+v, want the sample's (0.4, 0.3)", tt.sample, a.Focus)
+		}
+		for i, p := range v.Presets {
+			// The 150-pixel thumbnail shows only the photo (the standard
+			// layout's min_short_side).
+			photoOnly := p.ID == "thumb-square"
+			if p.Image == prev.Presets[i].Image && (!photoOnly || tt.newPhoto) {
+				t.Errorf("after switching to %s: %s still shows %s", tt.sample, p.ID, p.Image)
+			}
+		}
+		// The page's photo is the sample's: the K1 samples share one,
+		// long-headline has its own.
+		if _, photo := env.get("/studio/photo"); bytes.Equal(photo, longPhoto) != (tt.sample == "long-headline") {
+			t.Errorf("after switching to %s the page shows the wrong photo", tt.sample)
+		}
+		prev = v
+	}
+	res := env.post("/studio/edit", `{"sample": "nope"}`)
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 400 || !strings.Contains(string(body), `no sample "nope"`) || !strings.Contains(string(body), "k1-air-base, k1-air-base-ar, long-headline") {
+		t.Errorf("unknown sample: %s %q, want 400 naming the samples", res.Status, body)
+	}
+	if v := env.state(); v.Sample != "long-headline" {
+		t.Errorf("after a refused switch the sample is %q", v.Sample)
 	}
 }
 

@@ -19,6 +19,8 @@ type stateView struct {
 	Problems    []string     `json:"problems"`
 	Layout      string       `json:"layout"`
 	Layouts     []string     `json:"layouts"`
+	Sample      string       `json:"sample"`  // the name of the sample shown
+	Samples     []string     `json:"samples"` // the names of the samples to pick from, sorted
 	ArticleFile string       `json:"article_file"`
 	Article     articleView  `json:"article"`
 	Photo       bool         `json:"photo"`
@@ -80,7 +82,7 @@ func (s *studio) view(snap *snapshot) stateView {
 	v := stateView{
 		Want: snap.want, Gen: snap.gen, Rendering: snap.rendering, Error: snap.err,
 		Problems: snap.problems, Layout: snap.layout, Layouts: snap.layouts,
-		ArticleFile: s.cfg.ArticleFile, Photo: s.photos != nil,
+		Sample: snap.sample, Samples: s.names, ArticleFile: snap.file, Photo: snap.photos != nil,
 		TookMS: snap.took.Milliseconds(), FirstMS: snap.first.Milliseconds(),
 		Article: articleView{Headline: a.Headline, Section: a.Section, Caption: a.Caption, Byline: a.Byline,
 			URL: a.URL, Site: siteOf(a.URL), Focus: a.Focus},

@@ -22,6 +22,7 @@
   const $ = (id) => document.getElementById(id);
   const SVG = 'http://www.w3.org/2000/svg';
   let state = null;
+  let shownSample = null; // the sample whose text the fields show
   let presetsKey = '';
   const cards = new Map(); // preset id -> {frame, img, svg, caption, warn}
 
@@ -62,19 +63,21 @@
     $('error').hidden = !s.error;
     $('error-text').textContent = s.error || '';
 
-    const sel = $('layout');
-    if (sel.dataset.names !== s.layouts.join(',')) {
-      sel.dataset.names = s.layouts.join(',');
-      sel.replaceChildren(...s.layouts.map((n) => new Option(n, n)));
-    }
-    if (document.activeElement !== sel) sel.value = s.layout;
+    fillSelect($('layout'), s.layouts, s.layout);
+    fillSelect($('sample'), s.samples, s.sample);
 
     $('article-file').textContent = s.article_file;
+    // Another sample replaces the text even in the field being edited.
+    const newSample = s.sample !== shownSample;
+    shownSample = s.sample;
     for (const f of ['headline', 'section', 'caption']) {
       const el = $(f);
-      if (document.activeElement !== el && !pending) el.value = s.article[f];
+      if (newSample || (document.activeElement !== el && !pending)) el.value = s.article[f];
     }
     $('photo-box').hidden = !s.photo;
+    // A new address per sample: the browser keeps the photo it showed.
+    const src = 'photo?sample=' + encodeURIComponent(s.sample);
+    if (s.photo && $('photo').getAttribute('src') !== src) $('photo').src = src;
     const dot = $('focus-dot');
     dot.hidden = !s.article.focus;
     if (s.article.focus) {
@@ -99,6 +102,16 @@
       st.textContent = s.presets.length + ' images';
     }
     mockups(s);
+  }
+
+  // fillSelect shows names in a menu, with current chosen unless the
+  // designer is choosing.
+  function fillSelect(sel, names, current) {
+    if (sel.dataset.names !== names.join('\n')) {
+      sel.dataset.names = names.join('\n');
+      sel.replaceChildren(...names.map((n) => new Option(n, n)));
+    }
+    if (document.activeElement !== sel) sel.value = current;
   }
 
   // build lays out one card per preset, grouped by platform.
@@ -257,6 +270,13 @@
   }
   for (const f of ['headline', 'section', 'caption']) $(f).addEventListener('input', typed);
   $('layout').addEventListener('change', (e) => send({layout: e.target.value}));
+  // Another sample drops the text being typed: the new article's own
+  // text comes with the next state.
+  $('sample').addEventListener('change', (e) => {
+    clearTimeout(timer);
+    pending = false;
+    send({sample: e.target.value});
+  });
   $('photo').addEventListener('click', (e) => {
     const r = e.target.getBoundingClientRect();
     const x = (e.clientX - r.left) / r.width, y = (e.clientY - r.top) / r.height;

@@ -1,0 +1,92 @@
+package studio
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io/fs"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"sharecard/render"
+)
+
+// SampleNames lists the folders of fsys that hold an article.yaml, sorted:
+// the samples LoadSampleFS (or LoadSample, for a folder on disk) can read.
+func SampleNames(fsys fs.FS) ([]string, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("list the samples: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if st, err := fs.Stat(fsys, e.Name()+"/article.yaml"); err == nil && !st.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// keepPhotos is how many samples' photos stay prepared, each with up to
+// keepPrepared prepared versions: the one shown and the one before, so
+// switching back and forth does not prepare again.
+const keepPhotos = 2
+
+// photoShelf holds the prepared photos of the samples shown last, by the
+// photo's content (two samples may share a photo). It is safe for
+// concurrent use.
+type photoShelf struct {
+	ctx    context.Context
+	engine *render.Engine
+	logf   func(format string, args ...any)
+
+	mu      sync.Mutex
+	entries []shelfEntry // most recently used last
+}
+
+type shelfEntry struct {
+	sum   [sha256.Size]byte
+	cache *photoCache
+}
+
+// get returns the photo cache of an encoded photo, decoding it on first
+// use; nil for no photo.
+func (s *photoShelf) get(data []byte) (*photoCache, error) {
+	if data == nil {
+		return nil, nil
+	}
+	sum := sha256.Sum256(data)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, e := range s.entries {
+		if e.sum == sum {
+			s.entries = append(append(s.entries[:i:i], s.entries[i+1:]...), e)
+			return e.cache, nil
+		}
+	}
+	c, err := newPhotoCache(s.ctx, data, s.engine, s.logf)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.entries) == keepPhotos {
+		s.entries = slices.Delete(s.entries, 0, 1)
+	}
+	s.entries = append(s.entries, shelfEntry{sum: sum, cache: c})
+	return c, nil
+}
+
+// sampleNames returns the names of the samples, sorted.
+func sampleNames(samples map[string]*Sample) []string {
+	names := make([]string, 0, len(samples))
+	for n := range samples {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
