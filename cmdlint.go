@@ -29,11 +29,8 @@ func cmdLint(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintln(stderr, "usage: sharecard lint [--layouts DIR] [--samples DIR] [--preset IDS] [FILE.yaml ...]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usageError{err.Error()}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	for _, f := range fs.Args() {
 		if ext := filepath.Ext(f); ext != ".yaml" && ext != ".yml" {

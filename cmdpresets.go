@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,11 +16,8 @@ import (
 func cmdPresets(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("presets", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usageError{err.Error()}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	ps := render.Presets()
 	if *asJSON {
@@ -50,11 +46,8 @@ func cmdPresets(args []string, stdout io.Writer) error {
 // cmdCheck validates layout files and prints one line per problem.
 func cmdCheck(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usageError{err.Error()}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	fset, err := render.LoadFonts(fonts.FS)
 	if err != nil {

@@ -13,6 +13,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -97,3 +98,15 @@ var errReported = errors.New("failed")
 
 // errHelp means -h was asked for and the usage was printed.
 var errHelp = errors.New("help")
+
+// parseFlags parses a command's flags: -h gives errHelp (the usage is
+// printed), a mistake a usageError (exit 2).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usageError{err.Error()}
+	}
+	return nil
+}

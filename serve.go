@@ -59,11 +59,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&f.workers, "workers", envInt("SHARECARD_WORKERS", 0), "renders at once (default: one per CPU) (SHARECARD_WORKERS)")
 	fs.Int64Var(&f.maxMP, "max-megapixels", int64(envInt("SHARECARD_MAX_MEGAPIXELS", 100)), "refuse photos larger than `N` megapixels")
 	fs.BoolVar(&f.studio, "studio", envBool("SHARECARD_STUDIO"), "also serve the designers' studio at /studio/ (needs a --layouts folder; the studio renders on demand, so keep it off on public servers) (SHARECARD_STUDIO=1)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usageError{err.Error()}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	log := newLogger(stderr)
 	b, err := buildServer(ctx, f, log)
@@ -299,11 +296,8 @@ func cmdSign(args []string, stdout, stderr io.Writer) error {
 	for _, p := range []string{"headline", "section", "caption", "credit", "lang", "photo"} {
 		params[p] = fs.String(p, "", "card "+p)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usageError{err.Error()}
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	key := os.Getenv("SHARECARD_SIGN_KEY")
 	if key == "" {
