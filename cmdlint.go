@@ -11,7 +11,6 @@ import (
 	"path"
 	"path/filepath"
 
-	"sharecard/fonts"
 	"sharecard/layouts"
 	"sharecard/lint"
 	"sharecard/render"
@@ -41,7 +40,7 @@ func cmdLint(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	eng, err := lintEngine()
+	eng, err := newEngine(0)
 	if err != nil {
 		return err
 	}
@@ -75,19 +74,6 @@ func lintSamples(dir string) ([]lint.Sample, error) {
 		return lint.DefaultSamples()
 	}
 	return lint.LoadSamples(os.DirFS(dir), filepath.ToSlash(filepath.Clean(dir)))
-}
-
-// lintEngine loads the fonts and the face model.
-func lintEngine() (*render.Engine, error) {
-	fset, err := render.LoadFonts(fonts.FS)
-	if err != nil {
-		return nil, fmt.Errorf("load fonts: %w", err)
-	}
-	finder, err := render.NewSubjectFinder()
-	if err != nil {
-		return nil, fmt.Errorf("load face model: %w", err)
-	}
-	return &render.Engine{Fonts: fset, Finder: finder}, nil
 }
 
 // loadForLint parses the layouts to check: the named files (relative to dir

@@ -125,16 +125,27 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// setup loads fonts, the face model and the layouts.
-func setup(layoutDir string, maxMP int64) (*render.Engine, map[string]*render.Layout, error) {
+// newEngine loads the built-in fonts and the face model into an engine
+// that refuses photos over maxMP megapixels (0: no limit).
+func newEngine(maxMP int64) (*render.Engine, error) {
 	fset, err := render.LoadFonts(fonts.FS)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load fonts: %w", err)
+		return nil, fmt.Errorf("load fonts: %w", err)
 	}
 	finder, err := render.NewSubjectFinder()
 	if err != nil {
-		return nil, nil, fmt.Errorf("load face model: %w", err)
+		return nil, fmt.Errorf("load face model: %w", err)
 	}
+	return &render.Engine{Fonts: fset, Finder: finder, Limits: render.Limits{MaxPixels: maxMP * 1_000_000}}, nil
+}
+
+// setup loads fonts, the face model and the layouts.
+func setup(layoutDir string, maxMP int64) (*render.Engine, map[string]*render.Layout, error) {
+	eng, err := newEngine(maxMP)
+	if err != nil {
+		return nil, nil, err
+	}
+	fset := eng.Fonts
 	var lfs fs.FS = layouts.FS
 	dir := "layouts"
 	if layoutDir != "" {
@@ -144,7 +155,6 @@ func setup(layoutDir string, maxMP int64) (*render.Engine, map[string]*render.La
 	if err != nil {
 		return nil, nil, fmt.Errorf("layouts:\n%w", err)
 	}
-	eng := &render.Engine{Fonts: fset, Finder: finder, Limits: render.Limits{MaxPixels: maxMP * 1_000_000}}
 	return eng, lays, nil
 }
 

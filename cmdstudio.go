@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"sharecard/fonts"
 	"sharecard/layoutset"
 	"sharecard/lint"
 	"sharecard/render"
@@ -40,14 +39,11 @@ func cmdStudio(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usageError{fmt.Sprintf("studio takes no arguments, found %q (use --article)", fs.Arg(0))}
 	}
 
-	fset, err := render.LoadFonts(fonts.FS)
+	eng, err := newEngine(0)
 	if err != nil {
-		return fmt.Errorf("load fonts: %w", err)
+		return err
 	}
-	finder, err := render.NewSubjectFinder()
-	if err != nil {
-		return fmt.Errorf("load face model: %w", err)
-	}
+	fset := eng.Fonts
 	all, current, err := studioSamples(*sample, true, stderr)
 	if err != nil {
 		return err
@@ -71,7 +67,7 @@ func cmdStudio(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	h, err := studio.New(studio.Config{
-		Engine:  &render.Engine{Fonts: fset, Finder: finder},
+		Engine:  eng,
 		Layouts: set, Samples: all, Sample: current,
 		Presets: *presets, Prefix: "/studio/", Context: ctx, Logf: logf,
 	})
