@@ -135,30 +135,37 @@ func buildServer(ctx context.Context, f serveFlags, log *slog.Logger) (*built, e
 	if f.studio && layoutDir == "" {
 		return nil, usageError{fmt.Sprintf("--studio needs a layouts folder to watch; %q does not exist (set --layouts)", f.layoutDir)}
 	}
-	eng, lays, err := setup(layoutDir, f.maxMP)
-	if err != nil {
-		return nil, err
-	}
-	gate, err := layoutGate(eng.Fonts)
-	if err != nil {
-		return nil, err
-	}
-	var set *layoutset.Set
-	current := func() map[string]*render.Layout { return lays }
-	if layoutDir != "" {
+	var (
+		eng     *render.Engine
+		set     *layoutset.Set
+		current server.Layouts
+		err     error
+	)
+	if layoutDir == "" {
+		// The built-in layouts never change (and their tests lint them).
+		var lays map[string]*render.Layout
+		if eng, lays, err = setup("", f.maxMP); err != nil {
+			return nil, err
+		}
+		current = func() map[string]*render.Layout { return lays }
+	} else {
+		if eng, err = newEngine(f.maxMP); err != nil {
+			return nil, err
+		}
+		gate, err := layoutGate(eng.Fonts)
+		if err != nil {
+			return nil, err
+		}
 		if set, err = layoutset.Open(layoutDir, eng.Fonts, gate); err != nil {
 			return nil, err
 		}
-		current = set.Layouts
 		if p := set.Problems(); len(p) > 0 {
 			return nil, fmt.Errorf("layouts fail their checks (run sharecard lint):\n%s", strings.Join(p, "\n"))
 		}
-	} else {
-		for _, name := range render.LayoutNames(lays) {
-			if p := gate(lays[name]); len(p) > 0 {
-				return nil, fmt.Errorf("built-in layout %s fails its checks:\n%s", name, strings.Join(p, "\n"))
-			}
+		if len(set.Layouts()) == 0 {
+			return nil, fmt.Errorf("no layout files (*.yaml) in %s", layoutDir)
 		}
+		current = set.Layouts
 	}
 	st, err := store.Open(ctx, f.storeSpec, f.dataDir)
 	if err != nil {
