@@ -196,11 +196,6 @@ func (s *Server) readRenderRequest(r *http.Request) (*renderRequest, error) {
 	if err != nil {
 		return nil, err
 	}
-	if photo == nil && a.Photo != "" {
-		if photo, err = s.photoBytes(r.Context(), a.Photo); err != nil {
-			return nil, err
-		}
-	}
 	q := r.URL.Query()
 	name := q.Get("layout")
 	if name == "" {
@@ -219,6 +214,13 @@ func (s *Server) readRenderRequest(r *http.Request) (*renderRequest, error) {
 	if list := q.Get("presets"); list != "" {
 		if req.presets, err = render.SelectPresets(list, l.Presets); err != nil {
 			return nil, &Problem{Status: http.StatusUnprocessableEntity, Title: "Unknown preset", Field: "presets", Detail: err.Error()}
+		}
+	}
+	// The photo last: a request with a bad layout, format or preset list
+	// is refused without a download.
+	if req.photo == nil && a.Photo != "" {
+		if req.photo, err = s.photoBytes(r.Context(), a.Photo); err != nil {
+			return nil, err
 		}
 	}
 	return req, nil
