@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -313,7 +312,7 @@ func writeImage(w http.ResponseWriter, data []byte, ctype, sha string) {
 	w.Header().Set("Content-Length", fmt.Sprint(len(data)))
 	w.Header().Set("ETag", `"`+sha[:32]+`"`)
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	_, _ = io.Copy(w, bytes.NewReader(data))
+	_, _ = w.Write(data)
 }
 
 func errText(err error, fallback string) string {
