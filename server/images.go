@@ -88,7 +88,7 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, &Problem{Status: http.StatusNotFound, Title: "Not found", Detail: "card URLs end in /<preset>.<jpg|png|webp>"})
 		return
 	}
-	l, err := s.layout(layoutName, "layout")
+	l, err := s.layout(layoutName)
 	if err != nil {
 		s.problem(w, r, err)
 		return

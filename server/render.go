@@ -202,7 +202,7 @@ func (s *Server) readRenderRequest(r *http.Request) (*renderRequest, error) {
 	if name == "" {
 		name = a.Layout
 	}
-	l, err := s.layout(name, "layout")
+	l, err := s.layout(name)
 	if err != nil {
 		return nil, err
 	}
