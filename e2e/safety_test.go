@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"sharecard/fetch"
+	"sharecard/fetch/fetchtest"
 	"sharecard/fonts"
 	"sharecard/layouts"
 	"sharecard/render"
@@ -72,46 +74,6 @@ func TestSSRF_Loopback(t *testing.T) {
 	}
 }
 
-// ssrfResolver answers host names from a table and records the questions;
-// it never asks real DNS.
-type ssrfResolver struct {
-	hosts map[string]netip.Addr
-	mu    sync.Mutex
-	asked map[string]int
-}
-
-func (r *ssrfResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.asked[host]++
-	if a, ok := r.hosts[host]; ok {
-		return []netip.Addr{a}, nil
-	}
-	return nil, &net.DNSError{Err: "no such host (test resolver)", Name: host, IsNotFound: true}
-}
-
-// ssrfDialer connects to loopback only and records every address it is
-// asked for; any other address fails the test, so no packet leaves the
-// machine even if the address guard were broken.
-type ssrfDialer struct {
-	t     *testing.T
-	mu    sync.Mutex
-	dials []string
-}
-
-func (d *ssrfDialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
-	d.mu.Lock()
-	d.dials = append(d.dials, address)
-	d.mu.Unlock()
-	ap, err := netip.ParseAddrPort(address)
-	if err != nil || !ap.Addr().Unmap().IsLoopback() {
-		d.t.Errorf("the fetcher dialled %s: the guard let a non-loopback address through", address)
-		return nil, fmt.Errorf("test dialer refuses %s", address)
-	}
-	var nd net.Dialer
-	return nd.DialContext(ctx, network, address)
-}
-
 // TestSSRF_Resolved runs the server in-process (a subprocess cannot take an
 // injected resolver) with loopback allowed, host names answered by a test
 // resolver, and a dialer that refuses anything but loopback. Names that
@@ -131,14 +93,14 @@ func TestSSRF_Resolved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := &ssrfResolver{asked: map[string]int{}, hosts: map[string]netip.Addr{
-		"intranet.example": netip.MustParseAddr("10.20.30.40"),
-		"meta.example":     netip.MustParseAddr("169.254.169.254"),
-		"ula.example":      netip.MustParseAddr("fd00::7"),
-		"cgnat.example":    netip.MustParseAddr("100.64.1.2"),
-		"cdn.example":      netip.MustParseAddr("127.0.0.1"), // the allowed loopback photo server
-	}}
-	dialer := &ssrfDialer{t: t}
+	res := fetchtest.NewResolver(map[string]string{
+		"intranet.example": "10.20.30.40",
+		"meta.example":     "169.254.169.254",
+		"ula.example":      "fd00::7",
+		"cgnat.example":    "100.64.1.2",
+		"cdn.example":      "127.0.0.1", // the allowed loopback photo server
+	})
+	dialer := &fetchtest.Dialer{}
 	srv, err := server.New(server.Config{SignKey: []byte(signKey)}, server.Deps{
 		Engine: &render.Engine{Fonts: fset}, Layouts: func() map[string]*render.Layout { return lays }, Store: st,
 		Fetcher: fetch.New(fetch.Config{
@@ -202,14 +164,15 @@ func TestSSRF_Resolved(t *testing.T) {
 		t.Errorf("control: problem %+v, want the fetched bytes refused as an unusable photo", p)
 	}
 	for _, name := range []string{"intranet.example", "meta.example", "ula.example", "cdn.example"} {
-		if res.asked[name] == 0 {
+		if !slices.Contains(res.Questions(), name) {
 			t.Errorf("the resolver was never asked for %s: the test did not exercise name resolution", name)
 		}
 	}
-	dialer.mu.Lock()
-	defer dialer.mu.Unlock()
-	if len(dialer.dials) == 0 {
+	if len(dialer.Dialled()) == 0 {
 		t.Error("the dialer was never used")
+	}
+	for _, a := range dialer.NotLoopback() {
+		t.Errorf("the fetcher dialled %s: the guard let a non-loopback address through", a)
 	}
 }
 

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"sharecard/fetch/fetchtest"
 )
 
 func TestGetPhoto(t *testing.T) {
@@ -30,10 +32,10 @@ func TestGetPhoto(t *testing.T) {
 	if ua := srv.ua.Load(); ua != DefaultUserAgent {
 		t.Errorf("User-Agent = %q, want %q", ua, DefaultUserAgent)
 	}
-	if got, want := h.dl.dialled(), []string{"127.0.0.1:" + srv.port()}; !slices.Equal(got, want) {
+	if got, want := h.dl.Dialled(), []string{"127.0.0.1:" + srv.port()}; !slices.Equal(got, want) {
 		t.Errorf("dials = %v, want %v", got, want)
 	}
-	if q := h.res.questions(); len(q) != 0 {
+	if q := h.res.Questions(); len(q) != 0 {
 		t.Errorf("resolver asked %v for an IP-literal URL, want no question", q)
 	}
 }
@@ -48,10 +50,10 @@ func TestGetNamedHostDialsResolvedLiteral(t *testing.T) {
 	if len(body) != len(srv.photo) {
 		t.Errorf("body is %d bytes, want %d", len(body), len(srv.photo))
 	}
-	if got, want := h.res.questions(), []string{"photos.example"}; !slices.Equal(got, want) {
+	if got, want := h.res.Questions(), []string{"photos.example"}; !slices.Equal(got, want) {
 		t.Errorf("resolver questions = %v, want %v", got, want)
 	}
-	if got, want := h.dl.dialled(), []string{"127.0.0.1:" + srv.port()}; !slices.Equal(got, want) {
+	if got, want := h.dl.Dialled(), []string{"127.0.0.1:" + srv.port()}; !slices.Equal(got, want) {
 		t.Errorf("dials = %v, want %v", got, want)
 	}
 }
@@ -77,7 +79,7 @@ func TestGetRefusesLoopbackWithoutAllow(t *testing.T) {
 			h := newHarness(t, Config{}, map[string]string{"localhost": "127.0.0.1,::1"})
 			_, err := h.f.Get(context.Background(), u)
 			wantErr(t, err, ErrForbiddenAddress)
-			if d := h.dl.dialled(); len(d) != 0 {
+			if d := h.dl.Dialled(); len(d) != 0 {
 				t.Errorf("dials = %v, want none", d)
 			}
 		})
@@ -110,10 +112,10 @@ func TestGetRefusesResolvedAddresses(t *testing.T) {
 			h := newHarness(t, Config{Allow: loopback()}, hosts)
 			_, err := h.f.Get(context.Background(), "http://"+host+":8080/photo.jpg")
 			wantErr(t, err, ErrForbiddenAddress)
-			if d := h.dl.dialled(); len(d) != 0 {
+			if d := h.dl.Dialled(); len(d) != 0 {
 				t.Errorf("dials = %v, want none", d)
 			}
-			if q := h.res.questions(); !slices.Equal(q, []string{host}) {
+			if q := h.res.Questions(); !slices.Equal(q, []string{host}) {
 				t.Errorf("resolver questions = %v, want [%s]", q, host)
 			}
 			bad := strings.Split(addrs, ",")
@@ -128,20 +130,20 @@ func TestGetRefusesResolvedAddresses(t *testing.T) {
 // the resolved literal. The recording dialer refuses it, so nothing leaves
 // the machine.
 func TestAllowOpensPrivateNetwork(t *testing.T) {
-	dl := &recordingDialer{}
+	dl := &fetchtest.Dialer{}
 	h := newHarness(t, Config{
 		Allow:  []netip.Prefix{netip.MustParsePrefix("::ffff:10.0.0.0/104")}, // the IPv4-mapped form of 10/8
 		Dialer: dl,
 	}, map[string]string{"photos.example": "10.0.0.5", "other.example": "10.0.0.6,172.16.0.1"})
 	_, err := h.f.Get(context.Background(), "http://photos.example:8080/photo.jpg")
 	wantErr(t, err, ErrUpstream) // the test dialer refuses non-loopback
-	if got, want := dl.dialled(), []string{"10.0.0.5:8080"}; !slices.Equal(got, want) {
+	if got, want := dl.Dialled(), []string{"10.0.0.5:8080"}; !slices.Equal(got, want) {
 		t.Errorf("dials = %v, want %v", got, want)
 	}
 	_, err = h.f.Get(context.Background(), "http://other.example:8080/photo.jpg")
 	wantErr(t, err, ErrForbiddenAddress) // 172.16.0.1 is not in Allow
-	if got := len(dl.dialled()); got != 1 {
-		t.Errorf("dials after a refused host = %v, want only the first", dl.dialled())
+	if got := len(dl.Dialled()); got != 1 {
+		t.Errorf("dials after a refused host = %v, want only the first", dl.Dialled())
 	}
 }
 
@@ -207,7 +209,7 @@ func TestRedirectChecksEveryHop(t *testing.T) {
 			if tc.want == nil {
 				wantDials = 2
 			}
-			if d := h.dl.dialled(); len(d) != wantDials {
+			if d := h.dl.Dialled(); len(d) != wantDials {
 				t.Errorf("dials = %v, want %d to the test server", d, wantDials)
 			}
 		})
@@ -346,7 +348,7 @@ func TestBadURL(t *testing.T) {
 			h := newHarness(t, tc.cfg, map[string]string{"photos.example": "127.0.0.1"})
 			_, err := h.f.Get(context.Background(), tc.url)
 			wantErr(t, err, ErrBadURL)
-			if d, q := h.dl.dialled(), h.res.questions(); len(d)+len(q) != 0 {
+			if d, q := h.dl.Dialled(), h.res.Questions(); len(d)+len(q) != 0 {
 				t.Errorf("dials %v and resolver questions %v, want none", d, q)
 			}
 		})
@@ -388,7 +390,7 @@ func TestHTTPS(t *testing.T) {
 			if tc.want == ErrUpstream && !strings.Contains(err.Error(), "certificate") {
 				t.Errorf("error %q: want a certificate error", err)
 			}
-			if got, want := h.dl.dialled(), []string{"127.0.0.1:" + port}; !slices.Equal(got, want) {
+			if got, want := h.dl.Dialled(), []string{"127.0.0.1:" + port}; !slices.Equal(got, want) {
 				t.Errorf("dials = %v, want %v", got, want)
 			}
 		})
@@ -423,7 +425,7 @@ func TestRebinding(t *testing.T) {
 	h.f.CloseIdleConnections()
 	_, err = h.f.Get(context.Background(), u)
 	wantErr(t, err, ErrForbiddenAddress)
-	if got, want := h.dl.dialled(), []string{"127.0.0.1:" + srv.port()}; !slices.Equal(got, want) {
+	if got, want := h.dl.Dialled(), []string{"127.0.0.1:" + srv.port()}; !slices.Equal(got, want) {
 		t.Errorf("dials = %v, want %v", got, want)
 	}
 }

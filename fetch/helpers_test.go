@@ -1,19 +1,17 @@
 package fetch
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strconv"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"sharecard/fetch/fetchtest"
 )
 
 // loopback returns the allowlist the tests use to reach their own servers.
@@ -21,91 +19,11 @@ func loopback() []netip.Prefix {
 	return []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 }
 
-// fakeResolver answers from a fixed table and records every question. It
-// never asks real DNS.
-type fakeResolver struct {
-	hosts map[string][]netip.Addr
-
-	mu    sync.Mutex
-	asked []string
-}
-
-func newResolver(hosts map[string]string) *fakeResolver {
-	r := &fakeResolver{hosts: map[string][]netip.Addr{}}
-	for h, list := range hosts {
-		for _, a := range strings.Split(list, ",") {
-			r.hosts[h] = append(r.hosts[h], netip.MustParseAddr(a))
-		}
-	}
-	return r
-}
-
-func (r *fakeResolver) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
-	r.mu.Lock()
-	r.asked = append(r.asked, host)
-	r.mu.Unlock()
-	if network != "ip" {
-		return nil, fmt.Errorf("fake resolver: network %q, want ip", network)
-	}
-	if addrs, ok := r.hosts[host]; ok {
-		return append([]netip.Addr(nil), addrs...), nil
-	}
-	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
-}
-
-func (r *fakeResolver) questions() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.asked...)
-}
-
-// recordingDialer records every dial and connects only to loopback IP
-// literals, so no test can send a packet off the machine even if the guard
-// under test were broken.
-type recordingDialer struct {
-	mu    sync.Mutex
-	dials []string
-}
-
-func (d *recordingDialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
-	d.mu.Lock()
-	d.dials = append(d.dials, address)
-	d.mu.Unlock()
-	ap, err := netip.ParseAddrPort(address)
-	if err != nil {
-		return nil, fmt.Errorf("test dialer: %q is not an IP literal: refused", address)
-	}
-	if !ap.Addr().Unmap().IsLoopback() {
-		return nil, fmt.Errorf("test dialer: %s is not loopback: refused", address)
-	}
-	var nd net.Dialer
-	return nd.DialContext(ctx, network, address)
-}
-
-func (d *recordingDialer) dialled() []string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return append([]string(nil), d.dials...)
-}
-
-// notLoopback returns the recorded dials that were not to a loopback IP
-// literal.
-func (d *recordingDialer) notLoopback() []string {
-	var bad []string
-	for _, a := range d.dialled() {
-		ap, err := netip.ParseAddrPort(a)
-		if err != nil || !ap.Addr().Unmap().IsLoopback() {
-			bad = append(bad, a)
-		}
-	}
-	return bad
-}
-
 // harness is a Fetcher wired to a fake resolver and a recording dialer.
 type harness struct {
 	f   *Fetcher
-	res *fakeResolver
-	dl  *recordingDialer
+	res *fetchtest.Resolver
+	dl  *fetchtest.Dialer
 }
 
 // newHarness completes cfg with the test resolver and dialer (the hosts
@@ -113,7 +31,7 @@ type harness struct {
 // loopback was ever dialled.
 func newHarness(t *testing.T, cfg Config, hosts map[string]string) *harness {
 	t.Helper()
-	h := &harness{res: newResolver(hosts), dl: &recordingDialer{}}
+	h := &harness{res: fetchtest.NewResolver(hosts), dl: &fetchtest.Dialer{}}
 	if cfg.Resolver == nil {
 		cfg.Resolver = h.res
 	}
@@ -123,7 +41,7 @@ func newHarness(t *testing.T, cfg Config, hosts map[string]string) *harness {
 	h.f = New(cfg)
 	t.Cleanup(func() {
 		h.f.CloseIdleConnections()
-		if bad := h.dl.notLoopback(); len(bad) > 0 {
+		if bad := h.dl.NotLoopback(); len(bad) > 0 {
 			t.Errorf("dialer was asked for addresses other than loopback literals: %v", bad)
 		}
 	})

@@ -27,14 +27,7 @@ func TestSurvivesRestart(t *testing.T) {
 			}
 		}},
 		{"run cancelled mid-job", 1, func(t *testing.T, q *Queue) {
-			started := make(chan struct{})
-			stop := run(t, q, func(ctx context.Context, _ string, _ []byte) (json.RawMessage, error) {
-				close(started)
-				<-ctx.Done()
-				return nil, ctx.Err()
-			})
-			<-started
-			stop()
+			interruptRun(t, q)
 			if st := waitState(t, q, "j", StateQueued); st.Attempts != 0 {
 				t.Errorf("after an interrupted attempt: %+v, want 0 attempts counted", st)
 			}
@@ -208,14 +201,7 @@ func TestCancelledRunHandsJobBack(t *testing.T) {
 	cfg.AckWait = 5 * time.Second
 	q := open(t, cfg)
 	enqueue(t, q, "j", "x", true)
-	started := make(chan struct{})
-	stop := run(t, q, func(ctx context.Context, _ string, _ []byte) (json.RawMessage, error) {
-		close(started)
-		<-ctx.Done()
-		return nil, ctx.Err()
-	})
-	<-started
-	stop()
+	interruptRun(t, q)
 	begin := time.Now()
 	run(t, q, echo)
 	st := waitState(t, q, "j", StateDone)
@@ -225,4 +211,18 @@ func TestCancelledRunHandsJobBack(t *testing.T) {
 	if st.Attempts != 1 {
 		t.Errorf("attempts = %d, want 1 (the interrupted one does not count)", st.Attempts)
 	}
+}
+
+// interruptRun starts a worker whose handler blocks until cancelled, waits
+// until it holds a job, then stops the worker mid-job.
+func interruptRun(t *testing.T, q *Queue) {
+	t.Helper()
+	started := make(chan struct{})
+	stop := run(t, q, func(ctx context.Context, _ string, _ []byte) (json.RawMessage, error) {
+		close(started)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	<-started
+	stop()
 }

@@ -187,7 +187,7 @@ func (s *Server) runJob(ctx context.Context, id string, payload []byte) (json.Ra
 	if err != nil {
 		return nil, err
 	}
-	l, err := s.layout(a.Layout, "layout")
+	l, err := s.layout(a.Layout)
 	if err != nil {
 		return nil, err
 	}

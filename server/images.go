@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"sharecard/render"
@@ -78,7 +78,8 @@ var cardParams = []string{"headline", "section", "caption", "credit", "lang", "p
 func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 	layoutName, file := r.PathValue("layout"), r.PathValue("file")
 	q := r.URL.Query()
-	if len(s.cfg.SignKey) == 0 || !validSignature(s.cfg.SignKey, r.URL.Path, q) {
+	canon := canonicalQuery(q)
+	if len(s.cfg.SignKey) == 0 || !validSignature(s.cfg.SignKey, r.URL.Path, canon, q.Get("sig")) {
 		s.problem(w, r, &Problem{Status: http.StatusForbidden, Title: "Bad signature", Field: "sig", Detail: "the sig parameter is missing or does not match; make card URLs with `sharecard sign`"})
 		return
 	}
@@ -87,7 +88,7 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, &Problem{Status: http.StatusNotFound, Title: "Not found", Detail: "card URLs end in /<preset>.<jpg|png|webp>"})
 		return
 	}
-	l, err := s.layout(layoutName, "layout")
+	l, err := s.layout(layoutName)
 	if err != nil {
 		s.problem(w, r, err)
 		return
@@ -95,7 +96,7 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 	// The key depends on the layout, the file name and the query only, so a
 	// stored card is served before the preset table is built: only a card
 	// that rendered before (so whose preset is valid) can be stored.
-	sum := sha256.Sum256([]byte(render.Version + "\x00" + l.Digest + "\x00" + file + "\x00" + canonicalQuery(q)))
+	sum := sha256.Sum256([]byte(render.Version + "\x00" + l.Digest + "\x00" + file + "\x00" + canon))
 	name := hex.EncodeToString(sum[:16]) + "/" + file
 	if s.serveStored(w, r, name, "card") {
 		return
@@ -142,7 +143,7 @@ func cardArticle(q url.Values) (*render.Article, error) {
 		fields["breaking"] = b == "true" || b == "1"
 	}
 	for k := range q {
-		if k != "sig" && !hasParam(k) {
+		if k != "sig" && !slices.Contains(cardParams, k) {
 			return nil, &Problem{Status: http.StatusUnprocessableEntity, Title: "Unknown parameter", Field: k, Detail: "card parameters are " + strings.Join(cardParams, ", ") + " and sig"}
 		}
 	}
@@ -150,45 +151,32 @@ func cardArticle(q url.Values) (*render.Article, error) {
 	return render.ParseRemoteArticle("query", data)
 }
 
-func hasParam(k string) bool {
-	for _, p := range cardParams {
-		if p == k {
-			return true
-		}
-	}
-	return false
-}
-
 // canonicalQuery is the signed form of a card query: every parameter but
-// sig, sorted by name, URL-encoded.
+// sig, sorted by name (url.Values.Encode sorts), URL-encoded.
 func canonicalQuery(q url.Values) string {
-	c := url.Values{}
-	keys := make([]string, 0, len(q))
-	for k := range q {
+	c := make(url.Values, len(q))
+	for k, v := range q {
 		if k != "sig" {
-			keys = append(keys, k)
+			c[k] = v
 		}
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		c[k] = q[k]
 	}
 	return c.Encode()
 }
 
-func cardSignature(key []byte, path string, q url.Values) string {
+// cardMAC is the HMAC-SHA256 of a card's path and canonical query.
+func cardMAC(key []byte, path, canon string) []byte {
 	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(path + "?" + canonicalQuery(q)))
-	return hex.EncodeToString(mac.Sum(nil))
+	mac.Write([]byte(path + "?" + canon))
+	return mac.Sum(nil)
 }
 
-func validSignature(key []byte, path string, q url.Values) bool {
-	got, err := hex.DecodeString(q.Get("sig"))
+// validSignature reports whether sig (hex) signs path and canon.
+func validSignature(key []byte, path, canon, sig string) bool {
+	got, err := hex.DecodeString(sig)
 	if err != nil || len(got) == 0 {
 		return false
 	}
-	want, _ := hex.DecodeString(cardSignature(key, path, q))
-	return hmac.Equal(got, want)
+	return hmac.Equal(got, cardMAC(key, path, canon))
 }
 
 // SignCardURL returns the signed URL of a card: base is the service's
@@ -196,11 +184,7 @@ func validSignature(key []byte, path string, q url.Values) bool {
 // query (headline, section, caption, credit, lang, photo, breaking).
 func SignCardURL(key []byte, base, layout, preset string, format render.Format, params url.Values) string {
 	path := "/v1/card/" + url.PathEscape(layout) + "/" + preset + "." + format.Ext()
-	q := url.Values{}
-	for k, v := range params {
-		q[k] = v
-	}
-	q.Del("sig")
-	q.Set("sig", cardSignature(key, path, q))
-	return strings.TrimSuffix(base, "/") + path + "?" + canonicalQuery(q) + "&sig=" + q.Get("sig")
+	canon := canonicalQuery(params) // drops any sig in params
+	sig := hex.EncodeToString(cardMAC(key, path, canon))
+	return strings.TrimSuffix(base, "/") + path + "?" + canon + "&sig=" + sig
 }

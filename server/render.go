@@ -14,6 +14,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"time"
 
 	"sharecard/render"
 )
@@ -81,10 +82,10 @@ func (s *Server) renderStoreServe(w http.ResponseWriter, r *http.Request, req *r
 		s.problem(w, r, fmt.Errorf("store %s: %w", name, err))
 		return
 	}
-	// Served from the store so the ETag is the one later requests get.
-	if !s.serveStored(w, r, name, "") {
-		writeImage(w, o.Data, o.Format.MIMEType(), o.SHA256)
-	}
+	// The rendered bytes are served as they are, without reading them
+	// back: the store's ETag is derived from the bytes alone (store.ETag),
+	// so this answer carries the same ETag later requests get.
+	writeImage(w, r, o.Data, o.Format.MIMEType(), o.SHA256)
 }
 
 // renderAll renders every selected preset, stores the images and the
@@ -196,17 +197,12 @@ func (s *Server) readRenderRequest(r *http.Request) (*renderRequest, error) {
 	if err != nil {
 		return nil, err
 	}
-	if photo == nil && a.Photo != "" {
-		if photo, err = s.photoBytes(r.Context(), a.Photo); err != nil {
-			return nil, err
-		}
-	}
 	q := r.URL.Query()
 	name := q.Get("layout")
 	if name == "" {
 		name = a.Layout
 	}
-	l, err := s.layout(name, "layout")
+	l, err := s.layout(name)
 	if err != nil {
 		return nil, err
 	}
@@ -219,6 +215,13 @@ func (s *Server) readRenderRequest(r *http.Request) (*renderRequest, error) {
 	if list := q.Get("presets"); list != "" {
 		if req.presets, err = render.SelectPresets(list, l.Presets); err != nil {
 			return nil, &Problem{Status: http.StatusUnprocessableEntity, Title: "Unknown preset", Field: "presets", Detail: err.Error()}
+		}
+	}
+	// The photo last: a request with a bad layout, format or preset list
+	// is refused without a download.
+	if req.photo == nil && a.Photo != "" {
+		if req.photo, err = s.photoBytes(r.Context(), a.Photo); err != nil {
+			return nil, err
 		}
 	}
 	return req, nil
@@ -305,13 +308,15 @@ func fileName(p render.Preset, f render.Format) string {
 	return p.ID + "." + f.Ext()
 }
 
-// writeImage answers with image bytes.
-func writeImage(w http.ResponseWriter, data []byte, ctype, sha string) {
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Length", fmt.Sprint(len(data)))
-	w.Header().Set("ETag", `"`+sha[:32]+`"`)
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	_, _ = io.Copy(w, bytes.NewReader(data))
+// writeImage answers with image bytes just rendered, with the headers,
+// Range and conditional support of serveStored. sha is the hex SHA-256 of
+// data; its first 128 bits are the ETag, as store.ETag makes it.
+func writeImage(w http.ResponseWriter, r *http.Request, data []byte, ctype, sha string) {
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("ETag", `"`+sha[:32]+`"`)
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	http.ServeContent(w, r, "", time.Now(), bytes.NewReader(data))
 }
 
 func errText(err error, fallback string) string {

@@ -203,13 +203,13 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 }
 
 // layout returns the named layout or a 4xx problem.
-func (s *Server) layout(name, field string) (*render.Layout, error) {
+func (s *Server) layout(name string) (*render.Layout, error) {
 	if name == "" {
 		name = s.cfg.DefaultLayout
 	}
 	l, ok := s.layouts()[name]
 	if !ok {
-		return nil, &Problem{Status: http.StatusUnprocessableEntity, Title: "Unknown layout", Field: field,
+		return nil, &Problem{Status: http.StatusUnprocessableEntity, Title: "Unknown layout", Field: "layout",
 			Detail: fmt.Sprintf("no layout %q; available: %v", name, render.LayoutNames(s.layouts()))}
 	}
 	return l, nil
