@@ -300,7 +300,7 @@ func cmdSign(args []string, stdout, stderr io.Writer) error {
 	preset := fs.String("preset", "og", "preset `id`")
 	format := fs.String("format", "jpeg", "jpeg, png or webp")
 	params := map[string]*string{}
-	for _, p := range []string{"headline", "section", "caption", "credit", "lang", "photo"} {
+	for _, p := range server.CardParams() {
 		params[p] = fs.String(p, "", "card "+p)
 	}
 	if err := parseFlags(fs, args); err != nil {

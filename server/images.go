@@ -71,6 +71,10 @@ func (s *Server) serveStored(w http.ResponseWriter, r *http.Request, name, route
 // Card URL parameters, besides sig.
 var cardParams = []string{"headline", "section", "caption", "credit", "lang", "photo", "breaking"}
 
+// CardParams returns the parameters a card URL may carry besides sig, in
+// the order [SignCardURL] documents them; the slice is a copy.
+func CardParams() []string { return slices.Clone(cardParams) }
+
 // handleCard serves a signed on-demand card:
 // GET /v1/card/{layout}/{preset}.{ext}?headline=...&photo=...&sig=...
 // The same parameters give the same key, so a second request is served
