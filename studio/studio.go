@@ -20,7 +20,11 @@ import (
 	"sharecard/render"
 )
 
-//go:embed static
+// staticFiles are the page's files. static/mockups-demo.html is left out:
+// it is a designer's demo opened from the checkout (it loads ../../out),
+// not part of the page.
+//
+//go:embed static/index.html static/*.css static/*.js
 var staticFiles embed.FS
 
 // Config is what the studio shows and renders with.
