@@ -12,7 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -96,7 +98,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Article == nil {
 		sm := samples[cfg.Sample]
 		if sm == nil {
-			return nil, fmt.Errorf("studio: no Article, and no sample %q among %s", cfg.Sample, strings.Join(sampleNames(samples), ", "))
+			return nil, fmt.Errorf("studio: no Article, and no sample %q among %s", cfg.Sample, strings.Join(slices.Sorted(maps.Keys(samples)), ", "))
 		}
 		cfg.Article, cfg.ArticleFile, cfg.Photo = sm.Article, sm.File, sm.Photo
 	} else {
@@ -127,7 +129,7 @@ func New(cfg Config) (http.Handler, error) {
 	if _, err := render.SelectPresets(cfg.Presets, extra); err != nil {
 		return nil, fmt.Errorf("studio: presets: %w", err)
 	}
-	s := &studio{cfg: cfg, samples: samples, names: sampleNames(samples),
+	s := &studio{cfg: cfg, samples: samples, names: slices.Sorted(maps.Keys(samples)),
 		photos: &photoShelf{ctx: cfg.Context, engine: cfg.Engine, logf: cfg.Logf}}
 	photo, err := s.photos.get(cfg.Photo)
 	if err != nil {
