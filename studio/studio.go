@@ -135,7 +135,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("studio: photo of %s: %w", cfg.ArticleFile, err)
 	}
-	s.prev = newPreviewer(cfg, photo)
+	s.prev = newPreviewer(cfg, sampleSwitch{name: cfg.Sample, sample: samples[cfg.Sample], photos: photo})
 	s.prev.start()
 	go s.follow()
 
@@ -262,12 +262,12 @@ func extOf(file string) string {
 // photo?sample=<name> so that switching samples changes the address.
 func (s *studio) photo(w http.ResponseWriter, r *http.Request) {
 	snap, _ := s.prev.state()
-	if snap.photos == nil {
+	if snap.shown.photos == nil {
 		http.Error(w, "the sample has no photo", http.StatusNotFound)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-cache")
-	_, _ = w.Write(snap.photos.thumb)
+	_, _ = w.Write(snap.shown.photos.thumb)
 }
 
 // edit applies the page's changes: a JSON object with any of sample,
