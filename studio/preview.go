@@ -48,6 +48,15 @@ type snapshot struct {
 	layouts   []string
 	took      time.Duration // from the edit to the last image of gen
 	first     time.Duration // from the edit to the first batch of gen
+	// encoded is state.json for this snapshot, made on first request.
+	encoded *lazyJSON
+}
+
+// lazyJSON is a snapshot's state.json, encoded once however many pages
+// ask for it.
+type lazyJSON struct {
+	once sync.Once
+	data []byte
 }
 
 // previewer renders the sample in every preset of the chosen layout,
@@ -83,7 +92,7 @@ func newPreviewer(cfg Config, shown sampleSwitch) *previewer {
 		p.layout = "standard"
 	}
 	p.cur = &snapshot{article: p.article, shown: shown, layout: p.layout,
-		outs: map[string]*render.Output{}, rendering: true}
+		outs: map[string]*render.Output{}, rendering: true, encoded: &lazyJSON{}}
 	return p
 }
 
@@ -202,6 +211,7 @@ func (p *previewer) finish(gen uint64, change func(s *snapshot)) bool {
 
 func (s *snapshot) clone() *snapshot {
 	c := *s
+	c.encoded = &lazyJSON{}
 	c.outs = make(map[string]*render.Output, len(s.outs))
 	for k, v := range s.outs {
 		c.outs[k] = v

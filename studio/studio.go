@@ -15,6 +15,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -187,9 +188,16 @@ func (s *studio) page(w http.ResponseWriter, r *http.Request) {
 
 func (s *studio) stateJSON(w http.ResponseWriter, r *http.Request) {
 	snap, _ := s.prev.state()
+	snap.encoded.once.Do(func() {
+		data, err := json.Marshal(s.view(snap))
+		if err != nil { // a stateView always encodes
+			data = []byte(`{"error":` + strconv.Quote(err.Error()) + `}`)
+		}
+		snap.encoded.data = append(data, '\n')
+	})
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode(s.view(snap))
+	_, _ = w.Write(snap.encoded.data)
 }
 
 // events streams one message per change of what the page shows; the page
