@@ -127,10 +127,12 @@ func studioSamples(spec string, local bool, stderr io.Writer) (map[string]*studi
 		return nil, "", err
 	}
 	all := map[string]*studio.Sample{}
+	failed := map[string]error{}
 	for _, n := range names {
 		sm, err := load(n)
 		if err != nil {
 			fmt.Fprintf(stderr, "studio: warning: sample %s left out: %v\n", n, err)
+			failed[n] = err
 			continue
 		}
 		all[n] = sm
@@ -139,10 +141,8 @@ func studioSamples(spec string, local bool, stderr io.Writer) (map[string]*studi
 		if all[spec] == nil {
 			// A sample folder that did not load says why (a broken article
 			// or photo); otherwise the name is unknown.
-			if _, err := fs.Stat(fsys, spec); err == nil {
-				if _, err := load(spec); err != nil {
-					return nil, "", err
-				}
+			if err := failed[spec]; err != nil {
+				return nil, "", err
 			}
 			return nil, "", fmt.Errorf("no sample %q: give an article file, or one of %s", spec, strings.Join(names, ", "))
 		}

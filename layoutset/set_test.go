@@ -141,24 +141,32 @@ func wait(t *testing.T, c <-chan struct{}, what string, cond func() bool) {
 	}
 }
 
-func TestWatch(t *testing.T) {
-	dir := t.TempDir()
-	write(t, dir, "a.yaml", goodLayout, "alpha")
+// watching opens the set of dir and follows its saves until the test
+// ends, returning the set and its reload events; Watch must end cleanly.
+func watching(t *testing.T, dir string) (*Set, <-chan struct{}) {
+	t.Helper()
 	s, err := Open(dir, loadFonts(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	events, stop := s.Subscribe()
-	defer stop()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Watch(ctx) }()
-	defer func() {
+	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("Watch: %v", err)
 		}
-	}()
+		stop()
+	})
+	return s, events
+}
+
+func TestWatch(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a.yaml", goodLayout, "alpha")
+	s, events := watching(t, dir)
 
 	steps := []struct {
 		name  string
@@ -208,15 +216,7 @@ func TestWatch(t *testing.T) {
 func TestWatchDebounces(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "a.yaml", goodLayout, "alpha")
-	s, err := Open(dir, loadFonts(t), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	events, stop := s.Subscribe()
-	defer stop()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() { _ = s.Watch(ctx) }()
+	s, events := watching(t, dir)
 	before := s.Version()
 	for i := range 5 {
 		write(t, dir, "a.yaml", goodLayout, []string{"a", "b", "c", "d", "e"}[i])

@@ -38,34 +38,12 @@ func LoadSample(spec, samplesDir string, maxBytes int64) (*Sample, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read article: %w", err)
 	}
-	a, err := render.ParseArticle(file, data)
-	if err != nil {
-		return nil, err
-	}
-	s := &Sample{File: file, Article: a}
-	if a.Photo != "" {
-		p := a.Photo
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(filepath.Dir(file), p)
+	return parseSample(file, data, maxBytes, func(photo string) (io.ReadCloser, error) {
+		if !filepath.IsAbs(photo) {
+			photo = filepath.Join(filepath.Dir(file), photo)
 		}
-		f, err := os.Open(p)
-		if err != nil {
-			return nil, fmt.Errorf("%s: photo: %w", file, err)
-		}
-		defer f.Close()
-		if maxBytes <= 0 {
-			maxBytes = render.DefaultMaxBytes
-		}
-		data, err := io.ReadAll(io.LimitReader(f, maxBytes+1))
-		if err != nil {
-			return nil, fmt.Errorf("%s: photo: %w", file, err)
-		}
-		if int64(len(data)) > maxBytes {
-			return nil, fmt.Errorf("%s: photo %s is larger than %d MB: make it smaller", file, a.Photo, maxBytes>>20)
-		}
-		s.Photo = data
-	}
-	return s, nil
+		return os.Open(photo)
+	})
 }
 
 // LoadSampleFS reads the sample called name (a folder holding article.yaml
@@ -77,26 +55,36 @@ func LoadSampleFS(fsys fs.FS, name string, maxBytes int64) (*Sample, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sample %q: %w", name, err)
 	}
-	a, err := render.ParseArticle(path.Join("samples", file), data)
+	return parseSample(path.Join("samples", file), data, maxBytes, func(photo string) (io.ReadCloser, error) {
+		return fsys.Open(path.Join(name, photo))
+	})
+}
+
+// parseSample parses the article file (its bytes data) and reads the
+// photo it names with open, up to maxBytes bytes (render.DefaultMaxBytes
+// when 0 or less).
+func parseSample(file string, data []byte, maxBytes int64, open func(photo string) (io.ReadCloser, error)) (*Sample, error) {
+	a, err := render.ParseArticle(file, data)
 	if err != nil {
 		return nil, err
 	}
-	s := &Sample{File: path.Join("samples", file), Article: a}
-	if a.Photo != "" {
-		f, err := fsys.Open(path.Join(name, a.Photo))
-		if err != nil {
-			return nil, fmt.Errorf("sample %q: photo: %w", name, err)
-		}
-		defer f.Close()
-		if maxBytes <= 0 {
-			maxBytes = render.DefaultMaxBytes
-		}
-		if s.Photo, err = io.ReadAll(io.LimitReader(f, maxBytes+1)); err != nil {
-			return nil, fmt.Errorf("sample %q: photo: %w", name, err)
-		}
-		if int64(len(s.Photo)) > maxBytes {
-			return nil, fmt.Errorf("sample %q: photo is larger than %d MB", name, maxBytes>>20)
-		}
+	s := &Sample{File: file, Article: a}
+	if a.Photo == "" {
+		return s, nil
+	}
+	f, err := open(a.Photo)
+	if err != nil {
+		return nil, fmt.Errorf("%s: photo: %w", file, err)
+	}
+	defer f.Close()
+	if maxBytes <= 0 {
+		maxBytes = render.DefaultMaxBytes
+	}
+	if s.Photo, err = io.ReadAll(io.LimitReader(f, maxBytes+1)); err != nil {
+		return nil, fmt.Errorf("%s: photo: %w", file, err)
+	}
+	if int64(len(s.Photo)) > maxBytes {
+		return nil, fmt.Errorf("%s: photo %s is larger than %d MB: make it smaller", file, a.Photo, maxBytes>>20)
 	}
 	return s, nil
 }

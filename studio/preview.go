@@ -23,7 +23,7 @@ type edits struct {
 	Sample   *string            `json:"sample,omitempty"`
 }
 
-// sampleSwitch is a sample to show instead, its photo ready.
+// sampleSwitch is a sample shown (or to show instead), its photo ready.
 type sampleSwitch struct {
 	name   string
 	sample *Sample
@@ -38,9 +38,7 @@ type snapshot struct {
 	gen       uint64 // the generation the outputs come from
 	rendering bool   // want's images are not all ready yet
 	article   render.Article
-	sample    string      // the sample's name
-	file      string      // the sample's article file
-	photos    *photoCache // the sample's photo; nil when it has none
+	shown     sampleSwitch // the sample the article came from
 	layout    string
 	presets   []render.Preset           // the presets of the layout, in page order
 	outs      map[string]*render.Output // by preset id; may hold older generations' images while rendering
@@ -50,6 +48,15 @@ type snapshot struct {
 	layouts   []string
 	took      time.Duration // from the edit to the last image of gen
 	first     time.Duration // from the edit to the first batch of gen
+	// encoded is state.json for this snapshot, made on first request.
+	encoded *lazyJSON
+}
+
+// lazyJSON is a snapshot's state.json, encoded once however many pages
+// ask for it.
+type lazyJSON struct {
+	once sync.Once
+	data []byte
 }
 
 // previewer renders the sample in every preset of the chosen layout,
@@ -63,9 +70,7 @@ type previewer struct {
 
 	mu      sync.Mutex
 	article render.Article // the article with the designer's edits
-	sample  string         // the sample's name
-	file    string         // the sample's article file
-	photos  *photoCache    // the sample's photo; nil when it has none
+	shown   sampleSwitch   // the sample the article came from
 	layout  string
 	want    uint64
 	cancel  context.CancelFunc
@@ -79,15 +84,15 @@ type previewer struct {
 // for reuse: those of a few generations of every preset.
 const keepEncodedBytes = 96 << 20
 
-func newPreviewer(cfg Config, photos *photoCache) *previewer {
-	p := &previewer{cfg: cfg, photos: photos, article: *cfg.Article, sample: cfg.Sample, file: cfg.ArticleFile,
+func newPreviewer(cfg Config, shown sampleSwitch) *previewer {
+	p := &previewer{cfg: cfg, shown: shown, article: *shown.sample.Article,
 		changed: make(chan struct{}), encodings: render.NewEncodeCache(keepEncodedBytes)}
-	p.layout = cfg.Article.Layout
+	p.layout = p.article.Layout
 	if p.layout == "" {
 		p.layout = "standard"
 	}
-	p.cur = &snapshot{article: p.article, sample: p.sample, file: p.file, photos: photos, layout: p.layout,
-		outs: map[string]*render.Output{}, rendering: true}
+	p.cur = &snapshot{article: p.article, shown: shown, layout: p.layout,
+		outs: map[string]*render.Output{}, rendering: true, encoded: &lazyJSON{}}
 	return p
 }
 
@@ -104,8 +109,7 @@ func (p *previewer) state() (*snapshot, <-chan struct{}) {
 func (p *previewer) apply(e edits, to *sampleSwitch) uint64 {
 	p.mu.Lock()
 	if to != nil {
-		p.article = *to.sample.Article
-		p.sample, p.file, p.photos = to.name, to.sample.File, to.photos
+		p.article, p.shown = *to.sample.Article, *to
 	}
 	if e.Headline != nil {
 		p.article.Headline = oneLine(*e.Headline)
@@ -143,12 +147,12 @@ func (p *previewer) start() uint64 {
 	gen := p.want
 	ctx, cancel := context.WithCancel(p.cfg.Context)
 	p.cancel = cancel
-	a, layout, photos := p.article, p.layout, p.photos
+	a, layout, photos := p.article, p.layout, p.shown.photos
 	lays := p.cfg.Layouts.Layouts()
 	p.layoutsSig = signature(lays)
 	next := p.cur.clone()
 	next.want, next.rendering, next.article, next.layout = gen, true, a, layout
-	next.sample, next.file, next.photos = p.sample, p.file, photos
+	next.shown = p.shown
 	next.problems = p.cfg.Layouts.Problems()
 	next.layouts = render.LayoutNames(lays)
 	p.publishLocked(next)
@@ -207,6 +211,7 @@ func (p *previewer) finish(gen uint64, change func(s *snapshot)) bool {
 
 func (s *snapshot) clone() *snapshot {
 	c := *s
+	c.encoded = &lazyJSON{}
 	c.outs = make(map[string]*render.Output, len(s.outs))
 	for k, v := range s.outs {
 		c.outs[k] = v

@@ -80,13 +80,3 @@ func (s *photoShelf) get(data []byte) (*photoCache, error) {
 	s.entries = append(s.entries, shelfEntry{sum: sum, cache: c})
 	return c, nil
 }
-
-// sampleNames returns the names of the samples, sorted.
-func sampleNames(samples map[string]*Sample) []string {
-	names := make([]string, 0, len(samples))
-	for n := range samples {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}

@@ -12,7 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,7 +23,11 @@ import (
 	"sharecard/render"
 )
 
-//go:embed static
+// staticFiles are the page's files. static/mockups-demo.html is left out:
+// it is a designer's demo opened from the checkout (it loads ../../out),
+// not part of the page.
+//
+//go:embed static/index.html static/*.css static/*.js
 var staticFiles embed.FS
 
 // Config is what the studio shows and renders with.
@@ -92,7 +99,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Article == nil {
 		sm := samples[cfg.Sample]
 		if sm == nil {
-			return nil, fmt.Errorf("studio: no Article, and no sample %q among %s", cfg.Sample, strings.Join(sampleNames(samples), ", "))
+			return nil, fmt.Errorf("studio: no Article, and no sample %q among %s", cfg.Sample, strings.Join(slices.Sorted(maps.Keys(samples)), ", "))
 		}
 		cfg.Article, cfg.ArticleFile, cfg.Photo = sm.Article, sm.File, sm.Photo
 	} else {
@@ -123,13 +130,13 @@ func New(cfg Config) (http.Handler, error) {
 	if _, err := render.SelectPresets(cfg.Presets, extra); err != nil {
 		return nil, fmt.Errorf("studio: presets: %w", err)
 	}
-	s := &studio{cfg: cfg, samples: samples, names: sampleNames(samples),
+	s := &studio{cfg: cfg, samples: samples, names: slices.Sorted(maps.Keys(samples)),
 		photos: &photoShelf{ctx: cfg.Context, engine: cfg.Engine, logf: cfg.Logf}}
 	photo, err := s.photos.get(cfg.Photo)
 	if err != nil {
 		return nil, fmt.Errorf("studio: photo of %s: %w", cfg.ArticleFile, err)
 	}
-	s.prev = newPreviewer(cfg, photo)
+	s.prev = newPreviewer(cfg, sampleSwitch{name: cfg.Sample, sample: samples[cfg.Sample], photos: photo})
 	s.prev.start()
 	go s.follow()
 
@@ -181,9 +188,16 @@ func (s *studio) page(w http.ResponseWriter, r *http.Request) {
 
 func (s *studio) stateJSON(w http.ResponseWriter, r *http.Request) {
 	snap, _ := s.prev.state()
+	snap.encoded.once.Do(func() {
+		data, err := json.Marshal(s.view(snap))
+		if err != nil { // a stateView always encodes
+			data = []byte(`{"error":` + strconv.Quote(err.Error()) + `}`)
+		}
+		snap.encoded.data = append(data, '\n')
+	})
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode(s.view(snap))
+	_, _ = w.Write(snap.encoded.data)
 }
 
 // events streams one message per change of what the page shows; the page
@@ -256,12 +270,12 @@ func extOf(file string) string {
 // photo?sample=<name> so that switching samples changes the address.
 func (s *studio) photo(w http.ResponseWriter, r *http.Request) {
 	snap, _ := s.prev.state()
-	if snap.photos == nil {
+	if snap.shown.photos == nil {
 		http.Error(w, "the sample has no photo", http.StatusNotFound)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-cache")
-	_, _ = w.Write(snap.photos.thumb)
+	_, _ = w.Write(snap.shown.photos.thumb)
 }
 
 // edit applies the page's changes: a JSON object with any of sample,

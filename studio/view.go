@@ -82,7 +82,7 @@ func (s *studio) view(snap *snapshot) stateView {
 	v := stateView{
 		Want: snap.want, Gen: snap.gen, Rendering: snap.rendering, Error: snap.err,
 		Problems: snap.problems, Layout: snap.layout, Layouts: snap.layouts,
-		Sample: snap.sample, Samples: s.names, ArticleFile: snap.file, Photo: snap.photos != nil,
+		Sample: snap.shown.name, Samples: s.names, ArticleFile: snap.shown.sample.File, Photo: snap.shown.photos != nil,
 		TookMS: snap.took.Milliseconds(), FirstMS: snap.first.Milliseconds(),
 		Article: articleView{Headline: a.Headline, Section: a.Section, Caption: a.Caption, Byline: a.Byline,
 			URL: a.URL, Site: siteOf(a.URL), Focus: a.Focus},
