@@ -79,15 +79,7 @@ func lintSamples(dir string) ([]lint.Sample, error) {
 
 // lintEngine loads the fonts and the face model.
 func lintEngine() (*render.Engine, error) {
-	fset, err := render.LoadFonts(fonts.FS)
-	if err != nil {
-		return nil, fmt.Errorf("load fonts: %w", err)
-	}
-	finder, err := render.NewSubjectFinder()
-	if err != nil {
-		return nil, fmt.Errorf("load face model: %w", err)
-	}
-	return &render.Engine{Fonts: fset, Finder: finder}, nil
+	return render.NewEngine(fonts.FS)
 }
 
 // loadForLint parses the layouts to check: the named files (relative to dir

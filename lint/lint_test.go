@@ -14,17 +14,7 @@ import (
 )
 
 // The fonts and face model are parsed once for all tests (read-only).
-var testEngine = sync.OnceValues(func() (*render.Engine, error) {
-	fset, err := render.LoadFonts(fonts.FS)
-	if err != nil {
-		return nil, err
-	}
-	finder, err := render.NewSubjectFinder()
-	if err != nil {
-		return nil, err
-	}
-	return &render.Engine{Fonts: fset, Finder: finder}, nil
-})
+var testEngine = sync.OnceValues(func() (*render.Engine, error) { return render.NewEngine(fonts.FS) })
 
 func engine(t testing.TB) *render.Engine {
 	t.Helper()
