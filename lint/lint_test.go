@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"sharecard/fonts"
+	"sharecard/layouts"
 	"sharecard/render"
 )
 
@@ -23,6 +24,16 @@ func engine(t testing.TB) *render.Engine {
 		t.Fatal(err)
 	}
 	return eng
+}
+
+// builtinLayouts parses the shipped layouts.
+func builtinLayouts(t testing.TB, eng *render.Engine) map[string]*render.Layout {
+	t.Helper()
+	lays, err := render.LoadLayouts(layouts.FS, "layouts", eng.Fonts)
+	if err != nil {
+		t.Fatalf("built-in layouts do not parse:\n%v", err)
+	}
+	return lays
 }
 
 // layout parses testdata/name.
