@@ -128,15 +128,12 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // newEngine loads the built-in fonts and the face model into an engine
 // that refuses photos over maxMP megapixels (0: no limit).
 func newEngine(maxMP int64) (*render.Engine, error) {
-	fset, err := render.LoadFonts(fonts.FS)
+	eng, err := render.NewEngine(fonts.FS)
 	if err != nil {
-		return nil, fmt.Errorf("load fonts: %w", err)
+		return nil, err
 	}
-	finder, err := render.NewSubjectFinder()
-	if err != nil {
-		return nil, fmt.Errorf("load face model: %w", err)
-	}
-	return &render.Engine{Fonts: fset, Finder: finder, Limits: render.Limits{MaxPixels: maxMP * 1_000_000}}, nil
+	eng.Limits = render.Limits{MaxPixels: maxMP * 1_000_000}
+	return eng, nil
 }
 
 // setup loads fonts, the face model and the layouts.

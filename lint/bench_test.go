@@ -3,7 +3,6 @@ package lint
 import (
 	"testing"
 
-	"sharecard/layouts"
 	"sharecard/render"
 )
 
@@ -12,10 +11,7 @@ import (
 // reload. Compare with BenchmarkPlanCard, one preset of one sample.
 func BenchmarkStatic(b *testing.B) {
 	eng := engine(b)
-	lays, err := render.LoadLayouts(layouts.FS, "layouts", eng.Fonts)
-	if err != nil {
-		b.Fatal(err)
-	}
+	lays := builtinLayouts(b, eng)
 	samples, err := DefaultSamples()
 	if err != nil {
 		b.Fatal(err)
@@ -30,10 +26,7 @@ func BenchmarkStatic(b *testing.B) {
 
 func BenchmarkPlanCard(b *testing.B) {
 	eng := engine(b)
-	lays, err := render.LoadLayouts(layouts.FS, "layouts", eng.Fonts)
-	if err != nil {
-		b.Fatal(err)
-	}
+	lays := builtinLayouts(b, eng)
 	s := sample(b, "k1-air-base")
 	og, _ := render.LookupPreset("og")
 	b.ResetTimer()

@@ -6,7 +6,6 @@ import (
 	"image"
 	"testing"
 
-	"sharecard/layouts"
 	"sharecard/render"
 )
 
@@ -17,10 +16,7 @@ import (
 // takes about 15 s on two cores.
 func TestBuiltinLayoutsClean(t *testing.T) {
 	eng := engine(t)
-	lays, err := render.LoadLayouts(layouts.FS, "layouts", eng.Fonts)
-	if err != nil {
-		t.Fatalf("built-in layouts do not parse:\n%v", err)
-	}
+	lays := builtinLayouts(t, eng)
 	samples, err := DefaultSamples()
 	if err != nil {
 		t.Fatal(err)
@@ -68,10 +64,7 @@ func TestDrawLayersMatchesDraw(t *testing.T) {
 		t.Fatal(err)
 	}
 	pyr := render.NewPyramid(ph.Image)
-	lays, err := render.LoadLayouts(layouts.FS, "layouts", eng.Fonts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lays := builtinLayouts(t, eng)
 	for _, l := range []*render.Layout{l, lays["standard"], lays["split"]} {
 		for _, p := range []render.Preset{smallCard, smallStory} {
 			plan, err := render.PlanCard(s.Article, l, p, render.PhotoInfo{Size: pyr.Bounds().Size()}, eng.Fonts)

@@ -192,7 +192,6 @@ func contrastHit(l *render.Layout, plan *render.Plan, pld *render.PlannedLayer, 
 		}
 		return false
 	}
-	lum := linearTable()
 	fg := ly.Color
 	a := float64(fg.A) / 255
 	step := max(1, int(math.Sqrt(float64(area.Dx()*area.Dy())/40000)))
@@ -204,7 +203,7 @@ func contrastHit(l *render.Layout, plan *render.Plan, pld *render.PlannedLayer, 
 			}
 			bg := canvas.NRGBAAt(x, y)
 			seen := color.NRGBA{blend(bg.R, fg.R, a), blend(bg.G, fg.G, a), blend(bg.B, fg.B, a), 255}
-			ratios = append(ratios, ratio(lum.of(seen), lum.of(bg)))
+			ratios = append(ratios, render.ContrastRatio(render.Luminance(seen), render.Luminance(bg)))
 		}
 	}
 	if len(ratios) == 0 {
@@ -234,36 +233,6 @@ func contrastHit(l *render.Layout, plan *render.Plan, pld *render.PlannedLayer, 
 			measured, s.Name, kind, tb.Size, target),
 		score: target - measured,
 	}, true
-}
-
-// linear maps an 8-bit sRGB channel to linear light, for WCAG relative
-// luminance.
-type linear [256]float64
-
-func linearTable() *linear {
-	var t linear
-	for i := range t {
-		x := float64(i) / 255
-		if x <= 0.04045 {
-			t[i] = x / 12.92
-		} else {
-			t[i] = math.Pow((x+0.055)/1.055, 2.4)
-		}
-	}
-	return &t
-}
-
-// of returns the WCAG relative luminance of c (alpha ignored).
-func (t *linear) of(c color.NRGBA) float64 {
-	return 0.2126*t[c.R] + 0.7152*t[c.G] + 0.0722*t[c.B]
-}
-
-// ratio is the WCAG contrast ratio of two relative luminances.
-func ratio(a, b float64) float64 {
-	if a < b {
-		a, b = b, a
-	}
-	return (a + 0.05) / (b + 0.05)
 }
 
 func blend(bg, fg uint8, a float64) uint8 {

@@ -10,21 +10,12 @@ import (
 	"testing"
 
 	"sharecard/fonts"
+	"sharecard/layouts"
 	"sharecard/render"
 )
 
 // The fonts and face model are parsed once for all tests (read-only).
-var testEngine = sync.OnceValues(func() (*render.Engine, error) {
-	fset, err := render.LoadFonts(fonts.FS)
-	if err != nil {
-		return nil, err
-	}
-	finder, err := render.NewSubjectFinder()
-	if err != nil {
-		return nil, err
-	}
-	return &render.Engine{Fonts: fset, Finder: finder}, nil
-})
+var testEngine = sync.OnceValues(func() (*render.Engine, error) { return render.NewEngine(fonts.FS) })
 
 func engine(t testing.TB) *render.Engine {
 	t.Helper()
@@ -33,6 +24,16 @@ func engine(t testing.TB) *render.Engine {
 		t.Fatal(err)
 	}
 	return eng
+}
+
+// builtinLayouts parses the shipped layouts.
+func builtinLayouts(t testing.TB, eng *render.Engine) map[string]*render.Layout {
+	t.Helper()
+	lays, err := render.LoadLayouts(layouts.FS, "layouts", eng.Fonts)
+	if err != nil {
+		t.Fatalf("built-in layouts do not parse:\n%v", err)
+	}
+	return lays
 }
 
 // layout parses testdata/name.

@@ -134,25 +134,17 @@ func fitHits(l *render.Layout, plan *render.Plan, s *Sample) []hit {
 	return hits
 }
 
-// applies mirrors the engine's rule for drawing a layer: its min_short_side
-// and its when condition.
+// applies reports whether the engine draws ly for a: the engine's own rule
+// (min_short_side, when) and, for a field, text to draw.
 func applies(ly *render.Layer, a *render.Article, short float64) bool {
-	if ly.MinShortSide > 0 && short < float64(ly.MinShortSide) {
+	if !render.LayerApplies(ly, a, short) {
 		return false
 	}
-	if ly.Field != "" {
-		if v, _ := a.Field(ly.Field); strings.TrimSpace(v) == "" {
-			return false
-		}
-	}
-	switch ly.When {
-	case "":
+	if ly.Field == "" {
 		return true
-	case "breaking":
-		return a.Breaking
 	}
-	v, _ := a.Field(ly.When)
-	return v != ""
+	v, _ := a.Field(ly.Field)
+	return strings.TrimSpace(v) != ""
 }
 
 // plannedFor returns the planned layer made from ly, or nil when the plan

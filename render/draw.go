@@ -297,6 +297,18 @@ func worstPixel(img *image.RGBA, r image.Rectangle, brightest bool) color.NRGBA 
 }
 
 // luminance is the WCAG relative luminance of an sRGB colour.
+// Luminance returns the WCAG 2 relative luminance of c, 0 (black) to 1
+// (white); alpha is ignored.
+func Luminance(c color.NRGBA) float64 {
+	return luminance(c)
+}
+
+// ContrastRatio returns the WCAG 2 contrast ratio, 1 to 21, of two relative
+// luminances in either order.
+func ContrastRatio(a, b float64) float64 {
+	return contrastRatio(a, b)
+}
+
 func luminance(c color.NRGBA) float64 {
 	lin := func(v uint8) float64 {
 		x := float64(v) / 255

@@ -287,3 +287,18 @@ func cursive(script language.Script) bool {
 	}
 	return false
 }
+
+// NewEngine returns an engine with the fonts of fontFS (as [LoadFonts]
+// reads them) and the built-in face model; Limits and Workers are left zero
+// for the caller to set. Its errors say which of the two failed to load.
+func NewEngine(fontFS fs.FS) (*Engine, error) {
+	fset, err := LoadFonts(fontFS)
+	if err != nil {
+		return nil, fmt.Errorf("load fonts: %w", err)
+	}
+	finder, err := NewSubjectFinder()
+	if err != nil {
+		return nil, fmt.Errorf("load face model: %w", err)
+	}
+	return &Engine{Fonts: fset, Finder: finder}, nil
+}

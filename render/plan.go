@@ -150,6 +150,13 @@ func bleed(r, safe, canvas image.Rectangle) image.Rectangle {
 	return r
 }
 
+// LayerApplies reports whether ly is drawn for article a on a canvas whose
+// shorter side is short pixels: its min_short_side and its when condition.
+// A text layer whose field is empty is still left out later, when planned.
+func LayerApplies(ly *Layer, a *Article, short float64) bool {
+	return layerApplies(ly, a, short)
+}
+
 // layerApplies reports whether a layer is drawn for this article and canvas.
 func layerApplies(ly *Layer, a *Article, short float64) bool {
 	if ly.MinShortSide > 0 && short < float64(ly.MinShortSide) {

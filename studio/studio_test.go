@@ -30,17 +30,7 @@ type testStudio struct {
 	mux *http.ServeMux
 }
 
-var engineOnce = sync.OnceValues(func() (*render.Engine, error) {
-	fset, err := render.LoadFonts(fonts.FS)
-	if err != nil {
-		return nil, err
-	}
-	finder, err := render.NewSubjectFinder()
-	if err != nil {
-		return nil, err
-	}
-	return &render.Engine{Fonts: fset, Finder: finder}, nil
-})
+var engineOnce = sync.OnceValues(func() (*render.Engine, error) { return render.NewEngine(fonts.FS) })
 
 // smallK1Photo is the K1 sample's photo at most 1280 pixels wide.
 var smallK1Photo = sync.OnceValues(func() ([]byte, error) {
