@@ -106,7 +106,7 @@ func parseArticle(file string, data []byte, remote bool) (*Article, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &fieldErrors{file: file}
+	l := &collector{file: file}
 	a := &Article{}
 	var headline, section *yaml.Node
 	headlineReported := false
@@ -140,7 +140,7 @@ func parseArticle(file string, data []byte, remote bool) (*Article, error) {
 
 // set stores the value of one key of an article file into a, reporting
 // problems to l.
-func (a *Article) set(p yamlPair, l *fieldErrors, remote bool) {
+func (a *Article) set(p yamlPair, l *collector, remote bool) {
 	oneLine := map[string]*string{
 		"headline": &a.Headline, "section": &a.Section, "kicker": &a.Section,
 		"credit": &a.Credit, "byline": &a.Byline, "layout": &a.Layout,
@@ -183,7 +183,7 @@ func (a *Article) set(p yamlPair, l *fieldErrors, remote bool) {
 // textValue reads a text field: line breaks are normalized to \n,
 // surrounding white space (and zero-width spaces) is trimmed, and control
 // characters are refused.
-func textValue(p yamlPair, l *fieldErrors) (string, bool) {
+func textValue(p yamlPair, l *collector) (string, bool) {
 	s, ok := scalarText(p.Value, p.Key, l)
 	if !ok {
 		return "", false
@@ -244,7 +244,7 @@ func checkArticleValue(key, s string, remote bool) string {
 }
 
 // parseFocus reads the focus mapping {x: 0.5, y: 0.3}; null gives nil.
-func parseFocus(n *yaml.Node, l *fieldErrors) *FocusPoint {
+func parseFocus(n *yaml.Node, l *collector) *FocusPoint {
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
 		return nil
 	}

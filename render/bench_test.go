@@ -13,13 +13,13 @@ import (
 //	go test ./render -run '^$' -bench Render -benchtime 5x
 func benchRender(b *testing.B, presets []Preset) {
 	eng, lays := testEngine(b)
-	photo := readTestdata(b, "photos/dandelions-5312x2988-large.jpg")
+	data := readTestdata(b, "photos/dandelions-5312x2988-large.jpg")
 	a := testHeadlines["seed"]
 	var sum Timings
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		res, err := eng.Render(context.Background(), Job{Article: a, Photo: photo, Layout: lays["standard"], Presets: presets})
+		res, err := eng.Render(context.Background(), Job{Article: a, Photo: data, Layout: lays["standard"], Presets: presets})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -44,10 +44,10 @@ func benchRender(b *testing.B, presets []Preset) {
 // BenchmarkRenderDecodeOnly is the baseline the others are read against:
 // decoding the 16 MP photo alone.
 func BenchmarkRenderDecodeOnly(b *testing.B) {
-	photo := readTestdata(b, "photos/dandelions-5312x2988-large.jpg")
+	data := readTestdata(b, "photos/dandelions-5312x2988-large.jpg")
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := DecodePhoto(bytes.NewReader(photo), Limits{}); err != nil {
+		if _, err := DecodePhoto(bytes.NewReader(data), Limits{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -87,12 +87,12 @@ type sheetPlan struct {
 // whose size differs from the output's Width and Height, and for options
 // out of range. It does not modify outs and is safe for concurrent use.
 func ContactSheet(outs []Output, fonts *FontSet, opt SheetOptions) (*image.NRGBA, error) {
-	page, _, err := contactSheet(outs, fonts, opt)
+	page, _, err := drawSheet(outs, fonts, opt)
 	return page, err
 }
 
 // contactSheet is ContactSheet, also returning where each image went.
-func contactSheet(outs []Output, fonts *FontSet, opt SheetOptions) (*image.NRGBA, sheetPlan, error) {
+func drawSheet(outs []Output, fonts *FontSet, opt SheetOptions) (*image.NRGBA, sheetPlan, error) {
 	if len(outs) == 0 {
 		return nil, sheetPlan{}, fmt.Errorf("contact sheet: no images to lay out")
 	}

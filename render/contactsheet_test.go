@@ -59,7 +59,7 @@ func TestContactSheetLayout(t *testing.T) {
 	outs[1].Warnings = []string{"something"}
 	colours := []color.NRGBA{red, blue, green, yellow, red}
 	opt := SheetOptions{Title: "Headline of the story", Subtitle: "layout standard · 5 presets", Width: 900, ThumbHeight: 120}
-	page, plan, err := contactSheet(outs, fonts, opt)
+	page, plan, err := drawSheet(outs, fonts, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestContactSheetPixelCap(t *testing.T) {
 		{"capped", 600_000, 0}, // smaller than asked
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			page, plan, err := contactSheet(outs, fonts, SheetOptions{Title: "T", Width: 800, ThumbHeight: 200, MaxPixels: tc.maxPixels})
+			page, plan, err := drawSheet(outs, fonts, SheetOptions{Title: "T", Width: 800, ThumbHeight: 200, MaxPixels: tc.maxPixels})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -108,11 +108,11 @@ func ChooseCrop(in CropInput) CropResult {
 			faceZoom = true
 		}
 	}
-	base := newLayout(P, B, sc)
+	base := newGeom(P, B, sc)
 	best, bestZoom := c.place(base), 0
 	if c.faces > 0 && len(in.Avoid) > 0 {
 		for k := 1; k <= maxAvoidZoomUp && best.cost.overlap > 0; k++ {
-			l := newLayout(P, B, sc/(1+0.05*float64(k)))
+			l := newGeom(P, B, sc/(1+0.05*float64(k)))
 			if l.fill() && !base.fill() {
 				break
 			}
@@ -124,20 +124,20 @@ func ChooseCrop(in CropInput) CropResult {
 	return result(best, faceZoom || (bestZoom > 0 && !tooSmall), maxUp)
 }
 
-// layout is the size part of a crop: Src and Dst sizes for one scale.
-type layout struct {
+// geom is the size part of a crop: Src and Dst sizes for one scale.
+type geom struct {
 	P, B   image.Point
 	sw, sh int // Src size, photo pixels
 	dw, dh int // Dst size, box pixels
 }
 
-func (l layout) fill() bool { return l.dw < l.B.X || l.dh < l.B.Y }
+func (l geom) fill() bool { return l.dw < l.B.X || l.dh < l.B.Y }
 
-// newLayout sizes Src and Dst for drawing a photo of size P at scale sc into
+// newGeom sizes Src and Dst for drawing a photo of size P at scale sc into
 // a box of size B: Src is what covers the box at that scale, clamped to the
 // photo; Dst is Src scaled, rounded down and clamped to the box.
-func newLayout(P, B image.Point, sc float64) layout {
-	l := layout{P: P, B: B}
+func newGeom(P, B image.Point, sc float64) geom {
+	l := geom{P: P, B: B}
 	l.sw, l.dw = axisSize(P.X, B.X, sc)
 	l.sh, l.dh = axisSize(P.Y, B.Y, sc)
 	// When one axis shows the whole photo side (its drawn size rounded to
@@ -160,12 +160,12 @@ func axisSize(photo, box int, sc float64) (src, dst int) {
 	}
 	// Rounded down so that the scale never exceeds sc.
 	dst = int(math.Floor(float64(photo)*sc + 1e-6))
-	return photo, clampInt(dst, 1, box)
+	return photo, clampI(dst, 1, box)
 }
 
-// placement is one candidate position of a layout.
+// placement is one candidate position of a geom.
 type placement struct {
-	l      layout
+	l      geom
 	sx, sy int // Src offset in the photo
 	dx, dy int // Dst offset in the box
 	cost   cost
@@ -232,7 +232,7 @@ func (c *cropCtx) init(in CropInput) {
 	c.in = in
 	photo := image.Rect(0, 0, in.Photo.X, in.Photo.Y)
 	if f := in.Focus; f != nil {
-		c.focus = image.Pt(int(math.Round(clamp01(f.X)*float64(in.Photo.X))), int(math.Round(clamp01(f.Y)*float64(in.Photo.Y))))
+		c.focus = image.Pt(int(math.Round(clampUnit(f.X)*float64(in.Photo.X))), int(math.Round(clampUnit(f.Y)*float64(in.Photo.Y))))
 		return
 	}
 	for _, s := range in.Subjects {
@@ -281,7 +281,7 @@ type axisPlan struct {
 	scale   float64 // box pixels per photo pixel
 }
 
-// plan returns the free variable of one axis for layout sizes src (photo
+// plan returns the free variable of one axis for geom sizes src (photo
 // pixels) and dst (box pixels); photo and box are the full sizes; need is the
 // extent that must stay inside Src ([0,0) for none); want is the interval to
 // centre and target its place as a fraction of the box.
@@ -299,7 +299,7 @@ func (c *cropCtx) plan(photo, box, src, dst, needLo, needHi, wantLo, wantHi int,
 		a.lo = max(0, needHi-src)
 		a.hi = min(a.hi, needLo)
 		if a.lo > a.hi { // rounding: the need is a pixel too big
-			a.lo = clampInt((needLo+needHi-src)/2, 0, photo-src)
+			a.lo = clampI((needLo+needHi-src)/2, 0, photo-src)
 			a.hi = a.lo
 		}
 	}
@@ -323,7 +323,7 @@ type cands struct {
 }
 
 func (s *cands) add(v int) {
-	v = clampInt(v, s.lo, s.hi)
+	v = clampI(v, s.lo, s.hi)
 	for _, w := range s.v[:s.n] {
 		if w == v {
 			return
@@ -335,8 +335,8 @@ func (s *cands) add(v int) {
 	}
 }
 
-// place finds the best position for layout l.
-func (c *cropCtx) place(l layout) placement {
+// place finds the best position for geom l.
+func (c *cropCtx) place(l geom) placement {
 	need, want, target := image.Rectangle{}, image.Rectangle{}, detailTargetY
 	switch {
 	case c.faces > 0:
@@ -420,7 +420,7 @@ func span(r image.Rectangle, axis int) (lo, hi int) {
 }
 
 // at builds and scores the placement with free offsets x and y.
-func (c *cropCtx) at(l layout, ax, ay axisPlan, x, y int) placement {
+func (c *cropCtx) at(l geom, ax, ay axisPlan, x, y int) placement {
 	p := placement{l: l}
 	p.sx, p.dx = offsets(ax, x)
 	p.sy, p.dy = offsets(ay, y)
@@ -473,4 +473,15 @@ func area(r image.Rectangle) int64 {
 		return 0
 	}
 	return int64(r.Dx()) * int64(r.Dy())
+}
+
+// clampI limits v to lo..hi.
+func clampI(v, lo, hi int) int { return max(lo, min(v, hi)) }
+
+// clampUnit limits v to 0..1 (NaN gives 0).
+func clampUnit(v float64) float64 {
+	if !(v > 0) {
+		return 0
+	}
+	return min(v, 1)
 }

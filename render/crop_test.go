@@ -76,7 +76,7 @@ func toBox(r image.Rectangle, c CropResult) image.Rectangle {
 // every labelled face inside the crop, and that text boxes over the bottom
 // 40% or the left 45% of the box do not cover a face.
 func TestLabelledPhotos(t *testing.T) {
-	f := newFinder(t)
+	f := testFinder(t)
 	avoids := []struct {
 		name string
 		rect func(image.Point) image.Rectangle

@@ -229,7 +229,7 @@ func ensureContrast(dc *gg.Context, pld *PlannedLayer) string {
 	if r.Empty() {
 		return ""
 	}
-	fg := luminance(pld.Spec.Color)
+	fg := Luminance(pld.Spec.Color)
 	dark := fg > 0.4 // light text needs a darker background
 	cover := color.NRGBA{0, 0, 0, 255}
 	if !dark {
@@ -238,7 +238,7 @@ func ensureContrast(dc *gg.Context, pld *PlannedLayer) string {
 	worst := worstPixel(dc.Image().(*image.RGBA), r, dark)
 	ratioWith := func(a float64) float64 {
 		c := mix(worst, cover, a)
-		return contrastRatio(fg, luminance(c))
+		return ContrastRatio(fg, Luminance(c))
 	}
 	if ratioWith(0) >= target {
 		return ""
@@ -282,7 +282,7 @@ func worstPixel(img *image.RGBA, r image.Rectangle, brightest bool) color.NRGBA 
 		for x := r.Min.X; x < r.Max.X; x += step {
 			c := img.RGBAAt(x, y)
 			n := color.NRGBA{c.R, c.G, c.B, 255}
-			s = append(s, sample{luminance(n), n})
+			s = append(s, sample{Luminance(n), n})
 		}
 	}
 	if len(s) == 0 {
@@ -296,20 +296,9 @@ func worstPixel(img *image.RGBA, r image.Rectangle, brightest bool) color.NRGBA 
 	return s[min(i, len(s)-1)].c
 }
 
-// luminance is the WCAG relative luminance of an sRGB colour.
 // Luminance returns the WCAG 2 relative luminance of c, 0 (black) to 1
 // (white); alpha is ignored.
 func Luminance(c color.NRGBA) float64 {
-	return luminance(c)
-}
-
-// ContrastRatio returns the WCAG 2 contrast ratio, 1 to 21, of two relative
-// luminances in either order.
-func ContrastRatio(a, b float64) float64 {
-	return contrastRatio(a, b)
-}
-
-func luminance(c color.NRGBA) float64 {
 	lin := func(v uint8) float64 {
 		x := float64(v) / 255
 		if x <= 0.04045 {
@@ -320,7 +309,9 @@ func luminance(c color.NRGBA) float64 {
 	return 0.2126*lin(c.R) + 0.7152*lin(c.G) + 0.0722*lin(c.B)
 }
 
-func contrastRatio(a, b float64) float64 {
+// ContrastRatio returns the WCAG 2 contrast ratio, 1 to 21, of two relative
+// luminances in either order.
+func ContrastRatio(a, b float64) float64 {
 	if a < b {
 		a, b = b, a
 	}

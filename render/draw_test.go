@@ -38,7 +38,7 @@ func TestEnsureContrast(t *testing.T) {
 			}
 			img := dc.Image().(*image.RGBA)
 			c := img.RGBAAt(200, 100)
-			got := contrastRatio(luminance(tc.text), luminance(color.NRGBA{c.R, c.G, c.B, 255}))
+			got := ContrastRatio(Luminance(tc.text), Luminance(color.NRGBA{c.R, c.G, c.B, 255}))
 			want := contrastNormal
 			if tc.large {
 				want = contrastLarge
@@ -59,13 +59,13 @@ func TestEnsureContrast(t *testing.T) {
 }
 
 func TestContrastRatio(t *testing.T) {
-	white := luminance(color.NRGBA{255, 255, 255, 255})
-	black := luminance(color.NRGBA{0, 0, 0, 255})
-	if r := contrastRatio(white, black); r < 20.9 || r > 21.1 {
+	white := Luminance(color.NRGBA{255, 255, 255, 255})
+	black := Luminance(color.NRGBA{0, 0, 0, 255})
+	if r := ContrastRatio(white, black); r < 20.9 || r > 21.1 {
 		t.Errorf("white/black = %.2f, want 21", r)
 	}
-	grey := luminance(color.NRGBA{118, 118, 118, 255}) // #767676 is the classic 4.5:1 grey on white
-	if r := contrastRatio(white, grey); r < 4.5 || r > 4.6 {
+	grey := Luminance(color.NRGBA{118, 118, 118, 255}) // #767676 is the classic 4.5:1 grey on white
+	if r := ContrastRatio(white, grey); r < 4.5 || r > 4.6 {
 		t.Errorf("white/#767676 = %.2f, want ≈4.54", r)
 	}
 }

@@ -44,7 +44,7 @@ func loadPhoto(tb testing.TB, name string) *image.NRGBA {
 	return &image.NRGBA{Pix: rgba.Pix, Stride: rgba.Stride, Rect: rgba.Rect}
 }
 
-func newFinder(tb testing.TB) *SubjectFinder {
+func testFinder(tb testing.TB) *SubjectFinder {
 	tb.Helper()
 	f, err := NewSubjectFinder()
 	if err != nil {
@@ -81,7 +81,7 @@ func checkDetection(t *testing.T, img *image.NRGBA, found []Subject, labels []im
 // TestFindIsDeterministic also runs Find from two goroutines at once on one
 // finder (run it with -race).
 func TestFindIsDeterministic(t *testing.T) {
-	f := newFinder(t)
+	f := testFinder(t)
 	img := loadPhoto(t, "two-presenters-150px.jpg")
 	var results [2][]Subject
 	var wg sync.WaitGroup
@@ -107,7 +107,7 @@ func matchesOne(label image.Rectangle, faces []Subject) bool {
 }
 
 func TestFindNoFaceInPhotosWithoutPeople(t *testing.T) {
-	f := newFinder(t)
+	f := testFinder(t)
 	// The cat's face scores up to 7 in some scan settings, under the
 	// threshold of 10; a cat detected as a face would be acceptable, but it
 	// is not one here.
@@ -127,7 +127,7 @@ func TestFindNoFaceInPhotosWithoutPeople(t *testing.T) {
 }
 
 func TestFindCoffeeDetailIsTheCup(t *testing.T) {
-	f := newFinder(t)
+	f := testFinder(t)
 	img := loadPhoto(t, "coffee.jpg")
 	got := f.Find(img)
 	// The cup and saucer fill roughly x 150..460, y 20..350 of the 600x400
@@ -139,7 +139,7 @@ func TestFindCoffeeDetailIsTheCup(t *testing.T) {
 }
 
 func TestFindDegenerateImages(t *testing.T) {
-	f := newFinder(t)
+	f := testFinder(t)
 	tests := []struct {
 		name string
 		img  *image.NRGBA
@@ -169,7 +169,7 @@ func flat(w, h int) *image.NRGBA {
 
 func BenchmarkFindSubjects(b *testing.B) {
 	img := loadPhoto(b, "dandelions-5312x2988-large.jpg")
-	f := newFinder(b)
+	f := testFinder(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

@@ -30,7 +30,7 @@ func ParseLayout(file string, data []byte, assets fs.FS, fonts *FontSet) (*Layou
 // parseLayout parses the file called name inside assets; display is the
 // name used in messages (e.g. with its folder).
 func parseLayout(display, name string, data []byte, assets fs.FS, fonts *FontSet) (*Layout, error) {
-	p := &layoutParser{errs: fieldErrors{file: display}, assets: assets, fonts: fonts, dir: path.Dir(name), digest: sha256.New()}
+	p := &layoutParser{errs: collector{file: display}, assets: assets, fonts: fonts, dir: path.Dir(name), digest: sha256.New()}
 	p.digest.Write(data)
 	top, err := parseYAMLMapping(display, "layout", data)
 	if err != nil {
@@ -47,7 +47,7 @@ func parseLayout(display, name string, data []byte, assets fs.FS, fonts *FontSet
 
 // layoutParser compiles one layout file, collecting every problem.
 type layoutParser struct {
-	errs   fieldErrors
+	errs   collector
 	dir    string // folder of the file inside assets
 	assets fs.FS
 	fonts  *FontSet

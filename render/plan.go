@@ -79,7 +79,7 @@ func PlanCard(a *Article, l *Layout, p Preset, photo PhotoInfo, fonts *FontSet) 
 	pl.Layers = make([]PlannedLayer, 0, len(v.Layers))
 	for i := range v.Layers {
 		ly := &v.Layers[i]
-		if !layerApplies(ly, a, short) {
+		if !LayerApplies(ly, a, short) {
 			continue
 		}
 		ref := canvas
@@ -154,11 +154,6 @@ func bleed(r, safe, canvas image.Rectangle) image.Rectangle {
 // shorter side is short pixels: its min_short_side and its when condition.
 // A text layer whose field is empty is still left out later, when planned.
 func LayerApplies(ly *Layer, a *Article, short float64) bool {
-	return layerApplies(ly, a, short)
-}
-
-// layerApplies reports whether a layer is drawn for this article and canvas.
-func layerApplies(ly *Layer, a *Article, short float64) bool {
 	if ly.MinShortSide > 0 && short < float64(ly.MinShortSide) {
 		return false
 	}
@@ -175,12 +170,12 @@ func layerApplies(ly *Layer, a *Article, short float64) bool {
 // planText fits a text layer into its box (clipped to the safe area) and
 // records warnings. It returns false when there is nothing to draw.
 func planText(pld *PlannedLayer, ly *Layer, a *Article, pl *Plan, fonts *FontSet, short float64) (bool, error) {
-	text := ly.Text
+	txt := ly.Text
 	if ly.Field != "" {
-		text, _ = a.Field(ly.Field)
+		txt, _ = a.Field(ly.Field)
 	}
-	text = strings.TrimSpace(text)
-	if text == "" {
+	txt = strings.TrimSpace(txt)
+	if txt == "" {
 		return false, nil
 	}
 	box := pld.Box.Intersect(pl.Safe)
@@ -202,7 +197,7 @@ func planText(pld *PlannedLayer, ly *Layer, a *Article, pl *Plan, fonts *FontSet
 		LineHeight: ly.LineHeight, Align: ly.Align, Upper: ly.Upper,
 		Tracking: ly.Tracking, Lang: a.Lang,
 	}
-	tb, err := fonts.Fit(text, st, w, h)
+	tb, err := fonts.Fit(txt, st, w, h)
 	if err != nil {
 		return false, err
 	}
@@ -217,7 +212,7 @@ func planText(pld *PlannedLayer, ly *Layer, a *Article, pl *Plan, fonts *FontSet
 		if st.MaxSize < 4 {
 			return false, nil
 		}
-		if tb, err = fonts.Fit(text, st, w, h); err != nil {
+		if tb, err = fonts.Fit(txt, st, w, h); err != nil {
 			return false, err
 		}
 		belowMin = true
@@ -236,7 +231,7 @@ func planText(pld *PlannedLayer, ly *Layer, a *Article, pl *Plan, fonts *FontSet
 			break
 		}
 		next := inset + math.Ceil(over) + 1
-		tb2, err := fonts.Fit(text, st, w-2*next, h)
+		tb2, err := fonts.Fit(txt, st, w-2*next, h)
 		if err != nil || len(tb2.Lines) == 0 || tb2.Height > h {
 			break
 		}

@@ -31,8 +31,8 @@ type PreparedPhoto struct {
 // itself with the same presets; with other presets the outputs are still
 // correct but may differ slightly in the photo's pixels, since it was
 // resampled from another working size. It is safe for concurrent use.
-func (e *Engine) PreparePhoto(ctx context.Context, photo []byte, presets []Preset) (*PreparedPhoto, error) {
-	return e.preparePhoto(ctx, photo, presets, true, true)
+func (e *Engine) PreparePhoto(ctx context.Context, data []byte, presets []Preset) (*PreparedPhoto, error) {
+	return e.preparePhoto(ctx, data, presets, true, true)
 }
 
 // Meta returns what Render reports about the photo, with every subject
@@ -51,10 +51,10 @@ func (p *PreparedPhoto) Timings() Timings { return p.timings }
 // preparePhoto decodes, scales and searches the photo for a job with
 // presets; detect false skips the subject finder, keep true keeps every
 // region of the photo resized for later renders.
-func (e *Engine) preparePhoto(ctx context.Context, photo []byte, presets []Preset, detect, keep bool) (*PreparedPhoto, error) {
+func (e *Engine) preparePhoto(ctx context.Context, data []byte, presets []Preset, detect, keep bool) (*PreparedPhoto, error) {
 	p := &PreparedPhoto{}
 	t := time.Now()
-	ph, st, err := decodePhotoScaled(bytes.NewReader(photo), e.Limits, workingScale(presets))
+	ph, st, err := decodePhotoScaled(bytes.NewReader(data), e.Limits, workingScale(presets))
 	if err != nil {
 		return nil, err
 	}

@@ -74,15 +74,15 @@ func FieldErrors(err error) []*FieldError {
 	return out
 }
 
-// fieldErrors collects the problems found in one file so that all of them
+// collector collects the problems found in one file so that all of them
 // are reported at once.
-type fieldErrors struct {
+type collector struct {
 	file string
 	list []*FieldError
 }
 
 // add records a problem at the position of n (which may be nil).
-func (l *fieldErrors) add(n *yaml.Node, field, format string, args ...any) {
+func (l *collector) add(n *yaml.Node, field, format string, args ...any) {
 	e := &FieldError{File: l.file, Field: field, Msg: fmt.Sprintf(format, args...)}
 	if n != nil {
 		e.Line, e.Column = n.Line, n.Column
@@ -92,7 +92,7 @@ func (l *fieldErrors) add(n *yaml.Node, field, format string, args ...any) {
 
 // err returns nil when nothing was recorded, else all problems joined, in
 // file order (problems without a position last).
-func (l *fieldErrors) err() error {
+func (l *collector) err() error {
 	if len(l.list) == 0 {
 		return nil
 	}
@@ -119,7 +119,7 @@ func (l *fieldErrors) err() error {
 // level is a mapping, and returns that mapping node. what names the kind of
 // file for messages, e.g. "article".
 func parseYAMLMapping(file, what string, data []byte) (*yaml.Node, error) {
-	l := &fieldErrors{file: file}
+	l := &collector{file: file}
 	if !utf8.Valid(data) {
 		l.add(nil, "", "the file is not UTF-8 text; save it as UTF-8")
 		return nil, l.err()
@@ -240,7 +240,7 @@ type yamlPair struct {
 // mappingPairs returns the pairs of mapping m in file order, with aliases
 // resolved. Duplicate keys, merge keys (<<) and keys that are not text are
 // reported to l and left out. prefix is the dotted path of m ("" at the top).
-func mappingPairs(m *yaml.Node, prefix string, l *fieldErrors) []yamlPair {
+func mappingPairs(m *yaml.Node, prefix string, l *collector) []yamlPair {
 	seen := make(map[string]*yaml.Node, len(m.Content)/2)
 	pairs := make([]yamlPair, 0, len(m.Content)/2)
 	for i := 0; i+1 < len(m.Content); i += 2 {
@@ -273,7 +273,7 @@ func joinPath(prefix, key string) string {
 
 // unknownKey reports key as not one of known, with a suggestion when one is
 // close.
-func unknownKey(l *fieldErrors, p yamlPair, prefix string, known []string) {
+func unknownKey(l *collector, p yamlPair, prefix string, known []string) {
 	if s := suggest(p.Key, known); s != "" {
 		l.add(p.KeyN, joinPath(prefix, p.Key), "unknown key %q (did you mean %q?)", p.Key, s)
 		return
@@ -284,7 +284,7 @@ func unknownKey(l *fieldErrors, p yamlPair, prefix string, known []string) {
 // scalarText returns the text of a scalar node: "" for null, the literal
 // text for any other scalar (so `headline: 1984` is the text "1984"). ok is
 // false, and the problem reported, when n is a list or mapping.
-func scalarText(n *yaml.Node, field string, l *fieldErrors) (string, bool) {
+func scalarText(n *yaml.Node, field string, l *collector) (string, bool) {
 	if n.Kind != yaml.ScalarNode {
 		l.add(n, field, "expected text, found %s", describeNode(n))
 		return "", false
@@ -297,7 +297,7 @@ func scalarText(n *yaml.Node, field string, l *fieldErrors) (string, bool) {
 
 // scalarBool returns the value of a true/false node (yes/no and on/off are
 // accepted too, in any case).
-func scalarBool(n *yaml.Node, field string, l *fieldErrors) (bool, bool) {
+func scalarBool(n *yaml.Node, field string, l *collector) (bool, bool) {
 	if n.Kind == yaml.ScalarNode {
 		switch strings.ToLower(n.Value) {
 		case "true", "yes", "on":
@@ -314,7 +314,7 @@ func scalarBool(n *yaml.Node, field string, l *fieldErrors) (bool, bool) {
 }
 
 // scalarFloat returns the value of a number node.
-func scalarFloat(n *yaml.Node, field string, l *fieldErrors) (float64, bool) {
+func scalarFloat(n *yaml.Node, field string, l *collector) (float64, bool) {
 	if n.Kind == yaml.ScalarNode {
 		if tag := n.ShortTag(); tag == "!!int" || tag == "!!float" {
 			switch strings.ToLower(strings.TrimPrefix(n.Value, "+")) {

@@ -81,7 +81,7 @@ func TestFieldErrorsUnwrapsJoinedAndWrapped(t *testing.T) {
 }
 
 func TestFieldErrorsSortedInFileOrder(t *testing.T) {
-	l := &fieldErrors{file: "f"}
+	l := &collector{file: "f"}
 	l.add(nil, "", "no position")
 	l.list = append(l.list,
 		&FieldError{File: "f", Line: 4, Column: 2, Msg: "d"},
@@ -95,7 +95,7 @@ func TestFieldErrorsSortedInFileOrder(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("order = %v, want %v", got, want)
 	}
-	if (&fieldErrors{}).err() != nil {
+	if (&collector{}).err() != nil {
 		t.Errorf("empty list gives a non-nil error")
 	}
 }
