@@ -13,7 +13,10 @@ import (
 
 	"sharecard/layouts"
 	"sharecard/lint"
-	"sharecard/render"
+	"sharecard/render/layout"
+	"sharecard/render/preset"
+	"sharecard/render/strictyaml"
+	"sharecard/render/text"
 )
 
 // cmdLint checks layouts against every preset and the built-in samples and
@@ -36,7 +39,7 @@ func cmdLint(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return usageError{fmt.Sprintf("lint takes layout files (*.yaml), not %q; use --layouts DIR for a folder", f)}
 		}
 	}
-	presets, err := render.SelectPresets(*spec, nil)
+	presets, err := preset.Select(*spec, nil)
 	if err != nil {
 		return err
 	}
@@ -80,7 +83,7 @@ func lintSamples(dir string) ([]lint.Sample, error) {
 // when it is given), else every file of dir, else ./layouts when it exists,
 // else the built-in layouts.
 // Parse errors come back as problems; layouts that parse are returned too.
-func loadForLint(dir string, files []string, fset *render.FontSet) (map[string]*render.Layout, []lint.Problem, error) {
+func loadForLint(dir string, files []string, fset *text.FontSet) (map[string]*layout.Layout, []lint.Problem, error) {
 	if len(files) == 0 {
 		var lfs fs.FS = layouts.FS
 		name := "layouts"
@@ -92,8 +95,8 @@ func loadForLint(dir string, files []string, fset *render.FontSet) (map[string]*
 		} else if st, err := os.Stat("layouts"); err == nil && st.IsDir() {
 			lfs = os.DirFS("layouts")
 		}
-		lays, err := render.LoadLayouts(lfs, name, fset)
-		if err != nil && len(lays) == 0 && len(render.FieldErrors(err)) == 0 {
+		lays, err := layout.Load(lfs, name, fset)
+		if err != nil && len(lays) == 0 && len(strictyaml.FieldErrors(err)) == 0 {
 			// No folder, or no layout file in it: nothing to lint.
 			return nil, nil, fmt.Errorf("layouts in %s: %w", name, err)
 		}
@@ -117,10 +120,10 @@ func loadForLint(dir string, files []string, fset *render.FontSet) (map[string]*
 		}
 		byDir[d][filepath.Base(f)] = true
 	}
-	out := map[string]*render.Layout{}
+	out := map[string]*layout.Layout{}
 	var problems []lint.Problem
 	for _, d := range dirs {
-		lays, err := render.LoadLayouts(onlyFiles{os.DirFS(d), byDir[d]}, d, fset)
+		lays, err := layout.Load(onlyFiles{os.DirFS(d), byDir[d]}, d, fset)
 		problems = append(problems, lint.ParseProblems(err)...)
 		for name, l := range lays {
 			if _, dup := out[name]; dup {

@@ -10,7 +10,9 @@ import (
 
 	"sharecard/fonts"
 	"sharecard/layouts"
-	"sharecard/render"
+	"sharecard/render/layout"
+	"sharecard/render/preset"
+	"sharecard/render/text"
 )
 
 func cmdPresets(args []string, stdout io.Writer) error {
@@ -19,7 +21,7 @@ func cmdPresets(args []string, stdout io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	ps := render.Presets()
+	ps := preset.All()
 	if *asJSON {
 		b, err := json.MarshalIndent(ps, "", "  ")
 		if err != nil {
@@ -49,22 +51,22 @@ func cmdCheck(args []string, stdout io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	fset, err := render.LoadFonts(fonts.FS)
+	fset, err := text.LoadFonts(fonts.FS)
 	if err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		lays, err := render.LoadLayouts(os.DirFS(fs.Arg(0)), fs.Arg(0), fset)
+		lays, err := layout.Load(os.DirFS(fs.Arg(0)), fs.Arg(0), fset)
 		return reportLayouts(stdout, fs.Arg(0), lays, err)
 	}
-	lays, err := render.LoadLayouts(layouts.FS, "layouts", fset)
+	lays, err := layout.Load(layouts.FS, "layouts", fset)
 	return reportLayouts(stdout, "built-in layouts", lays, err)
 }
 
-func reportLayouts(stdout io.Writer, name string, lays map[string]*render.Layout, err error) error {
+func reportLayouts(stdout io.Writer, name string, lays map[string]*layout.Layout, err error) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: %d layout(s) OK: %v\n", name, len(lays), render.LayoutNames(lays))
+	fmt.Fprintf(stdout, "%s: %d layout(s) OK: %v\n", name, len(lays), layout.Names(lays))
 	return nil
 }

@@ -21,6 +21,12 @@ import (
 	"sharecard/fonts"
 	"sharecard/layouts"
 	"sharecard/render"
+	"sharecard/render/article"
+	"sharecard/render/layout"
+	"sharecard/render/photo"
+	"sharecard/render/preset"
+	"sharecard/render/publish"
+	"sharecard/render/text"
 )
 
 type renderFlags struct {
@@ -58,10 +64,10 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() == 0 {
 		return usageError{"render needs at least one article file or folder"}
 	}
-	var format render.Format
+	var format preset.Format
 	if f.format != "" {
 		var err error
-		if format, err = render.ParseFormat(f.format); err != nil {
+		if format, err = preset.ParseFormat(f.format); err != nil {
 			return usageError{"--format: " + err.Error()}
 		}
 	}
@@ -128,16 +134,16 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // newEngine loads the built-in fonts and the face model into an engine
 // that refuses photos over maxMP megapixels (0: no limit).
 func newEngine(maxMP int64) (*render.Engine, error) {
-	eng, err := render.NewEngine(fonts.FS)
+	eng, err := text.NewEngine(fonts.FS)
 	if err != nil {
 		return nil, err
 	}
-	eng.Limits = render.Limits{MaxPixels: maxMP * 1_000_000}
+	eng.Limits = photo.Limits{MaxPixels: maxMP * 1_000_000}
 	return eng, nil
 }
 
 // setup loads fonts, the face model and the layouts.
-func setup(layoutDir string, maxMP int64) (*render.Engine, map[string]*render.Layout, error) {
+func setup(layoutDir string, maxMP int64) (*render.Engine, map[string]*layout.Layout, error) {
 	eng, err := newEngine(maxMP)
 	if err != nil {
 		return nil, nil, err
@@ -148,7 +154,7 @@ func setup(layoutDir string, maxMP int64) (*render.Engine, map[string]*render.La
 	if layoutDir != "" {
 		lfs, dir = os.DirFS(layoutDir), layoutDir
 	}
-	lays, err := render.LoadLayouts(lfs, dir, fset)
+	lays, err := layout.Load(lfs, dir, fset)
 	if err != nil {
 		return nil, nil, fmt.Errorf("layouts:\n%w", err)
 	}
@@ -163,12 +169,12 @@ type articleResult struct {
 	sheet    string // path of the contact sheet, if one was written
 }
 
-func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*render.Layout, file string, f renderFlags, format render.Format, slugs map[string]string, mu *sync.Mutex) (*articleResult, error) {
+func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*layout.Layout, file string, f renderFlags, format preset.Format, slugs map[string]string, mu *sync.Mutex) (*articleResult, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("read article: %w", unwrapPath(err))
 	}
-	a, err := render.ParseArticle(file, data)
+	a, err := article.Parse(file, data)
 	if err != nil {
 		return nil, err
 	}
@@ -181,9 +187,9 @@ func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*ren
 	}
 	lay, ok := lays[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown layout %q (available: %s)", name, strings.Join(render.LayoutNames(lays), ", "))
+		return nil, fmt.Errorf("unknown layout %q (available: %s)", name, strings.Join(layout.Names(lays), ", "))
 	}
-	presets, err := render.SelectPresets(f.presets, lay.Presets)
+	presets, err := preset.Select(f.presets, lay.Presets)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +199,7 @@ func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*ren
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(filepath.Dir(file), p)
 		}
-		if photo, err = readCapped(p, render.DefaultMaxBytes); err != nil {
+		if photo, err = readCapped(p, photo.DefaultMaxBytes); err != nil {
 			return nil, fmt.Errorf("photo %s: %w", a.Photo, err)
 		}
 	}
@@ -219,7 +225,7 @@ func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*ren
 	mu.Unlock()
 
 	dir := filepath.Join(f.out, slug)
-	m := render.NewManifest(a, lay.Name, res)
+	m := publish.New(a, lay.Name, res)
 	files := map[string][]byte{"manifest.json": m.JSON(), "meta.html": m.MetaHTML(f.baseURL)}
 	ar := &articleResult{dir: dir, images: len(res.Outputs), timings: res.Timings}
 	// The same warning usually holds for many presets: print it once with
@@ -244,7 +250,7 @@ func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*ren
 		}
 	}
 	if f.sheet {
-		png, err := render.ArticleContactSheet(a, lay.Name, res.Outputs, eng.Fonts)
+		png, err := publish.ArticleContactSheet(a, lay.Name, res.Outputs, eng.Fonts)
 		if err != nil {
 			return nil, err
 		}
@@ -309,7 +315,7 @@ func readCapped(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("file is larger than %d MB: %w", limit>>20, render.ErrPhotoTooLarge)
+		return nil, fmt.Errorf("file is larger than %d MB: %w", limit>>20, photo.ErrPhotoTooLarge)
 	}
 	return data, nil
 }

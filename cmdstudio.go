@@ -15,7 +15,9 @@ import (
 
 	"sharecard/layoutset"
 	"sharecard/lint"
-	"sharecard/render"
+	"sharecard/render/layout"
+	"sharecard/render/photo"
+	"sharecard/render/text"
 	"sharecard/samples"
 	"sharecard/studio"
 )
@@ -114,12 +116,12 @@ func cmdStudio(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func studioSamples(spec string, local bool, stderr io.Writer) (map[string]*studio.Sample, string, error) {
 	var fsys fs.FS = samples.FS
 	load := func(name string) (*studio.Sample, error) {
-		return studio.LoadSampleFS(samples.FS, name, render.DefaultMaxBytes)
+		return studio.LoadSampleFS(samples.FS, name, photo.DefaultMaxBytes)
 	}
 	if st, err := os.Stat("samples"); local && err == nil && st.IsDir() {
 		fsys = os.DirFS("samples")
 		load = func(name string) (*studio.Sample, error) {
-			return studio.LoadSample(name, "samples", render.DefaultMaxBytes)
+			return studio.LoadSample(name, "samples", photo.DefaultMaxBytes)
 		}
 	}
 	names, err := studio.SampleNames(fsys)
@@ -148,7 +150,7 @@ func studioSamples(spec string, local bool, stderr io.Writer) (map[string]*studi
 		}
 		return all, spec, nil
 	}
-	sm, err := studio.LoadSample(spec, "samples", render.DefaultMaxBytes)
+	sm, err := studio.LoadSample(spec, "samples", photo.DefaultMaxBytes)
 	if err != nil {
 		return nil, "", err
 	}
@@ -164,7 +166,7 @@ func studioSamples(spec string, local bool, stderr io.Writer) (map[string]*studi
 // layoutGate is the check every layout passes before the studio or the
 // server uses it: lint's rules that need no pixels, over the built-in
 // samples.
-func layoutGate(fset *render.FontSet) (func(*render.Layout) []string, error) {
+func layoutGate(fset *text.FontSet) (func(*layout.Layout) []string, error) {
 	smp, err := lint.DefaultSamples()
 	if err != nil {
 		return nil, fmt.Errorf("load the samples the layout check uses: %w", err)

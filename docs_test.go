@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/render"
+	"sharecard/render/preset"
 )
 
 // TestDocsPresetsTable checks that the table under "## Presets" has one row
@@ -31,7 +31,7 @@ func TestDocsPresetsTable(t *testing.T) {
 		ids = append(ids, id)
 		rows[id] = cells
 	}
-	presets := render.Presets()
+	presets := preset.All()
 	var want []string
 	for _, p := range presets {
 		want = append(want, p.ID)
@@ -58,13 +58,13 @@ func TestDocsPresetsTable(t *testing.T) {
 }
 
 // docsPresetCells is the README row of p, cell by cell.
-func docsPresetCells(p render.Preset) []string {
+func docsPresetCells(p preset.Preset) []string {
 	esc := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 	maxBytes, safe, std := "—", "—", ""
 	if p.MaxBytes > 0 {
 		maxBytes = strconv.Itoa(p.MaxBytes)
 	}
-	if s := p.Safe; s != (render.Insets{}) {
+	if s := p.Safe; s != (preset.Insets{}) {
 		safe = fmt.Sprintf("%d %d %d %d", s.Top, s.Right, s.Bottom, s.Left)
 	}
 	if p.Standard {

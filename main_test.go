@@ -11,7 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/render"
+	"sharecard/render/preset"
+	"sharecard/render/publish"
 )
 
 func runCLI(t *testing.T, args ...string) (int, string, string) {
@@ -28,7 +29,7 @@ func TestRender_Sample(t *testing.T) {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 	slugDir := filepath.Join(dir, "k1-air-base-iraq-handover")
-	var m render.Manifest
+	var m publish.Manifest
 	data, err := os.ReadFile(filepath.Join(slugDir, "manifest.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +150,7 @@ func TestPresets_Command(t *testing.T) {
 		t.Fatalf("presets: exit %d\n%s", code, stdout)
 	}
 	code, stdout, _ = runCLI(t, "presets", "--json")
-	var ps []render.Preset
+	var ps []preset.Preset
 	if code != 0 || json.Unmarshal([]byte(stdout), &ps) != nil || len(ps) < 40 {
 		t.Fatalf("presets --json: exit %d, %d presets", code, len(ps))
 	}

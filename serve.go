@@ -24,6 +24,8 @@ import (
 	"sharecard/jobs"
 	"sharecard/layoutset"
 	"sharecard/render"
+	"sharecard/render/layout"
+	"sharecard/render/photo"
 	"sharecard/server"
 	"sharecard/store"
 	"sharecard/studio"
@@ -143,11 +145,11 @@ func buildServer(ctx context.Context, f serveFlags, log *slog.Logger) (*built, e
 	)
 	if layoutDir == "" {
 		// The built-in layouts never change (and their tests lint them).
-		var lays map[string]*render.Layout
+		var lays map[string]*layout.Layout
 		if eng, lays, err = setup("", f.maxMP); err != nil {
 			return nil, err
 		}
-		current = func() map[string]*render.Layout { return lays }
+		current = func() map[string]*layout.Layout { return lays }
 	} else {
 		if eng, err = newEngine(f.maxMP); err != nil {
 			return nil, err
@@ -189,7 +191,7 @@ func buildServer(ctx context.Context, f serveFlags, log *slog.Logger) (*built, e
 		SignKey:       []byte(os.Getenv("SHARECARD_SIGN_KEY")),
 		HookSecrets:   hookSecrets(),
 		HookCallbacks: envByPrefix("SHARECARD_HOOK_CALLBACK_"),
-		Limits:        render.Limits{MaxPixels: f.maxMP * 1_000_000},
+		Limits:        photo.Limits{MaxPixels: f.maxMP * 1_000_000},
 	}
 	queue, err := jobs.Open(ctx, jobs.Config{URL: f.natsURL, DataDir: filepath.Join(f.dataDir, "nats"), Workers: max(1, f.workers/2), Logger: log})
 	if err != nil {
@@ -221,7 +223,7 @@ func watchLayouts(ctx context.Context, set *layoutset.Set, log *slog.Logger) {
 				for _, p := range problems {
 					log.Error("layout refused; the last good version stays in use", "problem", p)
 				}
-				log.Info("layouts reloaded", "layouts", render.LayoutNames(set.Layouts()), "refused", len(problems))
+				log.Info("layouts reloaded", "layouts", layout.Names(set.Layouts()), "refused", len(problems))
 			}
 		}
 	}()
@@ -313,7 +315,7 @@ func cmdSign(args []string, stdout, stderr io.Writer) error {
 	if *params["headline"] == "" {
 		return usageError{"sign needs --headline"}
 	}
-	ff, err := render.ParseFormat(*format)
+	ff, err := preset.ParseFormat(*format)
 	if err != nil {
 		return usageError{"--format: " + err.Error()}
 	}

@@ -12,7 +12,7 @@ import (
 
 	"sharecard/fonts"
 	"sharecard/layoutset"
-	"sharecard/render"
+	"sharecard/render/text"
 )
 
 // copyLayouts copies the built-in layouts and their logo into a new folder.
@@ -35,7 +35,7 @@ func copyLayouts(t *testing.T) string {
 // is refused by the gate serve and studio use, with file:line:col, and the
 // last good version stays in use.
 func TestLayoutGate_RefusesAndKeepsLastGood(t *testing.T) {
-	fset, err := render.LoadFonts(fonts.FS)
+	fset, err := text.LoadFonts(fonts.FS)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/render"
+	"sharecard/render/preset"
 	"sharecard/server"
 )
 
@@ -27,7 +27,7 @@ func TestSign_EveryCardParameter(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	signed := server.SignCardURL([]byte("test-key"), "https://cards.example", "standard", "og", render.FormatJPEG, want)
+	signed := server.SignCardURL([]byte("test-key"), "https://cards.example", "standard", "og", preset.FormatJPEG, want)
 	if got := strings.TrimSpace(stdout); got != signed {
 		t.Errorf("sign printed\n%s\nwant\n%s", got, signed)
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"sharecard/render"
+	"sharecard/render/publish"
 	"sharecard/server"
 )
 
@@ -81,7 +81,7 @@ type jobStatus struct {
 
 // waitJob polls a job until it is done, failing the test when it fails or
 // takes longer than timeout.
-func waitJob(t *testing.T, p *proc, id string, timeout time.Duration) (jobStatus, render.Manifest) {
+func waitJob(t *testing.T, p *proc, id string, timeout time.Duration) (jobStatus, publish.Manifest) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var st jobStatus
@@ -105,7 +105,7 @@ func waitJob(t *testing.T, p *proc, id string, timeout time.Duration) (jobStatus
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	var m render.Manifest
+	var m publish.Manifest
 	if err := json.Unmarshal(st.Manifest, &m); err != nil || len(m.Images) == 0 {
 		t.Fatalf("job %s is done but its manifest is unusable (%v): %.300s", id, err, st.Manifest)
 	}

@@ -26,7 +26,7 @@ import (
 	"time"
 
 	"sharecard/internal/syncbuf"
-	"sharecard/render"
+	"sharecard/render/publish"
 	"sharecard/server"
 )
 
@@ -390,9 +390,9 @@ const (
 )
 
 // manifest decodes a manifest answer.
-func manifest(t *testing.T, r result) render.Manifest {
+func manifest(t *testing.T, r result) publish.Manifest {
 	t.Helper()
-	var m render.Manifest
+	var m publish.Manifest
 	if r.status != http.StatusOK {
 		t.Fatalf("want a manifest, got %s", r)
 	}
@@ -407,7 +407,7 @@ func manifest(t *testing.T, r result) render.Manifest {
 
 // checkImages fetches every image of a manifest from base and checks its
 // bytes against the manifest's size and SHA-256.
-func checkImages(t *testing.T, base string, m render.Manifest) {
+func checkImages(t *testing.T, base string, m publish.Manifest) {
 	t.Helper()
 	for _, img := range m.Images {
 		if !strings.HasPrefix(img.URL, "/v1/images/") {

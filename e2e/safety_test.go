@@ -26,6 +26,9 @@ import (
 	"sharecard/fonts"
 	"sharecard/layouts"
 	"sharecard/render"
+	"sharecard/render/layout"
+	"sharecard/render/preset"
+	"sharecard/render/text"
 	"sharecard/server"
 	"sharecard/store"
 )
@@ -49,7 +52,7 @@ func TestSSRF_Loopback(t *testing.T) {
 	} {
 		body, _ := json.Marshal(map[string]any{"headline": "SSRF", "photo": u})
 		expectProblem(t, "render with photo "+u, do(t, http.MethodPost, srv.url+"/v1/render?preset=og", "application/json", body), http.StatusUnprocessableEntity, "photo")
-		card := server.SignCardURL([]byte(signKey), srv.url, "standard", "og", render.FormatJPEG, url.Values{"headline": {"SSRF"}, "photo": {u}})
+		card := server.SignCardURL([]byte(signKey), srv.url, "standard", "og", preset.FormatJPEG, url.Values{"headline": {"SSRF"}, "photo": {u}})
 		expectProblem(t, "card with photo "+u, get(t, card), http.StatusUnprocessableEntity, "photo")
 	}
 	// A webhook's job goes through the same guard: its first attempt fails
@@ -81,11 +84,11 @@ func TestSSRF_Loopback(t *testing.T) {
 // from the allowed loopback photo server to such addresses, are refused
 // through every route with 422 naming the photo field.
 func TestSSRF_Resolved(t *testing.T) {
-	fset, err := render.LoadFonts(fonts.FS)
+	fset, err := text.LoadFonts(fonts.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lays, err := render.LoadLayouts(layouts.FS, "layouts", fset)
+	lays, err := layout.Load(layouts.FS, "layouts", fset)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +105,7 @@ func TestSSRF_Resolved(t *testing.T) {
 	})
 	dialer := &fetchtest.Dialer{}
 	srv, err := server.New(server.Config{SignKey: []byte(signKey)}, server.Deps{
-		Engine: &render.Engine{Fonts: fset}, Layouts: func() map[string]*render.Layout { return lays }, Store: st,
+		Engine: &render.Engine{Fonts: fset}, Layouts: func() map[string]*layout.Layout { return lays }, Store: st,
 		Fetcher: fetch.New(fetch.Config{
 			Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, Resolver: res, Dialer: dialer,
 			ConnectTimeout: 2 * time.Second, Timeout: 5 * time.Second,
@@ -142,7 +145,7 @@ func TestSSRF_Resolved(t *testing.T) {
 			if p.Title != "Photo URL refused" {
 				t.Errorf("render: problem title %q, want Photo URL refused (%+v)", p.Title, p)
 			}
-			card := server.SignCardURL([]byte(signKey), ts.URL, "standard", "og", render.FormatJPEG, url.Values{"headline": {"SSRF card"}, "photo": {tc.photo}})
+			card := server.SignCardURL([]byte(signKey), ts.URL, "standard", "og", preset.FormatJPEG, url.Values{"headline": {"SSRF card"}, "photo": {tc.photo}})
 			expectProblem(t, "card", get(t, card), http.StatusUnprocessableEntity, "photo")
 			// A webhook's job goes through the same guard.
 			article, _ := json.Marshal(map[string]any{"headline": "SSRF job", "photo": tc.photo})

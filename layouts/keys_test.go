@@ -14,7 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"sharecard/render"
+	"sharecard/render/layout"
 )
 
 // probeKey is a key no list holds and none is close to, so the parser's
@@ -43,7 +43,7 @@ func TestLayoutKeysMatchParser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := render.LayoutKeys()
+	keys := layout.Keys()
 	for place, want := range keys {
 		src, ok := probes[place]
 		if typ, isLayer := strings.CutPrefix(place, "layer:"); isLayer {
@@ -53,7 +53,7 @@ func TestLayoutKeysMatchParser(t *testing.T) {
 			t.Errorf("render.LayoutKeys has a place %q that this test cannot probe: add it to probes", place)
 			continue
 		}
-		_, err := render.ParseLayout("probe.yaml", []byte(src), nil, fs)
+		_, err := layout.Parse("probe.yaml", []byte(src), nil, fs)
 		if err == nil {
 			t.Errorf("%s: a layout with an unknown key %q parsed", place, probeKey)
 			continue
@@ -125,7 +125,7 @@ func sectionFor(place string) string {
 // there, and that some example uses the key at that place.
 func TestReferenceDocumentsEveryKey(t *testing.T) {
 	exs, brand, doc := readExamples(t)
-	keys := render.LayoutKeys()
+	keys := layout.Keys()
 	common := commonLayerKeys(keys)
 	want := map[string][]string{"layer": common}
 	for place, ks := range keys {

@@ -21,7 +21,9 @@ import (
 
 	"github.com/disintegration/imaging"
 
-	"sharecard/render"
+	"sharecard/render/article"
+	"sharecard/render/plan"
+	"sharecard/render/text"
 )
 
 // sampleArticles are the articles the pictures show; README.md lists them.
@@ -66,12 +68,12 @@ lang: en
 `,
 }
 
-func sampleArticle(name string) (*render.Article, error) {
+func sampleArticle(name string) (*article.Article, error) {
 	src, ok := sampleArticles[name]
 	if !ok {
 		return nil, fmt.Errorf("unknown article=%s (one of %s)", name, strings.Join(sampleArticleNames(), ", "))
 	}
-	return render.ParseArticle(name+".yaml", []byte(src))
+	return article.Parse(name+".yaml", []byte(src))
 }
 
 func sampleArticleNames() []string {
@@ -98,7 +100,7 @@ func shrinkPhoto(data []byte, width int) ([]byte, error) {
 // tile is one rendered canvas with its plan and label.
 type tile struct {
 	img   image.Image
-	plan  *render.Plan
+	plan  *plan.Plan
 	label string
 }
 
@@ -117,7 +119,7 @@ const (
 // composeTiles draws the overlays asked for on each tile and lays the tiles
 // out in a row, top-aligned, with their labels below. One unlabelled tile
 // is returned as it is.
-func composeTiles(fs *render.FontSet, tiles []tile, show map[string]bool) (*image.NRGBA, error) {
+func composeTiles(fs *text.FontSet, tiles []tile, show map[string]bool) (*image.NRGBA, error) {
 	for i := range tiles {
 		img := imaging.Clone(tiles[i].img)
 		if show["boxes"] {
@@ -147,7 +149,7 @@ func composeTiles(fs *render.FontSet, tiles []tile, show map[string]bool) (*imag
 		b := tl.img.Bounds()
 		draw.Draw(sheet, image.Rect(x, sheetGap, x+b.Dx(), sheetGap+b.Dy()), tl.img, b.Min, draw.Src)
 		if tl.label != "" {
-			tb, err := fs.Fit(tl.label, render.TextStyle{Family: "Noto Sans", Weight: 400, MaxSize: 13, MaxLines: 1}, float64(b.Dx()), labelHeight)
+			tb, err := fs.Fit(tl.label, text.Style{Family: "Noto Sans", Weight: 400, MaxSize: 13, MaxLines: 1}, float64(b.Dx()), labelHeight)
 			if err != nil {
 				return nil, err
 			}

@@ -20,7 +20,12 @@ import (
 
 	"sharecard/fonts"
 	"sharecard/layouts"
-	"sharecard/render"
+	"sharecard/render/layout"
+	"sharecard/render/paint"
+	"sharecard/render/photo"
+	"sharecard/render/plan"
+	"sharecard/render/preset"
+	"sharecard/render/text"
 )
 
 var update = flag.Bool("update", false, "rewrite the pictures in docs/layouts from the examples in layouts/README.md")
@@ -42,7 +47,7 @@ type example struct {
 	yaml     string   // the block as written
 	wrap     string   // layers, variants or layout
 	canvases []string // "WxH" or "preset:ID"
-	safe     render.Insets
+	safe     preset.Insets
 	articles []string
 	photo    string // "" (the sample photo), none or small
 	show     map[string]bool
@@ -145,20 +150,20 @@ func readExamples(t *testing.T) (exs []example, brand string, doc string) {
 	return exs, brand, doc
 }
 
-func parseInsets(s string) (render.Insets, error) {
+func parseInsets(s string) (preset.Insets, error) {
 	var v [4]int
 	parts := strings.Split(s, ",")
 	if len(parts) != 4 {
-		return render.Insets{}, fmt.Errorf("safe=%s: want four pixel insets top,right,bottom,left", s)
+		return preset.Insets{}, fmt.Errorf("safe=%s: want four pixel insets top,right,bottom,left", s)
 	}
 	for i, p := range parts {
 		n, err := strconv.Atoi(p)
 		if err != nil {
-			return render.Insets{}, fmt.Errorf("safe=%s: %q is not a whole number", s, p)
+			return preset.Insets{}, fmt.Errorf("safe=%s: %q is not a whole number", s, p)
 		}
 		v[i] = n
 	}
-	return render.Insets{Top: v[0], Right: v[1], Bottom: v[2], Left: v[3]}, nil
+	return preset.Insets{Top: v[0], Right: v[1], Bottom: v[2], Left: v[3]}, nil
 }
 
 // source returns the complete layout file of an example: the block itself
@@ -188,15 +193,15 @@ func (ex example) source(brand string) (string, error) {
 }
 
 // parse compiles an example's layout, with logo.png from this folder.
-func (ex example) parse(brand string, fs *render.FontSet) (*render.Layout, error) {
+func (ex example) parse(brand string, fs *text.FontSet) (*layout.Layout, error) {
 	src, err := ex.source(brand)
 	if err != nil {
 		return nil, err
 	}
-	return render.ParseLayout(ex.name+".yaml", []byte(src), layouts.FS, fs)
+	return layout.Parse(ex.name+".yaml", []byte(src), layouts.FS, fs)
 }
 
-var loadFonts = sync.OnceValues(func() (*render.FontSet, error) { return render.LoadFonts(fonts.FS) })
+var loadFonts = sync.OnceValues(func() (*text.FontSet, error) { return text.LoadFonts(fonts.FS) })
 
 // TestReferenceExamplesParse parses every example of the reference; it
 // fails with the example's README line when one no longer parses.
@@ -234,7 +239,7 @@ func TestReferencePictures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	finder, err := render.NewSubjectFinder()
+	finder, err := photo.NewFinder()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,25 +295,25 @@ func checkStrayPictures(t *testing.T, wanted map[string]bool) {
 // examplePhoto is a decoded photo and the subjects the engine finds in
 // it, found once for all examples (finding faces is the slow part).
 type examplePhoto struct {
-	pyramid *render.Pyramid
-	info    render.PhotoInfo
+	pyramid *photo.Pyramid
+	info    plan.PhotoInfo
 }
 
-func preparePhoto(data []byte, finder *render.SubjectFinder) (*examplePhoto, error) {
-	ph, err := render.DecodePhoto(bytes.NewReader(data), render.Limits{})
+func preparePhoto(data []byte, finder *photo.Finder) (*examplePhoto, error) {
+	ph, err := photo.Decode(bytes.NewReader(data), photo.Limits{})
 	if err != nil {
 		return nil, err
 	}
 	return &examplePhoto{
-		pyramid: render.NewPyramid(ph.Image),
-		info:    render.PhotoInfo{Size: ph.Image.Bounds().Size(), Subjects: finder.Find(ph.Image)},
+		pyramid: photo.NewPyramid(ph.Image),
+		info:    plan.PhotoInfo{Size: ph.Image.Bounds().Size(), Subjects: finder.Find(ph.Image)},
 	}, nil
 }
 
 // renderExample draws an example on each of its canvases for each of its
 // articles, through the engine's two stages (PlanCard, then Draw), and lays
 // the results out side by side.
-func renderExample(fs *render.FontSet, ex example, lay *render.Layout, photo *examplePhoto) (*image.NRGBA, error) {
+func renderExample(fs *text.FontSet, ex example, lay *layout.Layout, photo *examplePhoto) (*image.NRGBA, error) {
 	var tiles []tile
 	for _, c := range ex.canvases {
 		p, err := canvasPreset(c, ex.safe, lay)
@@ -320,16 +325,16 @@ func renderExample(fs *render.FontSet, ex example, lay *render.Layout, photo *ex
 			if err != nil {
 				return nil, err
 			}
-			var info render.PhotoInfo
-			var pyr *render.Pyramid
+			var info plan.PhotoInfo
+			var pyr *photo.Pyramid
 			if a.Photo != "" && photo != nil {
 				info, pyr = photo.info, photo.pyramid
 			}
-			plan, err := render.PlanCard(a, lay, p, info, fs)
+			plan, err := plan.Card(a, lay, p, info, fs)
 			if err != nil {
 				return nil, err
 			}
-			img, _ := render.Draw(plan, pyr)
+			img, _ := paint.Draw(plan, pyr)
 			var label []string
 			if len(ex.canvases) > 1 {
 				label = append(label, fmt.Sprintf("%d×%d", p.Width, p.Height))
@@ -345,21 +350,21 @@ func renderExample(fs *render.FontSet, ex example, lay *render.Layout, photo *ex
 
 // canvasPreset turns "WxH" or "preset:ID" (a preset of the layout) into a
 // PNG preset with the example's safe insets.
-func canvasPreset(c string, safe render.Insets, lay *render.Layout) (render.Preset, error) {
+func canvasPreset(c string, safe preset.Insets, lay *layout.Layout) (preset.Preset, error) {
 	if id, ok := strings.CutPrefix(c, "preset:"); ok {
 		for _, p := range lay.Presets {
 			if p.ID == id {
-				p.Format = render.FormatPNG
+				p.Format = preset.FormatPNG
 				return p, nil
 			}
 		}
-		return render.Preset{}, fmt.Errorf("canvas=%s: the layout has no preset %q", c, id)
+		return preset.Preset{}, fmt.Errorf("canvas=%s: the layout has no preset %q", c, id)
 	}
 	ws, hs, _ := strings.Cut(c, "x")
 	w, err1 := strconv.Atoi(ws)
 	h, err2 := strconv.Atoi(hs)
 	if err1 != nil || err2 != nil || w < 16 || h < 16 || w > 1200 || h > 1200 {
-		return render.Preset{}, fmt.Errorf("canvas=%s: want WxH with sides of 16 to 1200 px", c)
+		return preset.Preset{}, fmt.Errorf("canvas=%s: want WxH with sides of 16 to 1200 px", c)
 	}
-	return render.Preset{ID: "example", Platform: "Docs", Width: w, Height: h, Format: render.FormatPNG, Formats: []render.Format{render.FormatPNG}, Safe: safe}, nil
+	return preset.Preset{ID: "example", Platform: "Docs", Width: w, Height: h, Format: preset.FormatPNG, Formats: []preset.Format{preset.FormatPNG}, Safe: safe}, nil
 }

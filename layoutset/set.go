@@ -15,15 +15,16 @@ import (
 	"strings"
 	"sync"
 
-	"sharecard/render"
+	"sharecard/render/layout"
+	"sharecard/render/text"
 )
 
 // Set is the live set of layouts of one folder. All methods are safe for
 // concurrent use.
 type Set struct {
 	dir   string
-	fonts *render.FontSet
-	gate  func(*render.Layout) []string
+	fonts *text.FontSet
+	gate  func(*layout.Layout) []string
 
 	reloading sync.Mutex // one reload at a time, so an older read never wins
 
@@ -35,7 +36,7 @@ type Set struct {
 
 // fileState is what is known about one layout file.
 type fileState struct {
-	good     *render.Layout // last version that parsed and passed the gate; nil if none
+	good     *layout.Layout // last version that parsed and passed the gate; nil if none
 	problems []string       // why the latest version was refused; nil when it was accepted
 }
 
@@ -48,7 +49,7 @@ type fileState struct {
 //
 // Open fails only when dir cannot be read; broken files are reported by
 // Problems. Call Watch to follow later edits.
-func Open(dir string, fonts *render.FontSet, gate func(*render.Layout) []string) (*Set, error) {
+func Open(dir string, fonts *text.FontSet, gate func(*layout.Layout) []string) (*Set, error) {
 	s := &Set{dir: dir, fonts: fonts, gate: gate, files: map[string]*fileState{}, subs: map[chan struct{}]struct{}{}}
 	if err := s.Reload(); err != nil {
 		return nil, err
@@ -184,11 +185,11 @@ func (s *Set) load(name string) (st *fileState, ok bool) {
 	// LoadLayouts on a view of the folder that holds only this layout file
 	// gives messages with the folder in the file name and resolves the
 	// logo and images relative to the folder.
-	lays, err := render.LoadLayouts(oneFile{fsys: os.DirFS(s.dir), name: name}, filepath.ToSlash(s.dir), s.fonts)
+	lays, err := layout.Load(oneFile{fsys: os.DirFS(s.dir), name: name}, filepath.ToSlash(s.dir), s.fonts)
 	if err != nil {
 		return &fileState{problems: errorLines(err)}, true
 	}
-	var lay *render.Layout
+	var lay *layout.Layout
 	for _, l := range lays {
 		lay = l
 	}
@@ -237,10 +238,10 @@ func errorLines(err error) []string {
 
 // Layouts returns the last good version of every layout file, by layout
 // name. The map is a fresh copy; the layouts are immutable and shared.
-func (s *Set) Layouts() map[string]*render.Layout {
+func (s *Set) Layouts() map[string]*layout.Layout {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := map[string]*render.Layout{}
+	out := map[string]*layout.Layout{}
 	for _, name := range sortedKeys(s.files) {
 		if l := s.files[name].good; l != nil {
 			if _, dup := out[l.Name]; !dup {

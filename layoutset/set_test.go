@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"sharecard/fonts"
-	"sharecard/render"
+	"sharecard/render/text"
 )
 
 const goodLayout = `name: %s
@@ -52,9 +52,9 @@ func replace(t *testing.T, dir, name, tmpl, layoutName string) {
 	}
 }
 
-var fontsOnce = sync.OnceValues(func() (*render.FontSet, error) { return render.LoadFonts(fonts.FS) })
+var fontsOnce = sync.OnceValues(func() (*text.FontSet, error) { return text.LoadFonts(fonts.FS) })
 
-func loadFonts(t *testing.T) *render.FontSet {
+func loadFonts(t *testing.T) *text.FontSet {
 	t.Helper()
 	f, err := fontsOnce()
 	if err != nil {
@@ -64,7 +64,7 @@ func loadFonts(t *testing.T) *render.FontSet {
 }
 
 func names(s *Set) string {
-	return strings.Join(render.LayoutNames(s.Layouts()), ",")
+	return strings.Join(layout.Names(s.Layouts()), ",")
 }
 
 func TestOpen(t *testing.T) {
@@ -102,7 +102,7 @@ func TestGate(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "a.yaml", goodLayout, "alpha")
 	refuse := false
-	gate := func(l *render.Layout) []string {
+	gate := func(l *layout.Layout) []string {
 		if refuse {
 			return []string{l.File + ":1:1: refused by the gate"}
 		}

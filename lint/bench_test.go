@@ -3,7 +3,8 @@ package lint
 import (
 	"testing"
 
-	"sharecard/render"
+	"sharecard/render/plan"
+	"sharecard/render/preset"
 )
 
 // BenchmarkStatic lints the standard layout without pixels, over every
@@ -28,10 +29,10 @@ func BenchmarkPlanCard(b *testing.B) {
 	eng := engine(b)
 	lays := builtinLayouts(b, eng)
 	s := sample(b, "k1-air-base")
-	og, _ := render.LookupPreset("og")
+	og, _ := preset.Lookup("og")
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := render.PlanCard(s.Article, lays["standard"], og, render.PhotoInfo{Size: s.Size}, eng.Fonts); err != nil {
+		if _, err := plan.Card(s.Article, lays["standard"], og, plan.PhotoInfo{Size: s.Size}, eng.Fonts); err != nil {
 			b.Fatal(err)
 		}
 	}

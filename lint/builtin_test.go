@@ -6,7 +6,11 @@ import (
 	"image"
 	"testing"
 
-	"sharecard/render"
+	"sharecard/render/layout"
+	"sharecard/render/paint"
+	"sharecard/render/photo"
+	"sharecard/render/plan"
+	"sharecard/render/preset"
 )
 
 // TestBuiltinLayoutsClean lints the shipped layouts with the shipped
@@ -21,7 +25,7 @@ func TestBuiltinLayoutsClean(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var presets []render.Preset // nil: all
+	var presets []preset.Preset // nil: all
 	ids := []string{"og", "x-summary", "instagram-story", "instagram-reel-cover", "pinterest-pin",
 		"ctv-hero-fhd", "roku-fullscreen-fhd", "tvos-app-icon", "thumb-16x9", "thumb-square"}
 	if raceOn {
@@ -32,7 +36,7 @@ func TestBuiltinLayoutsClean(t *testing.T) {
 	}
 	if testing.Short() || raceOn {
 		for _, id := range ids {
-			p, ok := render.LookupPreset(id)
+			p, ok := preset.Lookup(id)
 			if !ok {
 				t.Fatalf("no preset %s", id)
 			}
@@ -46,7 +50,7 @@ func TestBuiltinLayoutsClean(t *testing.T) {
 	if len(got) > 0 {
 		t.Errorf("built-in layouts have %d problems:\n%s", len(got), list(got))
 	}
-	for _, name := range render.LayoutNames(lays) {
+	for _, name := range layout.Names(lays) {
 		if ps := Static(lays[name], eng.Fonts, samples...); len(ps) > 0 {
 			t.Errorf("Static finds problems in %s that Check does not:\n%s", name, list(ps))
 		}
@@ -59,21 +63,21 @@ func TestDrawLayersMatchesDraw(t *testing.T) {
 	eng := engine(t)
 	s := sample(t, "long-headline")
 	l := layout(t, "contrast-good.yaml")
-	ph, err := render.DecodePhoto(bytes.NewReader(s.Photo), render.Limits{})
+	ph, err := photo.Decode(bytes.NewReader(s.Photo), photo.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pyr := render.NewPyramid(ph.Image)
+	pyr := photo.NewPyramid(ph.Image)
 	lays := builtinLayouts(t, eng)
-	for _, l := range []*render.Layout{l, lays["standard"], lays["split"]} {
-		for _, p := range []render.Preset{smallCard, smallStory} {
-			plan, err := render.PlanCard(s.Article, l, p, render.PhotoInfo{Size: pyr.Bounds().Size()}, eng.Fonts)
+	for _, l := range []*layout.Layout{l, lays["standard"], lays["split"]} {
+		for _, p := range []preset.Preset{smallCard, smallStory} {
+			plan, err := plan.Card(s.Article, l, p, plan.PhotoInfo{Size: pyr.Bounds().Size()}, eng.Fonts)
 			if err != nil {
 				t.Fatal(err)
 			}
 			calls := 0
-			got := render.DrawLayers(plan, pyr, func(int, *image.NRGBA) { calls++ })
-			want, _ := render.Draw(plan, pyr)
+			got := paint.DrawLayers(plan, pyr, func(int, *image.NRGBA) { calls++ })
+			want, _ := paint.Draw(plan, pyr)
 			if !bytes.Equal(got.Pix, want.Pix) {
 				t.Errorf("%s on %s: DrawLayers paints other pixels than Draw", l.Name, p.ID)
 			}
@@ -84,7 +88,7 @@ func TestDrawLayersMatchesDraw(t *testing.T) {
 	}
 }
 
-func countText(p *render.Plan) int {
+func countText(p *plan.Plan) int {
 	n := 0
 	for _, l := range p.Layers {
 		if l.Text != nil {

@@ -14,6 +14,11 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"sharecard/render"
+	"sharecard/render/layout"
+	"sharecard/render/paint"
+	"sharecard/render/photo"
+	"sharecard/render/plan"
+	"sharecard/render/preset"
 )
 
 // Options say what [Check] tries the layouts with.
@@ -22,7 +27,7 @@ type Options struct {
 	Samples []Sample
 	// Presets are the canvases to check; nil means every built-in preset.
 	// Each layout's own presets are added to them.
-	Presets []render.Preset
+	Presets []preset.Preset
 	// Workers is how many canvases are checked at once (0 = one per CPU).
 	Workers int
 }
@@ -51,7 +56,7 @@ const minFaceSide = 16
 // covering a face. eng provides the fonts, the face finder and the photo
 // limits. Problems come sorted; the error is only for a sample photo that
 // cannot be decoded or a cancelled ctx. It is safe for concurrent use.
-func Check(ctx context.Context, eng *render.Engine, layouts map[string]*render.Layout, opts Options) ([]Problem, error) {
+func Check(ctx context.Context, eng *render.Engine, layouts map[string]*layout.Layout, opts Options) ([]Problem, error) {
 	photos, err := preparePhotos(eng, opts.Samples)
 	if err != nil {
 		return nil, err
@@ -66,7 +71,7 @@ func Check(ctx context.Context, eng *render.Engine, layouts map[string]*render.L
 		workers = runtime.GOMAXPROCS(0)
 	}
 	g.SetLimit(workers)
-	for _, name := range render.LayoutNames(layouts) {
+	for _, name := range layout.Names(layouts) {
 		l := layouts[name]
 		for _, grp := range groupPresets(presetsFor(opts.Presets, l)) {
 			for si := range opts.Samples {
@@ -91,8 +96,8 @@ func Check(ctx context.Context, eng *render.Engine, layouts map[string]*render.L
 
 // samplePhoto is a sample's decoded photo and what the engine finds in it.
 type samplePhoto struct {
-	pyr   *render.Pyramid // nil without a photo
-	info  render.PhotoInfo
+	pyr   *photo.Pyramid // nil without a photo
+	info  plan.PhotoInfo
 	faces []image.Rectangle // face cores, photo pixels
 }
 
@@ -110,11 +115,11 @@ func preparePhotos(eng *render.Engine, samples []Sample) ([]samplePhoto, error) 
 			out[i].info.Focus = s.Article.Focus
 			continue
 		}
-		ph, err := render.DecodePhoto(bytes.NewReader(s.Photo), eng.Limits)
+		ph, err := photo.Decode(bytes.NewReader(s.Photo), eng.Limits)
 		if err != nil {
 			return nil, fmt.Errorf("sample %s: %w", s.Name, err)
 		}
-		pyr := render.NewPyramid(ph.Image)
+		pyr := photo.NewPyramid(ph.Image)
 		out[i].pyr = pyr
 		out[i].info.Size = pyr.Bounds().Size()
 		if eng.Finder == nil {
@@ -128,7 +133,7 @@ func preparePhotos(eng *render.Engine, samples []Sample) ([]samplePhoto, error) 
 				out[i].info.Subjects = append(out[i].info.Subjects, sub)
 			}
 			if sub.Kind == "face" {
-				out[i].faces = append(out[i].faces, render.FaceCore(r))
+				out[i].faces = append(out[i].faces, paint.FaceCore(r))
 			}
 		}
 	}
@@ -153,13 +158,13 @@ func scaleRect(r image.Rectangle, f float64) image.Rectangle {
 
 // checkCanvas plans and draws one canvas with one sample and runs every
 // rule on it.
-func checkCanvas(eng *render.Engine, l *render.Layout, p render.Preset, s *Sample, ph *samplePhoto) []hit {
-	plan, err := render.PlanCard(s.Article, l, p, ph.info, eng.Fonts)
+func checkCanvas(eng *render.Engine, l *layout.Layout, p preset.Preset, s *Sample, ph *samplePhoto) []hit {
+	plan, err := plan.Card(s.Article, l, p, ph.info, eng.Fonts)
 	if err != nil {
 		return []hit{planHit(l, s, err)}
 	}
 	hits := staticHits(l, plan, s)
-	render.DrawLayers(plan, ph.pyr, func(i int, canvas *image.NRGBA) {
+	paint.DrawLayers(plan, ph.pyr, func(i int, canvas *image.NRGBA) {
 		if h, ok := contrastHit(l, plan, &plan.Layers[i], canvas, s); ok {
 			hits = append(hits, h)
 		}
@@ -170,7 +175,7 @@ func checkCanvas(eng *render.Engine, l *render.Layout, p render.Preset, s *Sampl
 
 // contrastHit measures the text of pld against the canvas drawn below its
 // glyphs, at the pixels under and just around the glyphs.
-func contrastHit(l *render.Layout, plan *render.Plan, pld *render.PlannedLayer, canvas *image.NRGBA, s *Sample) (hit, bool) {
+func contrastHit(l *layout.Layout, plan *plan.Plan, pld *plan.PlannedLayer, canvas *image.NRGBA, s *Sample) (hit, bool) {
 	tb, ly := pld.Text, pld.Spec
 	if tb == nil || len(tb.Lines) == 0 || ly.Color.A == 0 {
 		return hit{}, false
@@ -203,7 +208,7 @@ func contrastHit(l *render.Layout, plan *render.Plan, pld *render.PlannedLayer, 
 			}
 			bg := canvas.NRGBAAt(x, y)
 			seen := color.NRGBA{blend(bg.R, fg.R, a), blend(bg.G, fg.G, a), blend(bg.B, fg.B, a), 255}
-			ratios = append(ratios, render.ContrastRatio(render.Luminance(seen), render.Luminance(bg)))
+			ratios = append(ratios, paint.ContrastRatio(paint.Luminance(seen), paint.Luminance(bg)))
 		}
 	}
 	if len(ratios) == 0 {
@@ -241,12 +246,12 @@ func blend(bg, fg uint8, a float64) uint8 {
 
 // faceHits reports text, badge, image and opaque box layers drawn over a
 // face of the sample photo.
-func faceHits(l *render.Layout, plan *render.Plan, s *Sample, ph *samplePhoto) []hit {
+func faceHits(l *layout.Layout, plan *plan.Plan, s *Sample, ph *samplePhoto) []hit {
 	var hits []hit
 	for i := range plan.Layers {
 		photo := &plan.Layers[i]
 		cr := photo.Crop
-		if photo.Kind != render.LayerPhoto || cr == nil || cr.Src.Empty() || cr.Dst.Empty() {
+		if photo.Kind != layout.LayerPhoto || cr == nil || cr.Src.Empty() || cr.Dst.Empty() {
 			continue
 		}
 		for _, face := range ph.faces {
@@ -276,13 +281,13 @@ func faceHits(l *render.Layout, plan *render.Plan, s *Sample, ph *samplePhoto) [
 
 // coverRect is what a layer hides of the photo below it: the text and its
 // pill, the logo's picture or an opaque box; empty for the rest.
-func coverRect(plan *render.Plan, pld *render.PlannedLayer) image.Rectangle {
+func coverRect(plan *plan.Plan, pld *plan.PlannedLayer) image.Rectangle {
 	switch pld.Kind {
-	case render.LayerText, render.LayerBadge:
+	case layout.LayerText, layout.LayerBadge:
 		return pld.TextRect()
-	case render.LayerImage:
-		return render.ImageRect(plan, pld)
-	case render.LayerBox:
+	case layout.LayerImage:
+		return paint.ImageRect(plan, pld)
+	case layout.LayerBox:
 		if pld.Spec.Color.A >= 128 {
 			return pld.Box
 		}
@@ -292,7 +297,7 @@ func coverRect(plan *render.Plan, pld *render.PlannedLayer) image.Rectangle {
 
 // toCanvas maps a rectangle of photo pixels to canvas pixels through the
 // crop of a photo layer whose box is box.
-func toCanvas(r, box image.Rectangle, cr *render.CropResult) image.Rectangle {
+func toCanvas(r, box image.Rectangle, cr *plan.CropResult) image.Rectangle {
 	if r.Empty() {
 		return image.Rectangle{}
 	}

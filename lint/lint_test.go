@@ -12,10 +12,12 @@ import (
 	"sharecard/fonts"
 	"sharecard/layouts"
 	"sharecard/render"
+	"sharecard/render/preset"
+	"sharecard/render/text"
 )
 
 // The fonts and face model are parsed once for all tests (read-only).
-var testEngine = sync.OnceValues(func() (*render.Engine, error) { return render.NewEngine(fonts.FS) })
+var testEngine = sync.OnceValues(func() (*render.Engine, error) { return text.NewEngine(fonts.FS) })
 
 func engine(t testing.TB) *render.Engine {
 	t.Helper()
@@ -27,9 +29,9 @@ func engine(t testing.TB) *render.Engine {
 }
 
 // builtinLayouts parses the shipped layouts.
-func builtinLayouts(t testing.TB, eng *render.Engine) map[string]*render.Layout {
+func builtinLayouts(t testing.TB, eng *render.Engine) map[string]*layout.Layout {
 	t.Helper()
-	lays, err := render.LoadLayouts(layouts.FS, "layouts", eng.Fonts)
+	lays, err := layout.Load(layouts.FS, "layouts", eng.Fonts)
 	if err != nil {
 		t.Fatalf("built-in layouts do not parse:\n%v", err)
 	}
@@ -37,14 +39,14 @@ func builtinLayouts(t testing.TB, eng *render.Engine) map[string]*render.Layout 
 }
 
 // layout parses testdata/name.
-func layout(t testing.TB, name string) *render.Layout {
+func layout(t testing.TB, name string) *layout.Layout {
 	t.Helper()
 	file := "testdata/" + name
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := render.ParseLayout(file, data, os.DirFS("."), engine(t).Fonts)
+	l, err := layout.Parse(file, data, os.DirFS("."), engine(t).Fonts)
 	if err != nil {
 		t.Fatalf("%s does not parse: %v", file, err)
 	}
@@ -106,7 +108,7 @@ func TestParseProblems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, perr := render.ParseLayout("testdata/parse-bad.yaml", data, os.DirFS("."), engine(t).Fonts)
+	_, perr := layout.Parse("testdata/parse-bad.yaml", data, os.DirFS("."), engine(t).Fonts)
 	if perr == nil {
 		t.Fatal("parse-bad.yaml parses")
 	}
@@ -175,10 +177,10 @@ func TestStaticFit(t *testing.T) {
 }
 
 // checkOne runs Check on one test layout with one sample at small presets.
-func checkOne(t *testing.T, file, sampleName string, presets ...render.Preset) []Problem {
+func checkOne(t *testing.T, file, sampleName string, presets ...preset.Preset) []Problem {
 	t.Helper()
 	l := layout(t, file)
-	got, err := Check(context.Background(), engine(t), map[string]*render.Layout{l.Name: l},
+	got, err := Check(context.Background(), engine(t), map[string]*layout.Layout{l.Name: l},
 		Options{Samples: []Sample{sample(t, sampleName)}, Presets: presets})
 	if err != nil {
 		t.Fatal(err)
@@ -188,8 +190,8 @@ func checkOne(t *testing.T, file, sampleName string, presets ...render.Preset) [
 
 // Small canvases keep the rendering rules fast.
 var (
-	smallCard  = render.Preset{ID: "small-card", Width: 600, Height: 315, Format: render.FormatJPEG}
-	smallStory = render.Preset{ID: "small-story", Width: 360, Height: 640, Format: render.FormatJPEG, Safe: render.Insets{Top: 90, Bottom: 128}}
+	smallCard  = preset.Preset{ID: "small-card", Width: 600, Height: 315, Format: preset.FormatJPEG}
+	smallStory = preset.Preset{ID: "small-story", Width: 360, Height: 640, Format: preset.FormatJPEG, Safe: preset.Insets{Top: 90, Bottom: 128}}
 )
 
 func TestCheckContrast(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"sharecard/render"
+	"sharecard/render/strictyaml"
 )
 
 // ParseProblems turns the error of [render.LoadLayouts] or
@@ -21,9 +21,9 @@ func ParseProblems(err error) []Problem {
 	var out []Problem
 	var walk func(error)
 	walk = func(err error) {
-		var fe *render.FieldError
+		var fe *strictyaml.FieldError
 		switch e := err.(type) {
-		case *render.FieldError:
+		case *strictyaml.FieldError:
 			out = append(out, fieldProblem(e))
 			return
 		case interface{ Unwrap() []error }:
@@ -49,7 +49,7 @@ func ParseProblems(err error) []Problem {
 	return tidy(out)
 }
 
-func fieldProblem(e *render.FieldError) Problem {
+func fieldProblem(e *strictyaml.FieldError) Problem {
 	msg := e.Msg
 	if e.Field != "" {
 		msg = e.Field + ": " + msg

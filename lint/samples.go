@@ -9,7 +9,7 @@ import (
 	"io/fs"
 	"path"
 
-	"sharecard/render"
+	"sharecard/render/article"
 	"sharecard/samples"
 )
 
@@ -17,7 +17,7 @@ import (
 type Sample struct {
 	// Name is the sample's folder name, e.g. "long-headline".
 	Name    string
-	Article *render.Article
+	Article *article.Article
 	// Photo is the encoded photo; nil when the article has none.
 	Photo []byte
 	// Size is the photo's size in pixels as stored (EXIF rotation is not
@@ -48,7 +48,7 @@ func LoadSamples(fsys fs.FS, dir string) ([]Sample, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read sample %s: %w", path.Join(dir, f), err)
 		}
-		a, err := render.ParseArticle(path.Join(dir, f), data)
+		a, err := article.Parse(path.Join(dir, f), data)
 		if err != nil {
 			return nil, err
 		}

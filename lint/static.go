@@ -6,7 +6,12 @@ import (
 	"math"
 	"strings"
 
-	"sharecard/render"
+	"sharecard/render/article"
+	"sharecard/render/layout"
+	"sharecard/render/paint"
+	"sharecard/render/plan"
+	"sharecard/render/preset"
+	"sharecard/render/text"
 )
 
 // Static runs the rules that need no pixels on one layout, over every
@@ -15,12 +20,12 @@ import (
 // minimum size with every sample's text. Plans use each sample's text and
 // photo size only; nothing is decoded or detected, so a layout reload can
 // afford it (see BenchmarkStatic). It is safe for concurrent use.
-func Static(layout *render.Layout, fonts *render.FontSet, samples ...Sample) []Problem {
+func Static(layout *layout.Layout, fonts *text.FontSet, samples ...Sample) []Problem {
 	var hits []hit
 	for _, g := range groupPresets(presetsFor(nil, layout)) {
 		for i := range samples {
 			s := &samples[i]
-			plan, err := render.PlanCard(s.Article, layout, g.preset, render.PhotoInfo{Size: s.Size, Focus: s.Article.Focus}, fonts)
+			plan, err := plan.Card(s.Article, layout, g.preset, plan.PhotoInfo{Size: s.Size, Focus: s.Article.Focus}, fonts)
 			if err != nil {
 				hits = append(hits, g.spread(planHit(layout, s, err))...)
 				continue
@@ -33,7 +38,7 @@ func Static(layout *render.Layout, fonts *render.FontSet, samples ...Sample) []P
 
 // staticHits checks one plan against the safe-area and fit rules. The hits
 // carry no preset yet (see group.spread).
-func staticHits(l *render.Layout, plan *render.Plan, s *Sample) []hit {
+func staticHits(l *layout.Layout, plan *plan.Plan, s *Sample) []hit {
 	var hits []hit
 	for i := range plan.Layers {
 		pld := &plan.Layers[i]
@@ -47,17 +52,17 @@ func staticHits(l *render.Layout, plan *render.Plan, s *Sample) []hit {
 
 // safeAreaHit checks that a text or badge layer's box, or the picture of an
 // image layer, lies inside the safe area.
-func safeAreaHit(l *render.Layout, plan *render.Plan, pld *render.PlannedLayer) (hit, bool) {
+func safeAreaHit(l *layout.Layout, plan *plan.Plan, pld *plan.PlannedLayer) (hit, bool) {
 	ly := pld.Spec
 	var r image.Rectangle
 	what := "text box"
 	switch pld.Kind {
-	case render.LayerText, render.LayerBadge:
+	case layout.LayerText, layout.LayerBadge:
 		// The engine clips text boxes to the safe area, so what the
 		// designer asked for is what shows the mistake.
-		r = render.DeclaredBox(plan, ly).Union(pld.TextRect())
-	case render.LayerImage:
-		r, what = render.ImageRect(plan, pld), "picture"
+		r = paint.DeclaredBox(plan, ly).Union(pld.TextRect())
+	case layout.LayerImage:
+		r, what = paint.ImageRect(plan, pld), "picture"
 	default:
 		return hit{}, false
 	}
@@ -81,7 +86,7 @@ func safeAreaHit(l *render.Layout, plan *render.Plan, pld *render.PlannedLayer) 
 		return hit{}, false
 	}
 	fix := "place it with `in: safe` or shrink its box"
-	if ly.In == render.RefSafe {
+	if ly.In == layout.RefSafe {
 		fix = "keep its box within the safe area (edges and sizes within 0..100%)"
 		if ly.Bleed {
 			fix = "remove `bleed: true`, which is for bars and backgrounds"
@@ -97,7 +102,7 @@ func safeAreaHit(l *render.Layout, plan *render.Plan, pld *render.PlannedLayer) 
 }
 
 // fitHits checks that every headline layer fits at its minimum size.
-func fitHits(l *render.Layout, plan *render.Plan, s *Sample) []hit {
+func fitHits(l *layout.Layout, plan *plan.Plan, s *Sample) []hit {
 	v, err := l.VariantFor(plan.Width, plan.Height)
 	if err != nil {
 		return nil
@@ -106,7 +111,7 @@ func fitHits(l *render.Layout, plan *render.Plan, s *Sample) []hit {
 	var hits []hit
 	for i := range v.Layers {
 		ly := &v.Layers[i]
-		if ly.Field != "headline" || (ly.Kind != render.LayerText && ly.Kind != render.LayerBadge) || !applies(ly, s.Article, short) {
+		if ly.Field != "headline" || (ly.Kind != layout.LayerText && ly.Kind != layout.LayerBadge) || !applies(ly, s.Article, short) {
 			continue
 		}
 		maxPx := ly.MaxSize.Px(short, short)
@@ -136,8 +141,8 @@ func fitHits(l *render.Layout, plan *render.Plan, s *Sample) []hit {
 
 // applies reports whether the engine draws ly for a: the engine's own rule
 // (min_short_side, when) and, for a field, text to draw.
-func applies(ly *render.Layer, a *render.Article, short float64) bool {
-	if !render.LayerApplies(ly, a, short) {
+func applies(ly *layout.Layer, a *article.Article, short float64) bool {
+	if !plan.LayerApplies(ly, a, short) {
 		return false
 	}
 	if ly.Field == "" {
@@ -149,7 +154,7 @@ func applies(ly *render.Layer, a *render.Article, short float64) bool {
 
 // plannedFor returns the planned layer made from ly, or nil when the plan
 // left it out.
-func plannedFor(plan *render.Plan, ly *render.Layer) *render.PlannedLayer {
+func plannedFor(plan *plan.Plan, ly *layout.Layer) *plan.PlannedLayer {
 	for i := range plan.Layers {
 		if plan.Layers[i].Spec == ly {
 			return &plan.Layers[i]
@@ -159,7 +164,7 @@ func plannedFor(plan *render.Plan, ly *render.Layer) *render.PlannedLayer {
 }
 
 // planHit reports a layout that cannot be planned for a preset.
-func planHit(l *render.Layout, s *Sample, err error) hit {
+func planHit(l *layout.Layout, s *Sample, err error) hit {
 	return hit{
 		file: l.File, rule: RulePlan,
 		subject: "the layout cannot be drawn",
@@ -170,7 +175,7 @@ func planHit(l *render.Layout, s *Sample, err error) hit {
 }
 
 // layerName names a layer in messages: "layer `headline` (text)".
-func layerName(ly *render.Layer) string {
+func layerName(ly *layout.Layer) string {
 	switch {
 	case ly.Field != "":
 		return fmt.Sprintf("layer `%s` (%s)", ly.Field, ly.Kind)
@@ -183,8 +188,8 @@ func layerName(ly *render.Layer) string {
 // group is the presets that share one canvas (size and safe area): one plan
 // serves them all.
 type group struct {
-	preset  render.Preset   // the first member, planned for all
-	members []render.Preset // every preset of the group
+	preset  preset.Preset   // the first member, planned for all
+	members []preset.Preset // every preset of the group
 	order   []int           // their positions in the preset list
 }
 
@@ -201,10 +206,10 @@ func (g *group) spread(hs ...hit) []hit {
 }
 
 // groupPresets groups presets by canvas, in order of first appearance.
-func groupPresets(ps []render.Preset) []*group {
+func groupPresets(ps []preset.Preset) []*group {
 	type key struct {
 		w, h int
-		safe render.Insets
+		safe preset.Insets
 	}
 	index := map[key]*group{}
 	var out []*group
@@ -225,11 +230,11 @@ func groupPresets(ps []render.Preset) []*group {
 // presetsFor returns base (all built-in presets when nil) with the layout's
 // own presets: one with the id of a base preset replaces it, others are
 // added at the end.
-func presetsFor(base []render.Preset, l *render.Layout) []render.Preset {
+func presetsFor(base []preset.Preset, l *layout.Layout) []preset.Preset {
 	if base == nil {
-		base = render.Presets()
+		base = preset.All()
 	}
-	out := append([]render.Preset(nil), base...)
+	out := append([]preset.Preset(nil), base...)
 	for _, x := range l.Presets {
 		replaced := false
 		for i := range out {
@@ -249,8 +254,8 @@ func presetsFor(base []render.Preset, l *render.Layout) []render.Preset {
 // that would put text under a platform's interface or cut the headline is
 // refused and the last good version stays in use. It is safe for
 // concurrent use.
-func Gate(fonts *render.FontSet, samples []Sample) func(*render.Layout) []string {
-	return func(l *render.Layout) []string {
+func Gate(fonts *text.FontSet, samples []Sample) func(*layout.Layout) []string {
+	return func(l *layout.Layout) []string {
 		var out []string
 		for _, p := range Static(l, fonts, samples...) {
 			out = append(out, p.String())

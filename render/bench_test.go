@@ -3,6 +3,8 @@ package render
 import (
 	"bytes"
 	"context"
+	"sharecard/render/photo"
+	"sharecard/render/preset"
 	"testing"
 )
 
@@ -11,10 +13,10 @@ import (
 // plan, draw and encode, in ms. Run:
 //
 //	go test ./render -run '^$' -bench Render -benchtime 5x
-func benchRender(b *testing.B, presets []Preset) {
-	eng, lays := testEngine(b)
+func benchRender(b *testing.B, presets []preset.Preset) {
+	eng, lays := TestEngine(b)
 	data := readTestdata(b, "photos/dandelions-5312x2988-large.jpg")
-	a := testHeadlines["seed"]
+	a := TestHeadlines["seed"]
 	var sum Timings
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -47,12 +49,12 @@ func BenchmarkRenderDecodeOnly(b *testing.B) {
 	data := readTestdata(b, "photos/dandelions-5312x2988-large.jpg")
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := DecodePhoto(bytes.NewReader(data), Limits{}); err != nil {
+		if _, err := photo.Decode(bytes.NewReader(data), photo.Limits{}); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func BenchmarkRenderOG(b *testing.B)       { benchRender(b, presetsByID(b, "og")) }
-func BenchmarkRenderStandard(b *testing.B) { benchRender(b, StandardPresets()) }
-func BenchmarkRenderAll(b *testing.B)      { benchRender(b, Presets()) }
+func BenchmarkRenderOG(b *testing.B)       { benchRender(b, PresetsByID(b, "og")) }
+func BenchmarkRenderStandard(b *testing.B) { benchRender(b, preset.Standard()) }
+func BenchmarkRenderAll(b *testing.B)      { benchRender(b, preset.All()) }

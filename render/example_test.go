@@ -9,20 +9,25 @@ import (
 	"sharecard/fonts"
 	"sharecard/layouts"
 	"sharecard/render"
+	"sharecard/render/article"
+	"sharecard/render/layout"
+	"sharecard/render/photo"
+	"sharecard/render/preset"
+	"sharecard/render/text"
 )
 
 // Example renders the sample article with the embedded fonts and layouts at
 // three presets and prints what an editor would check.
 func Example() {
-	fset, err := render.LoadFonts(fonts.FS)
+	fset, err := text.LoadFonts(fonts.FS)
 	if err != nil {
 		log.Fatal(err)
 	}
-	finder, err := render.NewSubjectFinder()
+	finder, err := photo.NewFinder()
 	if err != nil {
 		log.Fatal(err)
 	}
-	lays, err := render.LoadLayouts(layouts.FS, "layouts", fset)
+	lays, err := layout.Load(layouts.FS, "layouts", fset)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -30,7 +35,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	article, err := render.ParseArticle("article.yaml", data)
+	article, err := article.Parse("article.yaml", data)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -38,7 +43,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	presets, err := render.SelectPresets("og,instagram-story,thumb-square", nil)
+	presets, err := preset.Select("og,instagram-story,thumb-square", nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -50,7 +55,7 @@ func Example() {
 	for _, o := range res.Outputs {
 		fmt.Printf("%s %dx%d %s, within limit: %v\n", o.FileName(), o.Width, o.Height, o.Format, o.Preset.MaxBytes == 0 || len(o.Data) <= o.Preset.MaxBytes)
 		for _, l := range o.Plan.Layers {
-			if l.Kind == render.LayerText && l.Spec.Field == "headline" {
+			if l.Kind == layout.LayerText && l.Spec.Field == "headline" {
 				for _, line := range l.Text.Lines {
 					fmt.Printf("  | %s\n", line.Text)
 				}

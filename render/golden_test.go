@@ -11,6 +11,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sharecard/render/article"
+	"sharecard/render/preset"
 	"testing"
 
 	"github.com/disintegration/imaging"
@@ -29,9 +31,9 @@ func TestGolden(t *testing.T) {
 	if *update && os.Getenv("CI") != "" {
 		t.Fatal("refusing -update on CI: goldens are updated by a person who looks at them")
 	}
-	eng, lays := testEngine(t)
+	eng, lays := TestEngine(t)
 	samples := []string{"k1-air-base", "k1-air-base-ar", "long-headline"}
-	presets := presetsByID(t, "og", "instagram-story", "thumb-square")
+	presets := PresetsByID(t, "og", "instagram-story", "thumb-square")
 	for _, s := range samples {
 		t.Run(s, func(t *testing.T) {
 			file := filepath.Join("..", "samples", s, "article.yaml")
@@ -39,7 +41,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a, err := ParseArticle(file, data)
+			a, err := article.Parse(file, data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,7 +49,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := eng.Render(context.Background(), Job{Article: a, Photo: photo, Layout: lays["standard"], Presets: presets, Format: FormatPNG})
+			res, err := eng.Render(context.Background(), Job{Article: a, Photo: photo, Layout: lays["standard"], Presets: presets, Format: preset.FormatPNG})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"reflect"
+	"sharecard/render/article"
 	"sync"
 	"testing"
 )
@@ -13,9 +14,9 @@ import (
 // images, crops, warnings and photo metadata, with and without a focus
 // point.
 func TestRender_PreparedSameAsBytes(t *testing.T) {
-	eng, lays := testEngine(t)
+	eng, lays := TestEngine(t)
 	photo := readTestdata(t, "photos/astronaut-eileen-collins.jpg")
-	presets := presetsByID(t, "og", "instagram-story", "thumb-square", "x-summary")
+	presets := PresetsByID(t, "og", "instagram-story", "thumb-square", "x-summary")
 	prep, err := eng.PreparePhoto(context.Background(), photo, presets)
 	if err != nil {
 		t.Fatal(err)
@@ -23,12 +24,12 @@ func TestRender_PreparedSameAsBytes(t *testing.T) {
 	if m := prep.Meta(); m.Width == 0 || len(m.Subjects) == 0 {
 		t.Fatalf("prepared photo meta %+v: want a size and the astronaut's face", m)
 	}
-	seed := *testHeadlines["seed"]
+	seed := *TestHeadlines["seed"]
 	focused := seed
-	focused.Focus = &FocusPoint{X: 0.8, Y: 0.2}
+	focused.Focus = &article.FocusPoint{X: 0.8, Y: 0.2}
 	tests := []struct {
 		name    string
-		article *Article
+		article *article.Article
 		layout  string
 	}{
 		{"subjects", &seed, "standard"},
@@ -73,15 +74,15 @@ func TestRender_PreparedSameAsBytes(t *testing.T) {
 // TestRender_OnOutput checks that each output is reported once, as Render
 // returns it, smallest canvas first when asked.
 func TestRender_OnOutput(t *testing.T) {
-	eng, lays := testEngine(t)
+	eng, lays := TestEngine(t)
 	serial := &Engine{Fonts: eng.Fonts, Finder: eng.Finder, Workers: 1}
-	presets := presetsByID(t, "og", "thumb-square", "x-summary", "instagram-story")
+	presets := PresetsByID(t, "og", "thumb-square", "x-summary", "instagram-story")
 	var (
 		mu    sync.Mutex
 		seen  = map[int][]byte{}
 		areas []int
 	)
-	job := Job{Article: testHeadlines["short"], Layout: lays["standard"], Presets: presets, SmallestFirst: true,
+	job := Job{Article: TestHeadlines["short"], Layout: lays["standard"], Presets: presets, SmallestFirst: true,
 		OnOutput: func(i int, o Output) {
 			mu.Lock()
 			defer mu.Unlock()

@@ -6,65 +6,78 @@ import (
 	"encoding/hex"
 	"fmt"
 	"image"
+	"io/fs"
 	"math"
 	"runtime"
-	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"sharecard/render/article"
+	"sharecard/render/encode"
+	"sharecard/render/layout"
+	"sharecard/render/paint"
+	"sharecard/render/photo"
+	"sharecard/render/plan"
+	"sharecard/render/preset"
+	"sharecard/render/text"
 )
 
 // Version identifies the engine's output; it is bumped when the same input
-// renders differently on purpose, and is part of cache keys.
-const Version = "sharecard-render/1"
+// renders differently on purpose, and is part of cache keys and of
+// content-addressed image URLs. version_test.go keeps a digest of the
+// goldens next to it, so a change of output without a bump fails.
+const Version = "sharecard-render/2"
 
 // Engine renders articles. It holds the parsed fonts and face model, which
 // are shared read-only, so one Engine serves many goroutines.
 type Engine struct {
-	Fonts  *FontSet
-	Finder *SubjectFinder
-	Limits Limits
-	// Workers is how many presets of one job render at once (0 = one per CPU).
+	Fonts  *text.FontSet
+	Finder *photo.Finder
+	Limits photo.Limits
+	// Workers is how many canvases of one job are drawn at once (0 = one
+	// per CPU).
 	Workers int
+	// Encodings, when not nil, keeps recent encodings by the pixels they
+	// were made from, so a canvas drawn exactly as before (a live preview
+	// after an edit that changed another variant) is not encoded again.
+	// The outputs are the same with or without it; their Data may then be
+	// shared between results: do not modify it.
+	Encodings *encode.Cache
+}
+
+// NewEngine returns an engine with the fonts of fontFS (as [text.LoadFonts]
+// reads them) and the built-in face model; Limits, Workers and Encodings
+// are left zero for the caller to set. Its errors say which of the two
+// failed to load.
+func NewEngine(fontFS fs.FS) (*Engine, error) {
+	fset, err := text.LoadFonts(fontFS)
+	if err != nil {
+		return nil, fmt.Errorf("load fonts: %w", err)
+	}
+	finder, err := photo.NewFinder()
+	if err != nil {
+		return nil, fmt.Errorf("load face model: %w", err)
+	}
+	return &Engine{Fonts: fset, Finder: finder}, nil
 }
 
 // Job is one article to render at a set of presets.
 type Job struct {
-	Article *Article
+	Article *article.Article
 	Photo   []byte // the encoded photo; nil when the article has none
-	Layout  *Layout
-	Presets []Preset
-	Format  Format // "" keeps each preset's default format
-	// Prepared, when not nil, is the photo already decoded and searched for
-	// subjects (see Engine.PreparePhoto); Photo is then ignored. The
-	// article's Focus still applies. The outputs equal those of rendering
-	// Photo when Prepared was made from the same bytes for the same presets.
-	Prepared *PreparedPhoto
-	// OnOutput, when not nil, is called with each preset's index in Presets
-	// and its output as soon as that output is ready, before Render
-	// returns. It is called from Render's worker goroutines, so calls may
-	// run concurrently and must be safe for that; a slow OnOutput delays
-	// the rendering. When Render fails, some outputs may already have been
-	// reported.
-	OnOutput func(i int, o Output)
-	// SmallestFirst starts the smallest canvases first instead of the
-	// largest, so the first outputs come sooner at the cost of a longer
-	// total (a large canvas started last leaves the other workers idle).
-	// It does not change the outputs, only when OnOutput sees them.
-	SmallestFirst bool
-	// Encodings, when not nil, supplies and keeps the encodings of canvases
-	// drawn exactly as before, which then are not encoded again; the
-	// outputs are the same. Their Data may be shared between results: do
-	// not modify it.
-	Encodings *EncodeCache
+	Layout  *layout.Layout
+	Presets []preset.Preset
+	Format  preset.Format // "" keeps each preset's default format
 }
 
 // Output is one rendered image.
 type Output struct {
-	Preset   Preset
-	Format   Format
+	Preset   preset.Preset
+	Format   preset.Format
 	Width    int
 	Height   int
 	Data     []byte
@@ -73,24 +86,12 @@ type Output struct {
 	Crop     image.Rectangle // in source-photo pixels; empty without a photo
 	Alt      string
 	Warnings []string
-	Plan     *Plan
+	Plan     *plan.Plan
 }
 
-// PhotoMeta describes the source photo of a job.
-type PhotoMeta struct {
-	Width    int          `json:"width"`
-	Height   int          `json:"height"`
-	Format   string       `json:"format"`
-	Notes    []string     `json:"notes,omitempty"`
-	Subjects []SubjectBox `json:"subjects,omitempty"`
-}
-
-// SubjectBox is a subject found in the photo, in source pixels, as the
-// manifest reports it.
-type SubjectBox struct {
-	Kind  string  `json:"kind"`
-	Score float64 `json:"score"`
-	CropRect
+// FileName is the name an output is stored under: "<preset-id>.<ext>".
+func (o *Output) FileName() string {
+	return o.Preset.ID + "." + o.Format.Ext()
 }
 
 // Timings is the wall time spent in each stage; per-preset stages are
@@ -108,51 +109,153 @@ type Timings struct {
 // Result is everything one job produced.
 type Result struct {
 	Outputs []Output
-	Photo   *PhotoMeta
+	Photo   *photo.Meta
 	Timings Timings
 }
 
+// Prepare decodes photo once, shrunk to the largest size any of presets
+// draws it at, builds its pyramid and looks for subjects: the one photo
+// path of sharecard, which the CLI, the server, the studio and lint all
+// take. Streaming a job with the result gives the same outputs as
+// rendering the job with the photo itself, for the same presets. The
+// prepared photo keeps the regions cards resize, so later cards with the
+// same crops skip that work. It is safe for concurrent use.
+func (e *Engine) Prepare(ctx context.Context, data []byte, presets []preset.Preset) (*photo.Prepared, error) {
+	return photo.Prepare(ctx, data, photo.PrepareOptions{Limits: e.Limits, ScaleFor: WorkingScale(presets), Finder: e.Finder, Keep: true})
+}
+
 // Render decodes the photo once, scales it once to the largest size any
-// preset needs, finds its subjects once, then plans, draws and encodes the
-// presets in parallel. Output order follows job.Presets. Rendering the same
-// job twice gives identical bytes, whatever the parallelism.
+// preset needs, finds its subjects once (unless the article's focus point
+// overrides them), then plans, draws and encodes the presets in parallel.
+// Output order follows job.Presets. Rendering the same job twice gives
+// identical bytes, whatever the parallelism.
 func (e *Engine) Render(ctx context.Context, job Job) (*Result, error) {
 	start := time.Now()
-	if job.Article == nil || job.Layout == nil {
-		return nil, fmt.Errorf("render: a job needs an article and a layout")
-	}
-	if len(job.Presets) == 0 {
-		return nil, fmt.Errorf("render: no presets selected")
-	}
-	res := &Result{}
-	var (
-		work  *Pyramid
-		info  PhotoInfo
-		scale = 1.0 // working pixels per source pixel
-	)
-	prep := job.Prepared
-	if prep == nil && job.Photo != nil {
-		// Subjects are only looked for when the article has no focus point,
-		// which overrides them.
-		var err error
-		if prep, err = e.preparePhoto(ctx, job.Photo, job.Presets, job.Article.Focus == nil, false); err != nil {
-			return nil, err
-		}
-		res.Timings.Decode, res.Timings.Resample, res.Timings.Detect = prep.timings.Decode, prep.timings.Resample, prep.timings.Detect
-	}
-	if prep != nil {
-		work, scale = prep.work, prep.scale
-		info, res.Photo = prep.forArticle(job.Article)
-	}
-	if err := ctx.Err(); err != nil {
+	if err := checkJob(job); err != nil {
 		return nil, err
 	}
-
-	outs := make([]Output, len(job.Presets))
-	groups := canvasGroups(job.Presets)
-	if job.SmallestFirst {
-		slices.Reverse(groups)
+	res := &Result{}
+	var prep *photo.Prepared
+	if job.Photo != nil {
+		opt := photo.PrepareOptions{Limits: e.Limits, ScaleFor: WorkingScale(job.Presets)}
+		if job.Article.Focus == nil {
+			opt.Finder = e.Finder
+		}
+		var err error
+		if prep, err = photo.Prepare(ctx, job.Photo, opt); err != nil {
+			return nil, err
+		}
+		res.Timings.Decode, res.Timings.Resample, res.Timings.Detect = prep.Decode, prep.Resample, prep.Detect
 	}
+	res.Outputs = make([]Output, len(job.Presets))
+	st, err := e.run(ctx, job, prep, largestFirst, func(i int, o Output) error { res.Outputs[i] = o; return nil })
+	if err != nil {
+		return nil, err
+	}
+	res.Photo = photoMeta(prep, job.Article)
+	res.Timings.Plan, res.Timings.Draw, res.Timings.Encode = st.Plan, st.Draw, st.Encode
+	res.Timings.Total = time.Since(start)
+	return res, nil
+}
+
+// Stream renders job with a photo made by [Engine.Prepare] (nil when the
+// article has none; job.Photo is then ignored) and calls emit with each
+// output in the order of job.Presets, as soon as it and the ones before it
+// are ready: a caller that wants some sizes first lists them first. emit
+// is called from one goroutine at a time; an error from it stops the
+// rendering and is returned. The outputs equal Render's for the same job
+// when prep was prepared for the same presets. It returns the photo's
+// metadata as Render reports it and the time spent planning, drawing and
+// encoding.
+func (e *Engine) Stream(ctx context.Context, job Job, prep *photo.Prepared, emit func(i int, o Output) error) (*photo.Meta, Timings, error) {
+	if err := checkJob(job); err != nil {
+		return nil, Timings{}, err
+	}
+	var (
+		mu    sync.Mutex
+		ready = make([]*Output, len(job.Presets))
+		next  int
+	)
+	inOrder := func(i int, o Output) error {
+		mu.Lock()
+		defer mu.Unlock()
+		ready[i] = &o
+		for next < len(ready) && ready[next] != nil {
+			if err := emit(next, *ready[next]); err != nil {
+				return err
+			}
+			ready[next] = nil
+			next++
+		}
+		return nil
+	}
+	st, err := e.run(ctx, job, prep, givenOrder, inOrder)
+	if err != nil {
+		return nil, st, err
+	}
+	return photoMeta(prep, job.Article), st, nil
+}
+
+func checkJob(job Job) error {
+	if job.Article == nil || job.Layout == nil {
+		return fmt.Errorf("render: a job needs an article and a layout")
+	}
+	if len(job.Presets) == 0 {
+		return fmt.Errorf("render: no presets selected")
+	}
+	return nil
+}
+
+// photoMeta is the photo's metadata for a job's result; subjects are left
+// out when the article's focus point overrides them.
+func photoMeta(prep *photo.Prepared, a *article.Article) *photo.Meta {
+	if prep == nil {
+		return nil
+	}
+	return prep.Meta(a.Focus == nil)
+}
+
+// photoInfo is what planning needs to know about the photo for an article.
+func photoInfo(prep *photo.Prepared, a *article.Article) plan.PhotoInfo {
+	if prep == nil {
+		return plan.PhotoInfo{}
+	}
+	info := plan.PhotoInfo{Size: prep.Pyramid.Bounds().Size(), Focus: a.Focus}
+	if a.Focus == nil {
+		info.Subjects = prep.Subjects
+	}
+	return info
+}
+
+// PlanCard plans one preset of job with a prepared photo (nil without a
+// photo) exactly as Render and Stream do: lint and the studio call it to
+// see the plans that ship.
+func (e *Engine) PlanCard(job Job, prep *photo.Prepared, p preset.Preset) (*plan.Plan, error) {
+	return plan.Card(job.Article, job.Layout, p, photoInfo(prep, job.Article), e.Fonts)
+}
+
+// groupOrder orders the canvas groups of a job for drawing.
+type groupOrder func(groups [][]int, presets []preset.Preset)
+
+// largestFirst starts the largest canvases first: the 4K hero takes as
+// long as a dozen small cards, and starting it last would leave the other
+// workers idle at the end.
+func largestFirst(groups [][]int, presets []preset.Preset) {
+	sort.SliceStable(groups, func(a, b int) bool {
+		pa, pb := presets[groups[a][0]], presets[groups[b][0]]
+		return pa.Width*pa.Height > pb.Width*pb.Height
+	})
+}
+
+// givenOrder keeps the groups in the order their first preset was given.
+func givenOrder([][]int, []preset.Preset) {}
+
+// run plans, draws and encodes every canvas of job in parallel and calls
+// done with each output (from several goroutines, not in order).
+func (e *Engine) run(ctx context.Context, job Job, prep *photo.Prepared, order groupOrder, done func(i int, o Output) error) (Timings, error) {
+	info := photoInfo(prep, job.Article)
+	groups := canvasGroups(job.Presets)
+	order(groups, job.Presets)
 	stage := make([]Timings, len(groups))
 	g, gctx := errgroup.WithContext(ctx)
 	workers := e.Workers
@@ -165,33 +268,34 @@ func (e *Engine) Render(ctx context.Context, job Job) (*Result, error) {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			tm, err := e.renderGroup(job, members, outs, work, info, scale, res.Photo)
+			tm, err := e.renderGroup(job, members, prep, info, done)
 			stage[gi] = tm
 			return err
 		})
 	}
+	var total Timings
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return total, err
+	}
+	if err := ctx.Err(); err != nil {
+		return total, err
 	}
 	for _, t := range stage {
-		res.Timings.Plan += t.Plan
-		res.Timings.Draw += t.Draw
-		res.Timings.Encode += t.Encode
+		total.Plan += t.Plan
+		total.Draw += t.Draw
+		total.Encode += t.Encode
 	}
-	res.Outputs = outs
-	res.Timings.Total = time.Since(start)
-	return res, nil
+	return total, nil
 }
 
 // canvasGroups groups the indexes of presets that draw the same canvas
 // (same size and safe area): several platforms ask for 1080×1080 or
-// 1280×720, and one drawing serves them all. Groups come largest canvas
-// first: the 4K hero takes as long as a dozen small cards, and starting it
-// last would leave the other workers idle at the end.
-func canvasGroups(presets []Preset) [][]int {
+// 1280×720, and one drawing serves them all. Groups come in the order of
+// their first preset.
+func canvasGroups(presets []preset.Preset) [][]int {
 	type key struct {
 		w, h int
-		safe Insets
+		safe preset.Insets
 	}
 	index := map[key]int{}
 	var groups [][]int
@@ -205,41 +309,32 @@ func canvasGroups(presets []Preset) [][]int {
 		}
 		groups[gi] = append(groups[gi], i)
 	}
-	sort.SliceStable(groups, func(a, b int) bool {
-		pa, pb := presets[groups[a][0]], presets[groups[b][0]]
-		return pa.Width*pa.Height > pb.Width*pb.Height
-	})
 	return groups
 }
 
 // renderGroup plans and draws one canvas and encodes it for each preset of
-// the group, writing the outputs into outs at the presets' indexes. An
-// encoding is reused for a later preset when it has the same format and
-// was made at full quality within that preset's byte limit, so the bytes
-// are exactly what encoding again would give.
-func (e *Engine) renderGroup(job Job, members []int, outs []Output, work *Pyramid, info PhotoInfo, scale float64, meta *PhotoMeta) (Timings, error) {
+// the group. An encoding is reused for a later preset when it has the same
+// format and was made at full quality within that preset's byte limit, so
+// the bytes are exactly what encoding again would give.
+func (e *Engine) renderGroup(job Job, members []int, prep *photo.Prepared, info plan.PhotoInfo, done func(i int, o Output) error) (Timings, error) {
 	var tm Timings
 	first := job.Presets[members[0]]
 	t := time.Now()
-	plan, err := PlanCard(job.Article, job.Layout, first, info, e.Fonts)
+	pl, err := plan.Card(job.Article, job.Layout, first, info, e.Fonts)
 	if err != nil {
 		return tm, fmt.Errorf("preset %s: %w", first.ID, err)
 	}
 	tm.Plan = time.Since(t)
 
 	t = time.Now()
-	img, drawWarns := Draw(plan, work)
+	px := paint.Pixels{Images: job.Layout.Images, Fonts: e.Fonts}
+	if prep != nil {
+		px.Photo = prep.Pyramid
+	}
+	img, drawWarns := paint.Draw(pl, px)
 	tm.Draw = time.Since(t)
 
-	var (
-		done []Encoded
-		sum  [sha256.Size]byte
-	)
-	if job.Encodings != nil {
-		t = time.Now()
-		sum = pixelSum(img)
-		tm.Encode += time.Since(t)
-	}
+	var made []encode.Encoded
 	for _, i := range members {
 		p := job.Presets[i]
 		f := p.Format
@@ -247,28 +342,18 @@ func (e *Engine) renderGroup(job Job, members []int, outs []Output, work *Pyrami
 			f = job.Format
 		}
 		t = time.Now()
-		enc, ok := reusable(done, f, p.MaxBytes)
-		if !ok && job.Encodings != nil {
-			enc, ok = job.Encodings.get(encodeKey{sum, f, p.MaxBytes})
-			if ok {
-				done = append(done, enc)
-			}
-		}
+		enc, ok := reusable(made, f, p.MaxBytes)
 		if !ok {
-			if enc, err = Encode(img, f, EncodeOptions{MaxBytes: p.MaxBytes}); err != nil {
+			if enc, err = e.Encodings.Encode(img, f, encode.Options{MaxBytes: p.MaxBytes}); err != nil {
 				return tm, fmt.Errorf("preset %s: %w", p.ID, err)
 			}
-			done = append(done, enc)
-			if job.Encodings != nil {
-				job.Encodings.put(encodeKey{sum, f, p.MaxBytes}, enc)
-			}
+			made = append(made, enc)
 		}
 		tm.Encode += time.Since(t)
-		pp := *plan
+		pp := *pl
 		pp.Preset = p.ID
-		outs[i] = newOutput(job, p, &pp, enc, drawWarns, scale, meta)
-		if job.OnOutput != nil {
-			job.OnOutput(i, outs[i])
+		if err := done(i, newOutput(job, p, &pp, enc, drawWarns, prep)); err != nil {
+			return tm, err
 		}
 	}
 	return tm, nil
@@ -276,43 +361,43 @@ func (e *Engine) renderGroup(job Job, members []int, outs []Output, work *Pyrami
 
 // reusable finds an earlier encoding that encoding again for this format
 // and byte limit would reproduce: same format, full quality, within limit.
-func reusable(done []Encoded, f Format, maxBytes int) (Encoded, bool) {
-	for _, d := range done {
-		if d.Format == f && d.Quality == DefaultQuality && d.FitsLimit && (maxBytes == 0 || len(d.Data) <= maxBytes) {
+func reusable(made []encode.Encoded, f preset.Format, maxBytes int) (encode.Encoded, bool) {
+	for _, d := range made {
+		if d.Format == f && d.Quality == encode.DefaultQuality && d.FitsLimit && (maxBytes == 0 || len(d.Data) <= maxBytes) {
 			return d, true
 		}
 	}
-	return Encoded{}, false
+	return encode.Encoded{}, false
 }
 
 // newOutput assembles one output and its warnings.
-func newOutput(job Job, p Preset, plan *Plan, enc Encoded, drawWarns []string, scale float64, meta *PhotoMeta) Output {
+func newOutput(job Job, p preset.Preset, pl *plan.Plan, enc encode.Encoded, drawWarns []string, prep *photo.Prepared) Output {
 	f := enc.Format
 	out := Output{
 		Preset: p, Format: f, Width: p.Width, Height: p.Height,
-		Data: enc.Data, Quality: enc.Quality, Plan: plan,
+		Data: enc.Data, Quality: enc.Quality, Plan: pl,
 		Alt:      altText(job.Article),
-		Warnings: append(append([]string{}, plan.Warnings...), drawWarns...),
+		Warnings: append(append([]string{}, pl.Warnings...), drawWarns...),
 	}
 	sum := sha256.Sum256(enc.Data)
 	out.SHA256 = hex.EncodeToString(sum[:])
 	if !enc.FitsLimit {
-		if f == FormatPNG {
+		if f == preset.FormatPNG {
 			out.Warnings = append(out.Warnings, fmt.Sprintf("%d bytes is over the platform limit of %d bytes; PNG has no quality to lower, use jpeg to meet it", len(enc.Data), p.MaxBytes))
 		} else {
 			out.Warnings = append(out.Warnings, fmt.Sprintf("%d bytes is over the platform limit of %d bytes even at %s quality %d", len(enc.Data), p.MaxBytes, strings.ToUpper(string(f)), enc.Quality))
 		}
 	}
-	if plan.Crop != nil && meta != nil {
-		out.Crop = scaleRect(plan.Crop.Src, 1/scale, image.Pt(meta.Width, meta.Height))
+	if pl.Crop != nil && prep != nil {
+		out.Crop = prep.ToSource(pl.Crop.Src)
 	}
 	return out
 }
 
-// workingScale returns the factor to shrink a w×h photo by, once, so that
-// it is still as large as the largest preset draws it (never enlarged);
-// above 0.9 the photo is kept as it is.
-func workingScale(presets []Preset) func(w, h int) float64 {
+// WorkingScale returns the factor to shrink a w×h photo by, once, so that
+// it is still as large as the largest of presets draws it (never
+// enlarged); above 0.9 the photo is kept as it is.
+func WorkingScale(presets []preset.Preset) func(w, h int) float64 {
 	return func(w, h int) float64 {
 		need := 0.0
 		for _, p := range presets {
@@ -325,18 +410,9 @@ func workingScale(presets []Preset) func(w, h int) float64 {
 	}
 }
 
-// scaleRect maps a rectangle by factor s, clipped to bounds.
-func scaleRect(r image.Rectangle, s float64, bounds image.Point) image.Rectangle {
-	out := image.Rect(
-		int(math.Floor(float64(r.Min.X)*s)), int(math.Floor(float64(r.Min.Y)*s)),
-		int(math.Ceil(float64(r.Max.X)*s)), int(math.Ceil(float64(r.Max.Y)*s)),
-	)
-	return out.Intersect(image.Rectangle{Max: bounds})
-}
-
 // altText describes a card for screen readers: the headline it shows and
 // the photo caption.
-func altText(a *Article) string {
+func altText(a *article.Article) string {
 	alt := a.Headline
 	if c := strings.TrimSpace(a.Caption); c != "" {
 		alt += ". Photo: " + c

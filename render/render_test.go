@@ -15,31 +15,38 @@ import (
 	"github.com/fogleman/gg"
 
 	"sharecard/layouts"
+	"sharecard/render/article"
+	"sharecard/render/encode"
+	"sharecard/render/layout"
+	"sharecard/render/photo"
+	"sharecard/render/plan"
+	"sharecard/render/preset"
+	"sharecard/render/text"
 )
 
 var (
 	engineOnce sync.Once
 	engineVal  *Engine
-	layoutsVal map[string]*Layout
+	layoutsVal map[string]*layout.Layout
 	engineErr  error
 )
 
 // testEngine returns an engine with the embedded fonts and face model and
 // the built-in layouts, built once per test binary.
-func testEngine(t testing.TB) (*Engine, map[string]*Layout) {
+func TestEngine(t testing.TB) (*Engine, map[string]*layout.Layout) {
 	t.Helper()
 	engineOnce.Do(func() {
-		fset, err := testFonts()
+		fset, err := text.TestFonts()
 		if err != nil {
 			engineErr = err
 			return
 		}
-		finder, err := NewSubjectFinder()
+		finder, err := photo.NewFinder()
 		if err != nil {
 			engineErr = err
 			return
 		}
-		layoutsVal, engineErr = LoadLayouts(layouts.FS, "layouts", fset)
+		layoutsVal, engineErr = layout.Load(layouts.FS, "layouts", fset)
 		engineVal = &Engine{Fonts: fset, Finder: finder}
 	})
 	if engineErr != nil {
@@ -50,7 +57,7 @@ func testEngine(t testing.TB) (*Engine, map[string]*Layout) {
 
 // Headlines of the kinds newsrooms send: short, typical, very long, Arabic
 // (with a Latin word inside), and one long unbreakable word.
-var testHeadlines = map[string]*Article{
+var TestHeadlines = map[string]*article.Article{
 	"short":   {Headline: "Storm closes schools", Section: "Weather", Credit: "Photo: Agency"},
 	"seed":    {Headline: "Occupying US forces withdraw from K1 Air Base in northern Iraq, hand it over to Iraqi army", Section: "Iraq", Credit: "Stand-in photo: Aitzol Berasategi, CC BY 4.0"},
 	"long":    {Headline: "Astronaut Eileen Collins, the first woman to pilot and later command a Space Shuttle, looks back on decades of spaceflight, the crews she led, the risks they took after Columbia, and what the next generation of explorers will need as NASA prepares to send people back to the Moon and, one day, on to Mars", Section: "Science", Breaking: true},
@@ -62,12 +69,12 @@ var testHeadlines = map[string]*Article{
 // headline, that each text layer's lines fit its box, the box lies in the
 // safe area, and no glyph ink falls outside the box.
 func TestPlanCard_TextStaysInside(t *testing.T) {
-	eng, lays := testEngine(t)
-	photo := PhotoInfo{Size: image.Pt(3264, 2448)}
-	for _, lname := range LayoutNames(lays) {
-		for _, p := range Presets() {
-			for hname, a := range testHeadlines {
-				plan, err := PlanCard(a, lays[lname], p, photo, eng.Fonts)
+	eng, lays := TestEngine(t)
+	photo := plan.PhotoInfo{Size: image.Pt(3264, 2448)}
+	for _, lname := range layout.Names(lays) {
+		for _, p := range preset.All() {
+			for hname, a := range TestHeadlines {
+				plan, err := plan.Card(a, lays[lname], p, photo, eng.Fonts)
 				if err != nil {
 					t.Fatalf("%s/%s/%s: %v", lname, p.ID, hname, err)
 				}
@@ -84,7 +91,7 @@ func TestPlanCard_TextStaysInside(t *testing.T) {
 	}
 }
 
-func checkTextLayer(t *testing.T, where string, plan *Plan, pld *PlannedLayer) {
+func checkTextLayer(t *testing.T, where string, plan *plan.Plan, pld *plan.PlannedLayer) {
 	t.Helper()
 	if !pld.Box.In(plan.Safe) {
 		t.Errorf("%s: text box %v leaves the safe area %v", where, pld.Box, plan.Safe)
@@ -112,7 +119,7 @@ func checkTextLayer(t *testing.T, where string, plan *Plan, pld *PlannedLayer) {
 	}
 }
 
-func lineTexts(tb *TextBlock) []string {
+func lineTexts(tb *text.Block) []string {
 	var out []string
 	for _, l := range tb.Lines {
 		out = append(out, l.Text)
@@ -129,11 +136,11 @@ func readTestdata(t testing.TB, name string) []byte {
 	return data
 }
 
-func presetsByID(t testing.TB, ids ...string) []Preset {
+func PresetsByID(t testing.TB, ids ...string) []preset.Preset {
 	t.Helper()
-	var out []Preset
+	var out []preset.Preset
 	for _, id := range ids {
-		p, ok := LookupPreset(id)
+		p, ok := preset.Lookup(id)
 		if !ok {
 			t.Fatalf("no preset %q", id)
 		}
@@ -145,9 +152,9 @@ func presetsByID(t testing.TB, ids ...string) []Preset {
 // TestRender_Deterministic renders the same job with one worker and with
 // several and expects identical bytes.
 func TestRender_Deterministic(t *testing.T) {
-	eng, lays := testEngine(t)
+	eng, lays := TestEngine(t)
 	photo := readTestdata(t, "photos/astronaut-eileen-collins.jpg")
-	job := Job{Article: testHeadlines["seed"], Photo: photo, Layout: lays["standard"], Presets: presetsByID(t, "og", "instagram-story", "thumb-square", "x-summary")}
+	job := Job{Article: TestHeadlines["seed"], Photo: photo, Layout: lays["standard"], Presets: PresetsByID(t, "og", "instagram-story", "thumb-square", "x-summary")}
 	serial := &Engine{Fonts: eng.Fonts, Finder: eng.Finder, Workers: 1}
 	a, err := serial.Render(context.Background(), job)
 	if err != nil {
@@ -168,11 +175,11 @@ func TestRender_Deterministic(t *testing.T) {
 // TestRender_Outputs checks what an editor checks: sizes, formats, byte
 // limits and that faces stay in the crop, for every standard preset.
 func TestRender_Outputs(t *testing.T) {
-	eng, lays := testEngine(t)
+	eng, lays := TestEngine(t)
 	photo := readTestdata(t, "photos/astronaut-eileen-collins.jpg")
 	// Hand-labelled face of the astronaut (source pixels).
 	face := image.Rect(180, 60, 265, 170)
-	res, err := eng.Render(context.Background(), Job{Article: testHeadlines["seed"], Photo: photo, Layout: lays["standard"], Presets: StandardPresets()})
+	res, err := eng.Render(context.Background(), Job{Article: TestHeadlines["seed"], Photo: photo, Layout: lays["standard"], Presets: preset.Standard()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,22 +210,22 @@ func TestRender_Outputs(t *testing.T) {
 // TestRender_Tricky sends every tricky input through the whole engine: each
 // renders or fails with a specific error, never a panic.
 func TestRender_Tricky(t *testing.T) {
-	eng, lays := testEngine(t)
+	eng, lays := TestEngine(t)
 	entries, err := os.ReadDir("testdata/tricky")
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantErr := map[string]error{
-		"decompression-bomb-50000x50000.png": ErrPhotoTooLarge,
-		"html-error-page-named.jpg":          ErrUnsupportedFormat,
-		"truncated-half-baseline.jpg":        ErrCorruptPhoto,
-		"truncated-half-progressive.jpg":     ErrCorruptPhoto,
-		"zero-bytes.jpg":                     ErrEmptyPhoto,
+		"decompression-bomb-50000x50000.png": photo.ErrPhotoTooLarge,
+		"html-error-page-named.jpg":          photo.ErrUnsupportedFormat,
+		"truncated-half-baseline.jpg":        photo.ErrCorruptPhoto,
+		"truncated-half-progressive.jpg":     photo.ErrCorruptPhoto,
+		"zero-bytes.jpg":                     photo.ErrEmptyPhoto,
 	}
 	for _, e := range entries {
 		t.Run(e.Name(), func(t *testing.T) {
 			data := readTestdata(t, "tricky/"+e.Name())
-			res, err := eng.Render(context.Background(), Job{Article: testHeadlines["short"], Photo: data, Layout: lays["standard"], Presets: presetsByID(t, "og")})
+			res, err := eng.Render(context.Background(), Job{Article: TestHeadlines["short"], Photo: data, Layout: lays["standard"], Presets: PresetsByID(t, "og")})
 			if want, ok := wantErr[e.Name()]; ok {
 				if !errors.Is(err, want) {
 					t.Fatalf("got %v, want %v", err, want)
@@ -240,10 +247,10 @@ func TestRender_Tricky(t *testing.T) {
 // right to left, right-aligned in a mirrored layout, on every standard
 // preset that shows a headline.
 func TestPlanCard_ArabicRightToLeft(t *testing.T) {
-	eng, lays := testEngine(t)
-	a := testHeadlines["arabic"]
-	for _, p := range StandardPresets() {
-		plan, err := PlanCard(a, lays["standard"], p, PhotoInfo{Size: image.Pt(3264, 2448)}, eng.Fonts)
+	eng, lays := TestEngine(t)
+	a := TestHeadlines["arabic"]
+	for _, p := range preset.Standard() {
+		plan, err := plan.Card(a, lays["standard"], p, plan.PhotoInfo{Size: image.Pt(3264, 2448)}, eng.Fonts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -270,12 +277,12 @@ func TestPlanCard_ArabicRightToLeft(t *testing.T) {
 // once and get the bytes a separate render would give, while a preset whose
 // byte limit forces a lower quality is encoded on its own.
 func TestRender_SharedCanvas(t *testing.T) {
-	eng, lays := testEngine(t)
+	eng, lays := TestEngine(t)
 	photo := readTestdata(t, "photos/grace-hopper.jpg")
-	square := presetsByID(t, "x-summary", "google-article-1x1")
+	square := PresetsByID(t, "x-summary", "google-article-1x1")
 	tight := square[0]
 	tight.ID, tight.MaxBytes = "tight-square", 150000
-	job := Job{Article: testHeadlines["short"], Photo: photo, Layout: lays["standard"], Presets: append(square, tight)}
+	job := Job{Article: TestHeadlines["short"], Photo: photo, Layout: lays["standard"], Presets: append(square, tight)}
 	if g := canvasGroups(job.Presets); len(g) != 1 || len(g[0]) != 3 {
 		t.Fatalf("groups %v, want one group of three", g)
 	}
@@ -290,7 +297,7 @@ func TestRender_SharedCanvas(t *testing.T) {
 	if !bytes.Equal(res.Outputs[1].Data, alone.Outputs[0].Data) || !bytes.Equal(res.Outputs[0].Data, res.Outputs[1].Data) {
 		t.Errorf("shared canvas gives different bytes than a separate render")
 	}
-	if o := res.Outputs[2]; len(o.Data) > 150000 || o.Quality >= DefaultQuality || o.Plan.Preset != "tight-square" {
+	if o := res.Outputs[2]; len(o.Data) > 150000 || o.Quality >= encode.DefaultQuality || o.Plan.Preset != "tight-square" {
 		t.Errorf("tight preset: %d bytes at quality %d, plan %q", len(o.Data), o.Quality, o.Plan.Preset)
 	}
 }

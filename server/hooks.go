@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"sharecard/jobs"
-	"sharecard/render"
+	"sharecard/render/article"
 )
 
 // Queue is the durable job queue webhooks are handed to (see package jobs).
@@ -183,7 +183,7 @@ func (s *Server) runJob(ctx context.Context, id string, payload []byte) (json.Ra
 	if err := json.Unmarshal(payload, &job); err != nil {
 		return nil, fmt.Errorf("job %s: bad payload: %w", id, err)
 	}
-	a, err := render.ParseRemoteArticle("job", job.Article)
+	a, err := article.ParseRemote("job", job.Article)
 	if err != nil {
 		return nil, err
 	}

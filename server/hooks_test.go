@@ -17,7 +17,8 @@ import (
 
 	"sharecard/fetch"
 	"sharecard/jobs"
-	"sharecard/render"
+	"sharecard/render/layout"
+	"sharecard/render/publish"
 	"sharecard/store"
 )
 
@@ -35,7 +36,7 @@ func newHookServer(t *testing.T) (*Server, *httptest.Server, *jobs.Queue) {
 		t.Fatal(err)
 	}
 	srv, err := New(Config{HookSecrets: map[string][]byte{"ghost": []byte("hook-secret"), "wordpress": []byte("wp-secret")}}, Deps{
-		Engine: baseEng, Layouts: func() map[string]*render.Layout { return baseLays }, Store: st, Queue: q,
+		Engine: baseEng, Layouts: func() map[string]*layout.Layout { return baseLays }, Store: st, Queue: q,
 		Fetcher:  fetch.New(fetch.Config{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, Dialer: loopbackOnly{t}}),
 		Registry: prometheus.NewRegistry(),
 	})
@@ -140,9 +141,9 @@ func TestHooks_Ghost(t *testing.T) {
 	}
 	json.NewDecoder(resp.Body).Decode(&accepted)
 	var st struct {
-		State    string          `json:"state"`
-		Error    string          `json:"error"`
-		Manifest render.Manifest `json:"manifest"`
+		State    string           `json:"state"`
+		Error    string           `json:"error"`
+		Manifest publish.Manifest `json:"manifest"`
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for st.State != "done" && st.State != "failed" && time.Now().Before(deadline) {

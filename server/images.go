@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"sharecard/render"
+	"sharecard/render/article"
+	"sharecard/render/preset"
 	"sharecard/store"
 )
 
@@ -105,12 +107,12 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 	if s.serveStored(w, r, name, "card") {
 		return
 	}
-	ps, err := render.SelectPresets(m[1], l.Presets)
+	ps, err := preset.Select(m[1], l.Presets)
 	if err != nil {
 		s.problem(w, r, &Problem{Status: http.StatusNotFound, Title: "Unknown preset", Field: "preset", Detail: err.Error()})
 		return
 	}
-	format, _ := render.ParseFormat(m[2])
+	format, _ := preset.ParseFormat(m[2])
 	a, err := cardArticle(q)
 	if err != nil {
 		s.problem(w, r, err)
@@ -136,7 +138,7 @@ func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 
 // cardArticle builds the article of a card from its query, through the
 // same validation as article files.
-func cardArticle(q url.Values) (*render.Article, error) {
+func cardArticle(q url.Values) (*article.Article, error) {
 	fields := map[string]any{}
 	for _, k := range cardParams {
 		if v := q.Get(k); v != "" {
@@ -152,7 +154,7 @@ func cardArticle(q url.Values) (*render.Article, error) {
 		}
 	}
 	data, _ := json.Marshal(fields)
-	return render.ParseRemoteArticle("query", data)
+	return article.ParseRemote("query", data)
 }
 
 // canonicalQuery is the signed form of a card query: every parameter but
@@ -186,7 +188,7 @@ func validSignature(key []byte, path, canon, sig string) bool {
 // SignCardURL returns the signed URL of a card: base is the service's
 // public address (e.g. https://cards.example.com), params the card's
 // query (headline, section, caption, credit, lang, photo, breaking).
-func SignCardURL(key []byte, base, layout, preset string, format render.Format, params url.Values) string {
+func SignCardURL(key []byte, base, layout, preset string, format preset.Format, params url.Values) string {
 	path := "/v1/card/" + url.PathEscape(layout) + "/" + preset + "." + format.Ext()
 	canon := canonicalQuery(params) // drops any sig in params
 	sig := hex.EncodeToString(cardMAC(key, path, canon))

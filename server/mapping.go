@@ -10,14 +10,14 @@ import (
 	"strings"
 	"time"
 
-	"sharecard/render"
+	"sharecard/render/article"
 )
 
 // mapPayload turns a CMS webhook payload into an article. Built-in
 // mappings cover Ghost's post.published webhook ("ghost") and a WordPress
 // REST post ("wordpress"); any other source needs a mapping from article
 // field to JSON pointer (RFC 6901) in the configuration.
-func mapPayload(source string, body []byte, mapping map[string]string) (*render.Article, error) {
+func mapPayload(source string, body []byte, mapping map[string]string) (*article.Article, error) {
 	var doc any
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, &Problem{Status: http.StatusBadRequest, Title: "Invalid webhook body", Detail: "the body is not JSON: " + err.Error()}
@@ -64,7 +64,7 @@ func mapPayload(source string, body []byte, mapping map[string]string) (*render.
 		}
 	}
 	data, _ := json.Marshal(fields)
-	return render.ParseRemoteArticle(source+" webhook", data)
+	return article.ParseRemote(source+" webhook", data)
 }
 
 // ghostMapping reads Ghost's post.published webhook (post.current).

@@ -9,7 +9,8 @@ import (
 	"strconv"
 
 	"sharecard/fetch"
-	"sharecard/render"
+	"sharecard/render/photo"
+	"sharecard/render/strictyaml"
 	"sharecard/store"
 )
 
@@ -34,19 +35,19 @@ func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.T
 // whose details stay in the log.
 func problemFor(err error) *Problem {
 	var p *Problem
-	var fe *render.FieldError
+	var fe *strictyaml.FieldError
 	switch {
 	case errors.As(err, &p):
 		return p
 	case errors.As(err, &fe):
 		out := &Problem{Status: http.StatusUnprocessableEntity, Title: "Invalid article", Field: fe.Field, Detail: fe.Error()}
-		for _, e := range render.FieldErrors(err) {
+		for _, e := range strictyaml.FieldErrors(err) {
 			out.Errors = append(out.Errors, e.Error())
 		}
 		return out
-	case errors.Is(err, render.ErrPhotoTooLarge), errors.Is(err, fetch.ErrTooLarge):
+	case errors.Is(err, photo.ErrPhotoTooLarge), errors.Is(err, fetch.ErrTooLarge):
 		return &Problem{Status: http.StatusRequestEntityTooLarge, Title: "Photo too large", Field: "photo", Detail: err.Error()}
-	case errors.Is(err, render.ErrUnsupportedFormat), errors.Is(err, render.ErrEmptyPhoto), errors.Is(err, render.ErrCorruptPhoto):
+	case errors.Is(err, photo.ErrUnsupportedFormat), errors.Is(err, photo.ErrEmptyPhoto), errors.Is(err, photo.ErrCorruptPhoto):
 		return &Problem{Status: http.StatusUnprocessableEntity, Title: "Unusable photo", Field: "photo", Detail: err.Error()}
 	case errors.Is(err, fetch.ErrBadURL), errors.Is(err, fetch.ErrForbiddenAddress), errors.Is(err, fetch.ErrTooManyRedirects):
 		return &Problem{Status: http.StatusUnprocessableEntity, Title: "Photo URL refused", Field: "photo", Detail: err.Error()}

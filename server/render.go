@@ -17,15 +17,19 @@ import (
 	"time"
 
 	"sharecard/render"
+	"sharecard/render/article"
+	"sharecard/render/layout"
+	"sharecard/render/preset"
+	"sharecard/render/publish"
 )
 
 // renderRequest is an article with its photo bytes, ready to render.
 type renderRequest struct {
-	article *render.Article
+	article *article.Article
 	photo   []byte
-	layout  *render.Layout
-	presets []render.Preset
-	format  render.Format
+	layout  *layout.Layout
+	presets []preset.Preset
+	format  preset.Format
 	ticket  *ticket // a place in the pool taken before the photo was fetched, or nil
 }
 
@@ -56,7 +60,7 @@ func (s *Server) handleRender(w http.ResponseWriter, r *http.Request) {
 // renderOne answers with one preset's image, rendering it unless the store
 // has it already.
 func (s *Server) renderOne(w http.ResponseWriter, r *http.Request, req *renderRequest, key, id string) {
-	ps, err := render.SelectPresets(id, req.layout.Presets)
+	ps, err := preset.Select(id, req.layout.Presets)
 	if err != nil || len(ps) != 1 {
 		s.problem(w, r, &Problem{Status: http.StatusUnprocessableEntity, Title: "Unknown preset", Field: "preset", Detail: errText(err, "give exactly one preset id")})
 		return
@@ -99,7 +103,7 @@ func (s *Server) renderAll(ctx context.Context, req *renderRequest, key, route s
 	}
 	s.metrics.cache.WithLabelValues(route, "miss").Inc()
 	if req.presets == nil {
-		ps, err := render.SelectPresets("", req.layout.Presets)
+		ps, err := preset.Select("", req.layout.Presets)
 		if err != nil {
 			return nil, err
 		}
@@ -113,7 +117,7 @@ func (s *Server) renderAll(ctx context.Context, req *renderRequest, key, route s
 	if strings.HasPrefix(art.Photo, "data:") {
 		art.Photo = "" // the upload is in the images; do not echo megabytes of base64
 	}
-	m := render.NewManifest(&art, req.layout.Name, res)
+	m := publish.New(&art, req.layout.Name, res)
 	for i := range res.Outputs {
 		o := &res.Outputs[i]
 		name := key + "/" + o.FileName()
@@ -193,7 +197,7 @@ func (s *Server) readRenderRequest(r *http.Request) (*renderRequest, error) {
 			return nil, err
 		}
 	}
-	a, err := render.ParseRemoteArticle("body", articleData)
+	a, err := article.ParseRemote("body", articleData)
 	if err != nil {
 		return nil, err
 	}
@@ -208,12 +212,12 @@ func (s *Server) readRenderRequest(r *http.Request) (*renderRequest, error) {
 	}
 	req := &renderRequest{article: a, photo: photo, layout: l}
 	if f := q.Get("format"); f != "" {
-		if req.format, err = render.ParseFormat(f); err != nil {
+		if req.format, err = preset.ParseFormat(f); err != nil {
 			return nil, &Problem{Status: http.StatusUnprocessableEntity, Title: "Unknown format", Field: "format", Detail: err.Error()}
 		}
 	}
 	if list := q.Get("presets"); list != "" {
-		if req.presets, err = render.SelectPresets(list, l.Presets); err != nil {
+		if req.presets, err = preset.Select(list, l.Presets); err != nil {
 			return nil, &Problem{Status: http.StatusUnprocessableEntity, Title: "Unknown preset", Field: "presets", Detail: err.Error()}
 		}
 	}
@@ -291,7 +295,7 @@ func asBadRequest(err error) error {
 // article's fields, the photo's bytes, the layout (file and assets), the
 // format and the engine version. A re-publish of the same content hits the
 // store; a changed headline gets new URLs.
-func contentKey(a *render.Article, photo []byte, l *render.Layout, f render.Format) string {
+func contentKey(a *article.Article, photo []byte, l *layout.Layout, f preset.Format) string {
 	h := sha256.New()
 	art := *a
 	art.Photo = ""
@@ -301,7 +305,7 @@ func contentKey(a *render.Article, photo []byte, l *render.Layout, f render.Form
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
-func fileName(p render.Preset, f render.Format) string {
+func fileName(p preset.Preset, f preset.Format) string {
 	if f == "" {
 		f = p.Format
 	}

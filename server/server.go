@@ -24,6 +24,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"sharecard/render"
+	"sharecard/render/layout"
+	"sharecard/render/photo"
 	"sharecard/store"
 )
 
@@ -61,7 +63,7 @@ type Config struct {
 	// DefaultLayout is used when an article names none (default "standard").
 	DefaultLayout string
 	// Limits bound each photo.
-	Limits render.Limits
+	Limits photo.Limits
 }
 
 func (c Config) withDefaults() Config {
@@ -94,7 +96,7 @@ type Fetcher interface {
 
 // Layouts returns the current layouts by name; it is called per request so
 // a reloaded set takes effect at once.
-type Layouts func() map[string]*render.Layout
+type Layouts func() map[string]*layout.Layout
 
 // Server is the HTTP handler. It is safe for concurrent use.
 type Server struct {
@@ -203,14 +205,14 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 }
 
 // layout returns the named layout or a 4xx problem.
-func (s *Server) layout(name string) (*render.Layout, error) {
+func (s *Server) layout(name string) (*layout.Layout, error) {
 	if name == "" {
 		name = s.cfg.DefaultLayout
 	}
 	l, ok := s.layouts()[name]
 	if !ok {
 		return nil, &Problem{Status: http.StatusUnprocessableEntity, Title: "Unknown layout", Field: "layout",
-			Detail: fmt.Sprintf("no layout %q; available: %v", name, render.LayoutNames(s.layouts()))}
+			Detail: fmt.Sprintf("no layout %q; available: %v", name, layout.Names(s.layouts()))}
 	}
 	return l, nil
 }

@@ -30,13 +30,18 @@ import (
 	"sharecard/fonts"
 	"sharecard/layouts"
 	"sharecard/render"
+	"sharecard/render/layout"
+	"sharecard/render/photo"
+	"sharecard/render/preset"
+	"sharecard/render/publish"
+	"sharecard/render/text"
 	"sharecard/store"
 )
 
 var (
 	baseOnce sync.Once
 	baseEng  *render.Engine
-	baseLays map[string]*render.Layout
+	baseLays map[string]*layout.Layout
 	baseErr  error
 )
 
@@ -45,15 +50,15 @@ var (
 func newTestServer(t *testing.T, cfg Config) (*Server, *httptest.Server) {
 	t.Helper()
 	baseOnce.Do(func() {
-		var fset *render.FontSet
-		if fset, baseErr = render.LoadFonts(fonts.FS); baseErr != nil {
+		var fset *text.FontSet
+		if fset, baseErr = text.LoadFonts(fonts.FS); baseErr != nil {
 			return
 		}
-		var finder *render.SubjectFinder
-		if finder, baseErr = render.NewSubjectFinder(); baseErr != nil {
+		var finder *photo.Finder
+		if finder, baseErr = photo.NewFinder(); baseErr != nil {
 			return
 		}
-		baseLays, baseErr = render.LoadLayouts(layouts.FS, "layouts", fset)
+		baseLays, baseErr = layout.Load(layouts.FS, "layouts", fset)
 		baseEng = &render.Engine{Fonts: fset, Finder: finder}
 	})
 	if baseErr != nil {
@@ -67,7 +72,7 @@ func newTestServer(t *testing.T, cfg Config) (*Server, *httptest.Server) {
 		cfg.SignKey = []byte("test-key")
 	}
 	srv, err := New(cfg, Deps{
-		Engine: baseEng, Layouts: func() map[string]*render.Layout { return baseLays }, Store: st,
+		Engine: baseEng, Layouts: func() map[string]*layout.Layout { return baseLays }, Store: st,
 		Fetcher:  fetch.New(fetch.Config{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, Dialer: loopbackOnly{t}}),
 		Registry: prometheus.NewRegistry(),
 	})
@@ -142,7 +147,7 @@ func TestRender_Upload(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d: %v", resp.StatusCode, decodeProblem(t, resp))
 	}
-	var m render.Manifest
+	var m publish.Manifest
 	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +255,7 @@ func TestRender_Errors(t *testing.T) {
 // that a second request is served from the store without rendering.
 func TestCard_Signature(t *testing.T) {
 	srv, ts := newTestServer(t, Config{})
-	good := SignCardURL([]byte("test-key"), ts.URL, "standard", "og", render.FormatJPEG, url.Values{"headline": {"Signed card"}, "section": {"News"}})
+	good := SignCardURL([]byte("test-key"), ts.URL, "standard", "og", preset.FormatJPEG, url.Values{"headline": {"Signed card"}, "section": {"News"}})
 	get := func(u string) *http.Response {
 		resp, err := http.Get(u)
 		if err != nil {
@@ -376,7 +381,7 @@ func TestRender_ImmutableURLs(t *testing.T) {
 	first := post(t, ts.URL+"/v1/render?preset=og", "application/json", body)
 	og, _ := io.ReadAll(first.Body)
 	resp := post(t, ts.URL+"/v1/render?presets=og,x-summary,instagram-story", "application/json", body)
-	var m render.Manifest
+	var m publish.Manifest
 	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || len(m.Images) != 3 {
 		t.Fatalf("manifest: %v %+v", err, m)
 	}

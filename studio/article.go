@@ -9,7 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"sharecard/render"
+	"sharecard/render/article"
+	"sharecard/render/photo"
 )
 
 // Sample is an article to preview, read from a file.
@@ -17,7 +18,7 @@ type Sample struct {
 	// File is the article file's path.
 	File string
 	// Article is the parsed article.
-	Article *render.Article
+	Article *article.Article
 	// Photo is the encoded photo, nil when the article has none.
 	Photo []byte
 }
@@ -64,7 +65,7 @@ func LoadSampleFS(fsys fs.FS, name string, maxBytes int64) (*Sample, error) {
 // photo it names with open, up to maxBytes bytes (render.DefaultMaxBytes
 // when 0 or less).
 func parseSample(file string, data []byte, maxBytes int64, open func(photo string) (io.ReadCloser, error)) (*Sample, error) {
-	a, err := render.ParseArticle(file, data)
+	a, err := article.Parse(file, data)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +79,7 @@ func parseSample(file string, data []byte, maxBytes int64, open func(photo strin
 	}
 	defer f.Close()
 	if maxBytes <= 0 {
-		maxBytes = render.DefaultMaxBytes
+		maxBytes = photo.DefaultMaxBytes
 	}
 	if s.Photo, err = io.ReadAll(io.LimitReader(f, maxBytes+1)); err != nil {
 		return nil, fmt.Errorf("%s: photo: %w", file, err)

@@ -11,6 +11,9 @@ import (
 	"sync"
 
 	"sharecard/render"
+	"sharecard/render/encode"
+	"sharecard/render/photo"
+	"sharecard/render/preset"
 )
 
 // photoCache holds the sample photo ready for previews. The engine would
@@ -48,20 +51,20 @@ const thumbLong = 480
 // newPhotoCache decodes the photo once to check it and make the page's
 // thumbnail.
 func newPhotoCache(ctx context.Context, data []byte, eng *render.Engine, logf func(string, ...any)) (*photoCache, error) {
-	ph, err := render.DecodePhoto(bytes.NewReader(data), eng.Limits)
+	ph, err := photo.Decode(bytes.NewReader(data), eng.Limits)
 	if err != nil {
 		return nil, err
 	}
 	c := &photoCache{original: data, engine: eng, ctx: ctx, logf: logf}
 	size := ph.Image.Bounds().Size()
-	pyr := render.NewPyramid(ph.Image)
+	pyr := photo.NewPyramid(ph.Image)
 	s := min(float64(thumbLong)/float64(max(size.X, size.Y)), 1)
 	dst := image.Pt(max(1, int(math.Ceil(float64(size.X)*s))), max(1, int(math.Ceil(float64(size.Y)*s))))
-	f := render.FormatJPEG
+	f := preset.FormatJPEG
 	if !pyr.Opaque() {
-		f = render.FormatPNG
+		f = preset.FormatPNG
 	}
-	enc, err := render.Encode(pyr.Scaled(pyr.Bounds(), dst), f, render.EncodeOptions{Quality: 95})
+	enc, err := encode.Encode(pyr.Scaled(pyr.Bounds(), dst), f, encode.Options{Quality: 95})
 	if err != nil {
 		return nil, fmt.Errorf("make the photo's thumbnail: %w", err)
 	}
@@ -72,7 +75,7 @@ func newPhotoCache(ctx context.Context, data []byte, eng *render.Engine, logf fu
 // forPresets returns the photo prepared for rendering presets, preparing
 // it on first use. Preparing is not cut short when one generation is
 // superseded: the next one needs the same photo.
-func (c *photoCache) forPresets(presets []render.Preset) (*render.PreparedPhoto, error) {
+func (c *photoCache) forPresets(presets []preset.Preset) (*render.PreparedPhoto, error) {
 	key := sizesKey(presets)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -100,7 +103,7 @@ func (c *photoCache) forPresets(presets []render.Preset) (*render.PreparedPhoto,
 
 // sizesKey identifies the working size a set of presets needs by the
 // canvas sizes in it, which are all that decides it.
-func sizesKey(presets []render.Preset) string {
+func sizesKey(presets []preset.Preset) string {
 	var sizes []string
 	for _, p := range presets {
 		sizes = append(sizes, fmt.Sprintf("%dx%d", p.Width, p.Height))

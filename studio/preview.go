@@ -10,17 +10,21 @@ import (
 	"time"
 
 	"sharecard/render"
+	"sharecard/render/article"
+	"sharecard/render/encode"
+	"sharecard/render/layout"
+	"sharecard/render/preset"
 )
 
 // edits are what the designer changed in the page.
 type edits struct {
-	Headline *string            `json:"headline,omitempty"`
-	Section  *string            `json:"section,omitempty"`
-	Caption  *string            `json:"caption,omitempty"`
-	Focus    *render.FocusPoint `json:"focus,omitempty"`
-	NoFocus  bool               `json:"clear_focus,omitempty"`
-	Layout   *string            `json:"layout,omitempty"`
-	Sample   *string            `json:"sample,omitempty"`
+	Headline *string             `json:"headline,omitempty"`
+	Section  *string             `json:"section,omitempty"`
+	Caption  *string             `json:"caption,omitempty"`
+	Focus    *article.FocusPoint `json:"focus,omitempty"`
+	NoFocus  bool                `json:"clear_focus,omitempty"`
+	Layout   *string             `json:"layout,omitempty"`
+	Sample   *string             `json:"sample,omitempty"`
 }
 
 // sampleSwitch is a sample shown (or to show instead), its photo ready.
@@ -37,10 +41,10 @@ type snapshot struct {
 	want      uint64 // the latest generation asked for
 	gen       uint64 // the generation the outputs come from
 	rendering bool   // want's images are not all ready yet
-	article   render.Article
+	article   article.Article
 	shown     sampleSwitch // the sample the article came from
 	layout    string
-	presets   []render.Preset           // the presets of the layout, in page order
+	presets   []preset.Preset           // the presets of the layout, in page order
 	outs      map[string]*render.Output // by preset id; may hold older generations' images while rendering
 	photoSize map[string]image.Point    // size of the photo each output's Crop refers to
 	err       string                    // why the last render failed; empty if it did not
@@ -66,11 +70,11 @@ type previewer struct {
 	cfg Config
 	// encodings spares encoding the canvases a layout save left as they
 	// were.
-	encodings *render.EncodeCache
+	encodings *encode.Cache
 
 	mu      sync.Mutex
-	article render.Article // the article with the designer's edits
-	shown   sampleSwitch   // the sample the article came from
+	article article.Article // the article with the designer's edits
+	shown   sampleSwitch    // the sample the article came from
 	layout  string
 	want    uint64
 	cancel  context.CancelFunc
@@ -86,7 +90,7 @@ const keepEncodedBytes = 96 << 20
 
 func newPreviewer(cfg Config, shown sampleSwitch) *previewer {
 	p := &previewer{cfg: cfg, shown: shown, article: *shown.sample.Article,
-		changed: make(chan struct{}), encodings: render.NewEncodeCache(keepEncodedBytes)}
+		changed: make(chan struct{}), encodings: encode.NewCache(keepEncodedBytes)}
 	p.layout = p.article.Layout
 	if p.layout == "" {
 		p.layout = "standard"
@@ -121,7 +125,7 @@ func (p *previewer) apply(e edits, to *sampleSwitch) uint64 {
 		p.article.Caption = strings.TrimSpace(*e.Caption)
 	}
 	if e.Focus != nil {
-		f := render.FocusPoint{X: clamp01(e.Focus.X), Y: clamp01(e.Focus.Y)}
+		f := article.FocusPoint{X: clamp01(e.Focus.X), Y: clamp01(e.Focus.Y)}
 		p.article.Focus = &f
 	}
 	if e.NoFocus {
@@ -154,7 +158,7 @@ func (p *previewer) start() uint64 {
 	next.want, next.rendering, next.article, next.layout = gen, true, a, layout
 	next.shown = p.shown
 	next.problems = p.cfg.Layouts.Problems()
-	next.layouts = render.LayoutNames(lays)
+	next.layouts = layout.Names(lays)
 	p.publishLocked(next)
 	go p.render(ctx, gen, begun, a, photos, lays, layout)
 	return gen
@@ -174,14 +178,14 @@ func (p *previewer) layoutsChanged() {
 	defer p.mu.Unlock()
 	next := p.cur.clone()
 	next.problems = p.cfg.Layouts.Problems()
-	next.layouts = render.LayoutNames(lays)
+	next.layouts = layout.Names(lays)
 	p.publishLocked(next)
 }
 
 // signature identifies the versions of a set of layouts.
-func signature(lays map[string]*render.Layout) string {
+func signature(lays map[string]*layout.Layout) string {
 	var b strings.Builder
-	for _, name := range render.LayoutNames(lays) {
+	for _, name := range layout.Names(lays) {
 		b.WriteString(name + " " + lays[name].Digest + "\n")
 	}
 	return b.String()
@@ -225,17 +229,17 @@ func (s *snapshot) clone() *snapshot {
 
 // render renders generation gen: the standard presets first, so the sizes
 // that matter most show up soon, then the others.
-func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a render.Article, photos *photoCache, lays map[string]*render.Layout, layoutName string) {
+func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a article.Article, photos *photoCache, lays map[string]*layout.Layout, layoutName string) {
 	lay, ok := lays[layoutName]
 	if !ok {
 		p.finish(gen, func(s *snapshot) {
 			s.rendering = false
 			s.presets, s.outs = nil, map[string]*render.Output{}
-			s.err = fmt.Sprintf("layout %q is not loaded (available: %s): pick one in the menu or fix its file", layoutName, strings.Join(render.LayoutNames(lays), ", "))
+			s.err = fmt.Sprintf("layout %q is not loaded (available: %s): pick one in the menu or fix its file", layoutName, strings.Join(layout.Names(lays), ", "))
 		})
 		return
 	}
-	presets, err := render.SelectPresets(p.cfg.Presets, lay.Presets)
+	presets, err := preset.Select(p.cfg.Presets, lay.Presets)
 	if err != nil {
 		p.finish(gen, func(s *snapshot) { s.rendering, s.err = false, "presets: "+err.Error() })
 		return
@@ -315,7 +319,7 @@ func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a r
 // output as soon as it is done (and the size of the photo its Crop refers
 // to). The smallest canvases of the first batch come first, so the page
 // shows something soon.
-func (p *previewer) renderBatch(ctx context.Context, a *render.Article, photos *photoCache, lay *render.Layout, presets, scaleFor []render.Preset, firstBatch bool, ready func(o *render.Output, photo image.Point)) (*render.Result, error) {
+func (p *previewer) renderBatch(ctx context.Context, a *article.Article, photos *photoCache, lay *layout.Layout, presets, scaleFor []preset.Preset, firstBatch bool, ready func(o *render.Output, photo image.Point)) (*render.Result, error) {
 	job := render.Job{Article: a, Layout: lay, Presets: presets, SmallestFirst: firstBatch, Encodings: p.encodings}
 	var photo image.Point
 	if photos != nil {
@@ -337,8 +341,8 @@ func (p *previewer) renderBatch(ctx context.Context, a *render.Article, photos *
 
 // batchesOf splits presets into the standard ones and the others; either
 // may be missing.
-func batchesOf(presets []render.Preset) [][]render.Preset {
-	var std, rest []render.Preset
+func batchesOf(presets []preset.Preset) [][]preset.Preset {
+	var std, rest []preset.Preset
 	for _, p := range presets {
 		if p.Standard {
 			std = append(std, p)
@@ -346,8 +350,8 @@ func batchesOf(presets []render.Preset) [][]render.Preset {
 			rest = append(rest, p)
 		}
 	}
-	var out [][]render.Preset
-	for _, b := range [][]render.Preset{std, rest} {
+	var out [][]preset.Preset
+	for _, b := range [][]preset.Preset{std, rest} {
 		if len(b) > 0 {
 			out = append(out, b)
 		}

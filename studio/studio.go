@@ -21,6 +21,9 @@ import (
 
 	"sharecard/layoutset"
 	"sharecard/render"
+	"sharecard/render/article"
+	"sharecard/render/preset"
+	"sharecard/render/publish"
 )
 
 // staticFiles are the page's files. static/mockups-demo.html is left out:
@@ -39,7 +42,7 @@ type Config struct {
 	Layouts *layoutset.Set
 	// Article is the sample shown first; required unless Sample names one
 	// of Samples. The page's edits change a copy.
-	Article *render.Article
+	Article *article.Article
 	// ArticleFile names the sample in the page, e.g.
 	// "samples/k1-air-base/article.yaml".
 	ArticleFile string
@@ -123,11 +126,11 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Context == nil {
 		cfg.Context = context.Background()
 	}
-	var extra []render.Preset
+	var extra []preset.Preset
 	for _, l := range cfg.Layouts.Layouts() {
 		extra = append(extra, l.Presets...)
 	}
-	if _, err := render.SelectPresets(cfg.Presets, extra); err != nil {
+	if _, err := preset.Select(cfg.Presets, extra); err != nil {
 		return nil, fmt.Errorf("studio: presets: %w", err)
 	}
 	s := &studio{cfg: cfg, samples: samples, names: slices.Sorted(maps.Keys(samples)),
@@ -329,7 +332,7 @@ func (s *studio) sheet(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no images yet: wait for the render to finish", http.StatusServiceUnavailable)
 		return
 	}
-	png, err := render.ArticleContactSheet(&snap.article, snap.layout, outs, s.cfg.Engine.Fonts)
+	png, err := publish.ArticleContactSheet(&snap.article, snap.layout, outs, s.cfg.Engine.Fonts)
 	if err != nil {
 		http.Error(w, "contact sheet: "+err.Error(), http.StatusInternalServerError)
 		return

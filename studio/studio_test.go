@@ -20,6 +20,11 @@ import (
 	"sharecard/fonts"
 	"sharecard/layoutset"
 	"sharecard/render"
+	"sharecard/render/article"
+	"sharecard/render/encode"
+	"sharecard/render/photo"
+	"sharecard/render/preset"
+	"sharecard/render/text"
 )
 
 // testStudio is a studio on a temporary copy of the layouts folder.
@@ -30,7 +35,7 @@ type testStudio struct {
 	mux *http.ServeMux
 }
 
-var engineOnce = sync.OnceValues(func() (*render.Engine, error) { return render.NewEngine(fonts.FS) })
+var engineOnce = sync.OnceValues(func() (*render.Engine, error) { return text.NewEngine(fonts.FS) })
 
 // smallK1Photo is the K1 sample's photo at most 1280 pixels wide.
 var smallK1Photo = sync.OnceValues(func() ([]byte, error) {
@@ -38,13 +43,13 @@ var smallK1Photo = sync.OnceValues(func() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	ph, err := render.DecodePhoto(bytes.NewReader(data), render.Limits{})
+	ph, err := photo.Decode(bytes.NewReader(data), photo.Limits{})
 	if err != nil {
 		return nil, err
 	}
 	size := ph.Image.Bounds().Size()
 	dst := image.Pt(1280, size.Y*1280/size.X)
-	enc, err := render.Encode(render.NewPyramid(ph.Image).Scaled(ph.Image.Bounds(), dst), render.FormatJPEG, render.EncodeOptions{Quality: 90})
+	enc, err := encode.Encode(photo.NewPyramid(ph.Image).Scaled(ph.Image.Bounds(), dst), preset.FormatJPEG, encode.Options{Quality: 90})
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +99,7 @@ func newTestStudio(t *testing.T, presets string) *testStudio {
 			}
 		}
 		// A focus point spares the face detector, slow under -race.
-		sample.Article.Focus = &render.FocusPoint{X: 0.4, Y: 0.3}
+		sample.Article.Focus = &article.FocusPoint{X: 0.4, Y: 0.3}
 		samples[name] = sample
 	}
 	// Renders may finish after the test: log only while it runs.
@@ -195,7 +200,7 @@ func TestStudio(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Fatalf("%s: %s", p.Image, res.Status)
 		}
-		ph, err := render.DecodePhoto(bytes.NewReader(body), render.Limits{})
+		ph, err := photo.Decode(bytes.NewReader(body), photo.Limits{})
 		if err != nil {
 			t.Fatalf("%s: %v", p.ID, err)
 		}
@@ -403,18 +408,18 @@ func TestStudio_SameBytesAsRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sample.Article.Focus = &render.FocusPoint{X: 0.4, Y: 0.3} // as newTestStudio
+	sample.Article.Focus = &article.FocusPoint{X: 0.4, Y: 0.3} // as newTestStudio
 	lay := env.set.Layouts()["standard"]
-	all, err := render.SelectPresets(shown, lay.Presets)
+	all, err := preset.Select(shown, lay.Presets)
 	if err != nil {
 		t.Fatal(err)
 	}
-	std := slices.DeleteFunc(slices.Clone(all), func(p render.Preset) bool { return !p.Standard })
+	std := slices.DeleteFunc(slices.Clone(all), func(p preset.Preset) bool { return !p.Standard })
 	if len(std) == 0 || len(std) == len(all) {
 		t.Fatalf("%d of %d presets standard: the test needs both kinds", len(std), len(all))
 	}
 	want := map[string][]byte{}
-	for _, presets := range [][]render.Preset{all, std} { // std last: it decides the standard ones
+	for _, presets := range [][]preset.Preset{all, std} { // std last: it decides the standard ones
 		res, err := eng.Render(context.Background(), render.Job{Article: sample.Article, Photo: sample.Photo, Layout: lay, Presets: presets})
 		if err != nil {
 			t.Fatal(err)

@@ -6,7 +6,9 @@ import (
 	"net/url"
 	"strings"
 
-	"sharecard/render"
+	"sharecard/render/article"
+	"sharecard/render/layout"
+	"sharecard/render/plan"
 )
 
 // stateView is state.json: everything the page shows. Field names are
@@ -31,13 +33,13 @@ type stateView struct {
 }
 
 type articleView struct {
-	Headline string             `json:"headline"`
-	Section  string             `json:"section"`
-	Caption  string             `json:"caption"`
-	Byline   string             `json:"byline"`
-	URL      string             `json:"url"`
-	Site     string             `json:"site"`
-	Focus    *render.FocusPoint `json:"focus"`
+	Headline string              `json:"headline"`
+	Section  string              `json:"section"`
+	Caption  string              `json:"caption"`
+	Byline   string              `json:"byline"`
+	URL      string              `json:"url"`
+	Site     string              `json:"site"`
+	Focus    *article.FocusPoint `json:"focus"`
 }
 
 // groupView is one platform's presets, in page order.
@@ -119,7 +121,7 @@ func (s *studio) view(snap *snapshot) stateView {
 
 // overlayOf extracts the safe area, the photo's place and the text boxes
 // of a plan.
-func overlayOf(p *render.Plan) *overlay {
+func overlayOf(p *plan.Plan) *overlay {
 	if p == nil {
 		return nil
 	}
@@ -127,12 +129,12 @@ func overlayOf(p *render.Plan) *overlay {
 	for i := range p.Layers {
 		l := &p.Layers[i]
 		switch l.Kind {
-		case render.LayerPhoto:
+		case layout.LayerPhoto:
 			if ov.Crop == nil && l.Crop != nil {
 				r := xywh(l.Crop.Dst.Add(l.Box.Min).Intersect(l.Box))
 				ov.Crop = &r
 			}
-		case render.LayerText, render.LayerBadge, render.LayerImage:
+		case layout.LayerText, layout.LayerBadge, layout.LayerImage:
 			b := boxView{Kind: l.Kind.String(), Box: xywh(l.Box)}
 			if l.Text != nil && len(l.Text.Lines) > 0 {
 				r := xywh(l.TextRect())

@@ -1,0 +1,358 @@
+package layout
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"io/fs"
+	"path"
+	"sharecard/render/preset"
+	"sharecard/render/text"
+	"sort"
+)
+
+// Layout is a compiled layout file: a brand and the variants that place
+// photo, scrims, text and logo on a canvas. Designers write layouts as YAML
+// (see the Layouts section of README.md); [ParseLayout] compiles and validates them once,
+// and the render stages only ever see this typed form. A Layout is
+// immutable after parsing and safe for concurrent use.
+type Layout struct {
+	Name        string
+	Description string
+	File        string // file name it was parsed from, for messages
+	Digest      string // SHA-256 of the file and the assets it uses, for cache keys
+	Brand       Brand
+	Variants    []Variant
+	Presets     []preset.Preset // extra presets the layout adds
+	// Images are the pictures the layout's layers draw, by file name
+	// relative to the layout's folder; plans refer to them by that name.
+	Images map[string]image.Image
+}
+
+// Brand holds the colours, fonts and logo a layout's layers refer to by name.
+type Brand struct {
+	Name   string
+	Colors map[string]color.NRGBA
+	Fonts  map[string]FontRef
+	Logo   image.Image // nil when the brand has no logo file
+	// LogoName is the logo's file, the key of Logo in the layout's Images.
+	LogoName string
+}
+
+// FontRef names a font family and weight of the [FontSet].
+type FontRef struct {
+	Family string
+	Weight int
+}
+
+// Variant is the arrangement used for canvases whose aspect ratio
+// (width/height) lies in [MinAspect, MaxAspect) and, when MaxShortSide is
+// set, whose shorter side is at most MaxShortSide pixels.
+type Variant struct {
+	Name         string
+	MinAspect    float64
+	MaxAspect    float64 // 0 means no upper bound
+	MaxShortSide int     // 0 means any size
+	Background   color.NRGBA
+	Layers       []Layer
+}
+
+// LayerKind is the type of a layer.
+type LayerKind int
+
+// The layer kinds, drawn bottom to top in file order.
+const (
+	LayerPhoto LayerKind = iota + 1
+	LayerGradient
+	LayerBox
+	LayerText
+	LayerImage
+	LayerBadge
+)
+
+var layerKindNames = map[string]LayerKind{
+	"photo": LayerPhoto, "gradient": LayerGradient, "box": LayerBox,
+	"text": LayerText, "image": LayerImage, "badge": LayerBadge,
+}
+
+// String returns the name used in layout files.
+func (k LayerKind) String() string {
+	for n, v := range layerKindNames {
+		if v == k {
+			return n
+		}
+	}
+	return fmt.Sprintf("LayerKind(%d)", int(k))
+}
+
+// MarshalText writes the kind by its name in layout files, so plans read
+// as JSON.
+func (k LayerKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText reads a kind written by MarshalText.
+func (k *LayerKind) UnmarshalText(b []byte) error {
+	v, ok := layerKindNames[string(b)]
+	if !ok {
+		return fmt.Errorf("unknown layer kind %q", b)
+	}
+	*k = v
+	return nil
+}
+
+// Ref is what a layer's box is measured against.
+type Ref int
+
+// Box references.
+const (
+	RefCanvas Ref = iota // the whole canvas
+	RefSafe              // the preset's safe area
+)
+
+// Unit says how a [Length] value is measured.
+type Unit int
+
+// Length units.
+const (
+	UnitFrac Unit = iota // fraction of the reference dimension (0.5 or "50%")
+	UnitPx               // pixels of the output canvas ("24px")
+	UnitVmin             // percent of the canvas's shorter side ("8vmin")
+)
+
+// Length is a distance that scales with the canvas, so one layout serves
+// every preset size.
+type Length struct {
+	V    float64
+	Unit Unit
+}
+
+// Px resolves l against a reference dimension ref (px) on a canvas whose
+// shorter side is short (px).
+func (l Length) Px(ref, short float64) float64 {
+	switch l.Unit {
+	case UnitPx:
+		return l.V
+	case UnitVmin:
+		return l.V / 100 * short
+	}
+	return l.V * ref
+}
+
+// BoxSpec places a rectangle CSS-style: any two of left/width/right and of
+// top/height/bottom. Missing edges default to the reference's edges; a
+// width alone is centred.
+type BoxSpec struct {
+	Left, Top, Right, Bottom, Width, Height *Length
+}
+
+// Direction is where a gradient goes towards.
+type Direction int
+
+// Gradient directions: the "to" colour lies in this direction.
+const (
+	DirDown Direction = iota
+	DirUp
+	DirLeft
+	DirRight
+)
+
+// String returns the direction's name: "down", "up", "left" or "right".
+func (d Direction) String() string {
+	switch d {
+	case DirDown:
+		return "down"
+	case DirUp:
+		return "up"
+	case DirLeft:
+		return "left"
+	case DirRight:
+		return "right"
+	}
+	return fmt.Sprintf("Direction(%d)", int(d))
+}
+
+// VAlign is the vertical placement of text inside its box.
+type VAlign int
+
+// Vertical alignments.
+const (
+	VAlignTop VAlign = iota
+	VAlignCenter
+	VAlignBottom
+)
+
+// Pill is a rounded background drawn behind each text line or the badge.
+type Pill struct {
+	Color  color.NRGBA
+	PadX   Length
+	PadY   Length
+	Radius Length
+}
+
+// Backdrop is what fills a photo box the photo does not cover.
+type Backdrop int
+
+// Backdrops.
+const (
+	BackdropBlur  Backdrop = iota // a blurred, darkened copy of the photo
+	BackdropColor                 // a solid colour
+)
+
+// Layer is one element of a variant.
+type Layer struct {
+	Kind LayerKind
+	Line int // line in the layout file, for messages
+	Col  int // column of the layer's first key in the layout file
+	Box  BoxSpec
+	In   Ref
+	// Bleed extends a box placed in the safe area to the canvas edges it
+	// touches (for bars and backgrounds that must reach the border).
+	Bleed bool
+	// When names an article field that must be non-empty ("breaking" is
+	// true) for the layer to be drawn; empty means always.
+	When string
+	// MinShortSide drops the layer on canvases whose shorter side is
+	// smaller, so thumbnails shed what would be illegible.
+	MinShortSide int
+
+	// photo
+	Backdrop      Backdrop    // what shows where the photo does not cover its box
+	BackdropColor color.NRGBA // with BackdropColor
+
+	// gradient and box
+	From, To color.NRGBA
+	Dir      Direction
+	Color    color.NRGBA
+	Radius   Length
+
+	// text and badge
+	Field      string // article field bound to the layer
+	Text       string // literal text (badges, wordmarks)
+	Font       FontRef
+	MaxSize    Length
+	MinSize    Length
+	MaxLines   int
+	LineHeight float64
+	Align      text.Align
+	VAlign     VAlign
+	Upper      bool
+	Tracking   float64
+	Contrast   bool // darken what is behind the text until it meets WCAG AA
+	Pill       *Pill
+
+	// image
+	Image     image.Image
+	ImageName string // the key of Image in the layout's Images
+}
+
+// Names a layer may use in `when`, beyond the article's text fields.
+const WhenBreaking = "breaking"
+
+// LoadLayouts parses every *.yaml / *.yml file at the top of fsys and
+// returns the layouts by name. dir is the folder name shown in messages
+// ("layouts"). All files are parsed; the error joins the problems of every
+// broken file.
+func Load(fsys fs.FS, dir string, fonts *text.FontSet) (map[string]*Layout, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("read layouts: %w", err)
+	}
+	out := map[string]*Layout{}
+	var errs []error
+	for _, e := range entries {
+		ext := path.Ext(e.Name())
+		if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
+			continue
+		}
+		data, err := fs.ReadFile(fsys, e.Name())
+		if err != nil {
+			errs = append(errs, fmt.Errorf("read layout %s: %w", e.Name(), err))
+			continue
+		}
+		l, err := parseLayout(path.Join(dir, e.Name()), e.Name(), data, fsys, fonts)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if prev, dup := out[l.Name]; dup {
+			errs = append(errs, fmt.Errorf("%s: layout name %q is already used by %s", l.File, l.Name, prev.File))
+			continue
+		}
+		out[l.Name] = l
+	}
+	if len(errs) > 0 {
+		return out, errors.Join(errs...)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no layout files (*.yaml) found")
+	}
+	return out, nil
+}
+
+// LayoutNames returns the sorted names of layouts.
+func Names(m map[string]*Layout) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// VariantFor returns the first variant whose conditions match a w×h canvas.
+func (l *Layout) VariantFor(w, h int) (*Variant, error) {
+	if w <= 0 || h <= 0 {
+		return nil, fmt.Errorf("layout %s: canvas %dx%d has no area", l.Name, w, h)
+	}
+	aspect := float64(w) / float64(h)
+	short := min(w, h)
+	for i := range l.Variants {
+		v := &l.Variants[i]
+		if aspect < v.MinAspect-1e-9 || (v.MaxAspect > 0 && aspect >= v.MaxAspect-1e-9) {
+			continue
+		}
+		if v.MaxShortSide > 0 && short > v.MaxShortSide {
+			continue
+		}
+		return v, nil
+	}
+	return nil, fmt.Errorf("layout %s (%s): no variant matches a %dx%d canvas (aspect %.2f); add a variant without min_aspect/max_aspect as the last one to catch every size", l.Name, l.File, w, h, aspect)
+}
+
+// Color resolves a brand colour name.
+func (b *Brand) color(name string) (color.NRGBA, bool) {
+	c, ok := b.Colors[name]
+	return c, ok
+}
+
+// resolve computes the pixel rectangle of a box inside ref on a canvas
+// whose shorter side is short.
+func (b BoxSpec) Resolve(ref image.Rectangle, short float64) image.Rectangle {
+	x0, x1 := resolveAxis(b.Left, b.Width, b.Right, float64(ref.Min.X), float64(ref.Dx()), short)
+	y0, y1 := resolveAxis(b.Top, b.Height, b.Bottom, float64(ref.Min.Y), float64(ref.Dy()), short)
+	r := image.Rect(int(x0+0.5), int(y0+0.5), int(x1+0.5), int(y1+0.5))
+	return r.Canon()
+}
+
+func resolveAxis(start, size, end *Length, origin, span, short float64) (float64, float64) {
+	px := func(l *Length) float64 { return l.Px(span, short) }
+	switch {
+	case start != nil && size != nil:
+		a := origin + px(start)
+		return a, a + px(size)
+	case end != nil && size != nil:
+		b := origin + span - px(end)
+		return b - px(size), b
+	case start != nil && end != nil:
+		return origin + px(start), origin + span - px(end)
+	case start != nil:
+		return origin + px(start), origin + span
+	case end != nil:
+		return origin, origin + span - px(end)
+	case size != nil:
+		s := px(size)
+		a := origin + (span-s)/2
+		return a, a + s
+	}
+	return origin, origin + span
+}

@@ -1,0 +1,140 @@
+package photo
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"math"
+	"time"
+)
+
+// Prepared is a photo decoded once at a working size, with its pyramid and
+// the subjects found in it: everything later stages need from the photo,
+// so one photo serves many cards (a live preview renders the same photo
+// after every edit, a server many card sizes). It is read-only once made
+// and safe to share between goroutines; do not modify its fields.
+type Prepared struct {
+	// Pyramid holds the upright sRGB pixels at the working size.
+	Pyramid *Pyramid
+	// Scale is working pixels per source pixel (≤ 1).
+	Scale float64
+	// Source is the upright size of the photo as sent, in pixels.
+	Source image.Point
+	// Format is the encoding detected from the content, such as "jpeg".
+	Format string
+	// Notes says what decoding did that a user may want to know.
+	Notes []string
+	// Subjects are the faces and details found, in working pixels; nil
+	// when the search was not asked for.
+	Subjects []Subject
+	// Searched reports whether subjects were looked for.
+	Searched bool
+	// Decode, Resample and Detect are the time spent in each step.
+	Decode, Resample, Detect time.Duration
+}
+
+// PrepareOptions says how to prepare a photo.
+type PrepareOptions struct {
+	// Limits bound the photo's bytes and pixels (zero: the defaults).
+	Limits Limits
+	// ScaleFor, when set, is asked with the upright size for the factor
+	// (≤ 1) to shrink the photo by, once, straight from the decoder.
+	ScaleFor func(w, h int) float64
+	// Finder, when set, searches the photo for subjects.
+	Finder *Finder
+	// Keep keeps every region the pyramid resizes, for later cards with
+	// the same crops (see [Pyramid]).
+	Keep bool
+}
+
+// Prepare decodes data once (see [Decode]), shrinks it as opt.ScaleFor
+// asks, builds its pyramid and, with a Finder, looks for subjects. It stops
+// early with ctx's error when ctx is done between steps.
+func Prepare(ctx context.Context, data []byte, opt PrepareOptions) (*Prepared, error) {
+	p := &Prepared{}
+	t := time.Now()
+	ph, st, err := decodeScaled(bytes.NewReader(data), opt.Limits, opt.ScaleFor)
+	if err != nil {
+		return nil, err
+	}
+	p.Resample = st.Resample
+	p.Decode = time.Since(t) - st.Resample
+	p.Source = st.Upright
+	p.Scale = float64(ph.Image.Bounds().Dx()) / float64(st.Upright.X)
+	p.Format, p.Notes = ph.Format, ph.Notes
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	t = time.Now()
+	p.Pyramid = NewPyramid(ph.Image)
+	p.Pyramid.keepAll = opt.Keep
+	p.Resample += time.Since(t)
+
+	if opt.Finder != nil {
+		t = time.Now()
+		p.Searched = true
+		// Faces are found on the smallest level of at least 900 px (the
+		// detector works at up to 1000 px anyway) and mapped back.
+		size := p.Pyramid.Bounds().Size()
+		lvl, f := p.Pyramid.Level(900)
+		for _, s := range opt.Finder.Find(lvl) {
+			s.Rect = ScaleRect(s.Rect, f, size)
+			p.Subjects = append(p.Subjects, s)
+		}
+		p.Detect = time.Since(t)
+	}
+	return p, nil
+}
+
+// ToSource maps a rectangle in working pixels to source pixels.
+func (p *Prepared) ToSource(r image.Rectangle) image.Rectangle {
+	return ScaleRect(r, 1/p.Scale, p.Source)
+}
+
+// Meta describes the photo for a manifest; with subjects false its
+// Subjects are left out (an editor's focus point overrode them).
+func (p *Prepared) Meta(subjects bool) *Meta {
+	m := &Meta{Width: p.Source.X, Height: p.Source.Y, Format: p.Format, Notes: append([]string(nil), p.Notes...)}
+	if subjects {
+		for _, s := range p.Subjects {
+			r := p.ToSource(s.Rect)
+			m.Subjects = append(m.Subjects, SubjectBox{Kind: s.Kind, Score: math.Round(s.Score*100) / 100, Box: Box{X: r.Min.X, Y: r.Min.Y, W: r.Dx(), H: r.Dy()}})
+		}
+	}
+	return m
+}
+
+// Meta describes the source photo of a card set, as the manifest reports it.
+type Meta struct {
+	Width    int          `json:"width"`
+	Height   int          `json:"height"`
+	Format   string       `json:"format"`
+	Notes    []string     `json:"notes,omitempty"`
+	Subjects []SubjectBox `json:"subjects,omitempty"`
+}
+
+// SubjectBox is a subject found in the photo, in source pixels.
+type SubjectBox struct {
+	Kind  string  `json:"kind"`
+	Score float64 `json:"score"`
+	Box
+}
+
+// Box is a rectangle of the source photo, in source pixels.
+type Box struct {
+	X int `json:"x"`
+	Y int `json:"y"`
+	W int `json:"w"`
+	H int `json:"h"`
+}
+
+// ScaleRect maps a rectangle by factor s, rounding outwards, clipped to
+// bounds.
+func ScaleRect(r image.Rectangle, s float64, bounds image.Point) image.Rectangle {
+	out := image.Rect(
+		int(math.Floor(float64(r.Min.X)*s)), int(math.Floor(float64(r.Min.Y)*s)),
+		int(math.Ceil(float64(r.Max.X)*s)), int(math.Ceil(float64(r.Max.Y)*s)),
+	)
+	return out.Intersect(image.Rectangle{Max: bounds})
+}

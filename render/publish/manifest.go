@@ -1,0 +1,140 @@
+package publish
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"sharecard/render"
+	"sharecard/render/article"
+	"sharecard/render/photo"
+	"sharecard/render/preset"
+	"strings"
+)
+
+// Manifest lists the images rendered for one article; the CLI writes it as
+// manifest.json and the server returns it. Field names are a contract.
+type Manifest struct {
+	Article *article.Article `json:"article"`
+	Layout  string           `json:"layout"`
+	Engine  string           `json:"engine"`
+	Photo   *photo.Meta      `json:"photo,omitempty"`
+	Images  []ManifestImage  `json:"images"`
+}
+
+// ManifestImage describes one rendered file.
+type ManifestImage struct {
+	Preset   string        `json:"preset"`
+	File     string        `json:"file"`
+	URL      string        `json:"url,omitempty"` // where the HTTP service serves it
+	Width    int           `json:"width"`
+	Height   int           `json:"height"`
+	Format   preset.Format `json:"format"`
+	Bytes    int           `json:"bytes"`
+	SHA256   string        `json:"sha256"`
+	Crop     *photo.Box    `json:"crop,omitempty"`
+	Alt      string        `json:"alt"`
+	Warnings []string      `json:"warnings"`
+}
+
+// NewManifest builds the manifest of a result.
+func New(a *article.Article, layout string, res *render.Result) *Manifest {
+	m := &Manifest{Article: a, Layout: layout, Engine: render.Version, Photo: res.Photo, Images: []ManifestImage{}}
+	for i := range res.Outputs {
+		o := &res.Outputs[i]
+		img := ManifestImage{
+			Preset: o.Preset.ID, File: o.FileName(), Width: o.Width, Height: o.Height,
+			Format: o.Format, Bytes: len(o.Data), SHA256: o.SHA256, Alt: o.Alt,
+			Warnings: append([]string{}, o.Warnings...),
+		}
+		if !o.Crop.Empty() {
+			img.Crop = &photo.Box{X: o.Crop.Min.X, Y: o.Crop.Min.Y, W: o.Crop.Dx(), H: o.Crop.Dy()}
+		}
+		m.Images = append(m.Images, img)
+	}
+	return m
+}
+
+// JSON returns the manifest as indented JSON with a final newline.
+func (m *Manifest) JSON() []byte {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil { // only plain data types: cannot happen
+		panic(fmt.Sprintf("manifest: %v", err))
+	}
+	return append(b, '\n')
+}
+
+func (m *Manifest) image(preset string) *ManifestImage {
+	for i := range m.Images {
+		if m.Images[i].Preset == preset {
+			return &m.Images[i]
+		}
+	}
+	return nil
+}
+
+var metaTmpl = template.Must(template.New("meta").Parse(`<!-- sharecard {{.Engine}}: paste into the article's <head>; image URLs are relative to {{if .Base}}{{.Base}}{{else}}this folder{{end}} -->
+{{with .OG}}<meta property="og:image" content="{{.URL}}">
+<meta property="og:image:width" content="{{.Width}}">
+<meta property="og:image:height" content="{{.Height}}">
+<meta property="og:image:type" content="{{.Type}}">
+<meta property="og:image:alt" content="{{.Alt}}">
+{{end}}{{with .X}}<meta name="twitter:card" content="summary_large_image">
+<meta name="twitter:image" content="{{.URL}}">
+<meta name="twitter:image:alt" content="{{.Alt}}">
+{{end}}{{if .LD}}<script type="application/ld+json">
+{{.LD}}
+</script>
+{{end}}`))
+
+type metaImage struct {
+	URL, Type, Alt string
+	Width, Height  int
+}
+
+// MetaHTML returns the Open Graph and X tags and a schema.org NewsArticle
+// JSON-LD block for the manifest's images. base is prefixed to file names
+// (e.g. "https://cdn.example.com/cards/slug/"); empty keeps them relative.
+func (m *Manifest) MetaHTML(base string) []byte {
+	mk := func(id string) *metaImage {
+		img := m.image(id)
+		if img == nil {
+			return nil
+		}
+		return &metaImage{URL: base + img.File, Type: img.Format.MIMEType(), Alt: img.Alt, Width: img.Width, Height: img.Height}
+	}
+	data := struct {
+		Engine, Base string
+		OG, X        *metaImage
+		LD           template.JS
+	}{Engine: m.Engine, Base: base, OG: mk("og"), X: mk("x-summary-large")}
+	if data.X == nil {
+		data.X = data.OG
+	}
+	var images []string
+	for _, id := range []string{"google-article-16x9", "google-article-4x3", "google-article-1x1"} {
+		if img := m.image(id); img != nil {
+			images = append(images, base+img.File)
+		}
+	}
+	if len(images) > 0 && m.Article != nil {
+		ld := map[string]any{
+			"@context": "https://schema.org", "@type": "NewsArticle",
+			"headline": m.Article.Headline, "image": images,
+		}
+		if m.Article.Published != "" {
+			ld["datePublished"] = m.Article.Published
+		}
+		if m.Article.URL != "" {
+			ld["mainEntityOfPage"] = m.Article.URL
+		}
+		b, _ := json.MarshalIndent(ld, "", "  ")
+		// JSON inside <script>: escape "</" so a headline cannot close the tag.
+		data.LD = template.JS(strings.ReplaceAll(string(b), "</", `<\/`))
+	}
+	var buf bytes.Buffer
+	if err := metaTmpl.Execute(&buf, data); err != nil {
+		panic(fmt.Sprintf("meta template: %v", err)) // static template and plain data
+	}
+	return buf.Bytes()
+}
