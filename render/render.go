@@ -26,12 +26,6 @@ import (
 	"sharecard/render/text"
 )
 
-// Version identifies the engine's output; it is bumped when the same input
-// renders differently on purpose, and is part of cache keys and of
-// content-addressed image URLs. version_test.go keeps a digest of the
-// goldens next to it, so a change of output without a bump fails.
-const Version = "sharecard-render/2"
-
 // Engine renders articles. It holds the parsed fonts and face model, which
 // are shared read-only, so one Engine serves many goroutines.
 type Engine struct {

@@ -1,0 +1,15 @@
+package render
+
+// Version identifies the engine's output. It is part of cache keys and of
+// content-addressed image URLs, which promise never to change their bytes:
+// bump it whenever the same input renders differently on purpose.
+const Version = "sharecard-render/2"
+
+// goldenDigests holds, for each Version, the SHA-256 of the plan goldens
+// (testdata/plans) and pixel goldens (testdata/golden) it renders.
+// TestVersionGoldens fails when the goldens change while Version does not:
+// after an intended change of output, bump Version and add its digest here
+// (keeping the old entries, each version has its own digest).
+var goldenDigests = map[string]string{
+	"sharecard-render/2": "7a5036abb95731c853a8d0f797b234274c06a8f5cf49485180d492cc80d598d0",
+}
