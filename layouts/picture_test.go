@@ -153,7 +153,9 @@ func composeTiles(fs *text.FontSet, tiles []tile, show map[string]bool) (*image.
 			if err != nil {
 				return nil, err
 			}
-			tb.Draw(sheet, float64(x)+(float64(b.Dx())-tb.Width)/2, float64(sheetGap+b.Dy()+4), labelColor)
+			if err := fs.Draw(&tb, sheet, float64(x)+(float64(b.Dx())-tb.Width)/2, float64(sheetGap+b.Dy()+4), labelColor); err != nil {
+				return nil, err
+			}
 		}
 		x += b.Dx() + sheetGap
 	}

@@ -6,7 +6,7 @@ package layouts_test
 // after an intended change, and look at them before committing.
 
 import (
-	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"image"
@@ -20,10 +20,10 @@ import (
 
 	"sharecard/fonts"
 	"sharecard/layouts"
+	"sharecard/render"
 	"sharecard/render/layout"
 	"sharecard/render/paint"
 	"sharecard/render/photo"
-	"sharecard/render/plan"
 	"sharecard/render/preset"
 	"sharecard/render/text"
 )
@@ -201,7 +201,17 @@ func (ex example) parse(brand string, fs *text.FontSet) (*layout.Layout, error) 
 	return layout.Parse(ex.name+".yaml", []byte(src), layouts.FS, fs)
 }
 
-var loadFonts = sync.OnceValues(func() (*text.FontSet, error) { return text.LoadFonts(fonts.FS) })
+// loadEngine loads the engine (fonts and face model) once for every test.
+var loadEngine = sync.OnceValues(func() (*render.Engine, error) { return render.NewEngine(fonts.FS) })
+
+// loadFonts returns the engine's fonts.
+func loadFonts() (*text.FontSet, error) {
+	eng, err := loadEngine()
+	if err != nil {
+		return nil, err
+	}
+	return eng.Fonts, nil
+}
 
 // TestReferenceExamplesParse parses every example of the reference; it
 // fails with the example's README line when one no longer parses.
@@ -239,15 +249,16 @@ func TestReferencePictures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	finder, err := photo.NewFinder()
+	eng, err := loadEngine()
 	if err != nil {
 		t.Fatal(err)
 	}
-	photo, err := preparePhoto(data, finder)
+	// The photos take the engine's one photo path, kept at full size.
+	bigPhoto, err := eng.Prepare(context.Background(), data, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	smallPhoto, err := preparePhoto(small, finder)
+	smallPhoto, err := eng.Prepare(context.Background(), small, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,14 +272,14 @@ func TestReferencePictures(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s:%d: %v", readmePath, ex.line, err)
 			}
-			ph := photo
+			ph := bigPhoto
 			switch ex.photo {
 			case "none":
 				ph = nil
 			case "small":
 				ph = smallPhoto
 			}
-			img, err := renderExample(fs, ex, lay, ph)
+			img, err := renderExample(eng, ex, lay, ph)
 			if err != nil {
 				t.Fatalf("%s:%d: %v", readmePath, ex.line, err)
 			}
@@ -292,28 +303,10 @@ func checkStrayPictures(t *testing.T, wanted map[string]bool) {
 	}
 }
 
-// examplePhoto is a decoded photo and the subjects the engine finds in
-// it, found once for all examples (finding faces is the slow part).
-type examplePhoto struct {
-	pyramid *photo.Pyramid
-	info    plan.PhotoInfo
-}
-
-func preparePhoto(data []byte, finder *photo.Finder) (*examplePhoto, error) {
-	ph, err := photo.Decode(bytes.NewReader(data), photo.Limits{})
-	if err != nil {
-		return nil, err
-	}
-	return &examplePhoto{
-		pyramid: photo.NewPyramid(ph.Image),
-		info:    plan.PhotoInfo{Size: ph.Image.Bounds().Size(), Subjects: finder.Find(ph.Image)},
-	}, nil
-}
-
 // renderExample draws an example on each of its canvases for each of its
 // articles, through the engine's two stages (PlanCard, then Draw), and lays
 // the results out side by side.
-func renderExample(fs *text.FontSet, ex example, lay *layout.Layout, photo *examplePhoto) (*image.NRGBA, error) {
+func renderExample(eng *render.Engine, ex example, lay *layout.Layout, prep *photo.Prepared) (*image.NRGBA, error) {
 	var tiles []tile
 	for _, c := range ex.canvases {
 		p, err := canvasPreset(c, ex.safe, lay)
@@ -325,16 +318,17 @@ func renderExample(fs *text.FontSet, ex example, lay *layout.Layout, photo *exam
 			if err != nil {
 				return nil, err
 			}
-			var info plan.PhotoInfo
-			var pyr *photo.Pyramid
-			if a.Photo != "" && photo != nil {
-				info, pyr = photo.info, photo.pyramid
+			px := paint.Pixels{Images: lay.Images, Fonts: eng.Fonts}
+			job := render.Job{Article: a, Layout: lay, Presets: []preset.Preset{p}}
+			var pp *photo.Prepared
+			if a.Photo != "" && prep != nil {
+				pp, px.Photo = prep, prep.Pyramid
 			}
-			plan, err := plan.Card(a, lay, p, info, fs)
+			pl, err := eng.PlanCard(job, pp, p)
 			if err != nil {
 				return nil, err
 			}
-			img, _ := paint.Draw(plan, pyr)
+			img, _ := paint.Draw(pl, px)
 			var label []string
 			if len(ex.canvases) > 1 {
 				label = append(label, fmt.Sprintf("%d×%d", p.Width, p.Height))
@@ -342,10 +336,10 @@ func renderExample(fs *text.FontSet, ex example, lay *layout.Layout, photo *exam
 			if len(ex.articles) > 1 {
 				label = append(label, an)
 			}
-			tiles = append(tiles, tile{img: img, plan: plan, label: strings.Join(label, ", ")})
+			tiles = append(tiles, tile{img: img, plan: pl, label: strings.Join(label, ", ")})
 		}
 	}
-	return composeTiles(fs, tiles, ex.show)
+	return composeTiles(eng.Fonts, tiles, ex.show)
 }
 
 // canvasPreset turns "WxH" or "preset:ID" (a preset of the layout) into a

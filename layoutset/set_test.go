@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"sharecard/fonts"
+	"sharecard/render/layout"
 	"sharecard/render/text"
 )
 
@@ -32,11 +33,11 @@ variants:
         colour: "#FFFFFF"
 `
 
-func layout(tmpl, name string) string { return strings.ReplaceAll(tmpl, "%s", name) }
+func layoutText(tmpl, name string) string { return strings.ReplaceAll(tmpl, "%s", name) }
 
 func write(t *testing.T, dir, name, tmpl, layoutName string) {
 	t.Helper()
-	data := strings.ReplaceAll(layout(tmpl, layoutName), "%%", "%")
+	data := strings.ReplaceAll(layoutText(tmpl, layoutName), "%%", "%")
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -390,9 +390,12 @@ func newOutput(job Job, p preset.Preset, pl *plan.Plan, enc encode.Encoded, draw
 
 // WorkingScale returns the factor to shrink a w×h photo by, once, so that
 // it is still as large as the largest of presets draws it (never
-// enlarged); above 0.9 the photo is kept as it is.
+// enlarged); above 0.9, or without presets, the photo is kept as it is.
 func WorkingScale(presets []preset.Preset) func(w, h int) float64 {
 	return func(w, h int) float64 {
+		if len(presets) == 0 {
+			return 1
+		}
 		need := 0.0
 		for _, p := range presets {
 			need = math.Max(need, math.Max(float64(p.Width)/float64(w), float64(p.Height)/float64(h)))
