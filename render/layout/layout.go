@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"io/fs"
 	"path"
+	"sharecard/render/article"
 	"sharecard/render/preset"
 	"sharecard/render/text"
 	"sort"
@@ -243,6 +244,24 @@ type Layer struct {
 	// image
 	Image     image.Image
 	ImageName string // the key of Image in the layout's Images
+}
+
+// Applies reports whether the layer is drawn for article a on a canvas
+// whose shorter side is short pixels: its min_short_side and its when
+// condition. A text layer whose field is empty is still left out later,
+// when planned.
+func (ly *Layer) Applies(a *article.Article, short float64) bool {
+	if ly.MinShortSide > 0 && short < float64(ly.MinShortSide) {
+		return false
+	}
+	switch ly.When {
+	case "":
+		return true
+	case WhenBreaking:
+		return a.Breaking
+	}
+	s, _ := a.Field(ly.When)
+	return s != ""
 }
 
 // Names a layer may use in `when`, beyond the article's text fields.

@@ -128,7 +128,7 @@ func Card(a *article.Article, l *layout.Layout, p preset.Preset, photo PhotoInfo
 	pl.Layers = make([]PlannedLayer, 0, len(v.Layers))
 	for i := range v.Layers {
 		ly := &v.Layers[i]
-		if !LayerApplies(ly, a, short) {
+		if !ly.Applies(a, short) {
 			continue
 		}
 		ref := canvas
@@ -216,23 +216,6 @@ func bleed(r, safe, canvas image.Rectangle) image.Rectangle {
 		r.Max.Y = canvas.Max.Y
 	}
 	return r
-}
-
-// LayerApplies reports whether ly is drawn for article a on a canvas whose
-// shorter side is short pixels: its min_short_side and its when condition.
-// A text layer whose field is empty is still left out later, when planned.
-func LayerApplies(ly *layout.Layer, a *article.Article, short float64) bool {
-	if ly.MinShortSide > 0 && short < float64(ly.MinShortSide) {
-		return false
-	}
-	switch ly.When {
-	case "":
-		return true
-	case layout.WhenBreaking:
-		return a.Breaking
-	}
-	s, _ := a.Field(ly.When)
-	return s != ""
 }
 
 // planText fits a text layer into its box (clipped to the safe area) and
