@@ -1,18 +1,15 @@
-// Package render turns a news article into share images for every platform.
+// Package render turns a news article into share images for every
+// platform, running the stages below in order; each is a package of its
+// own with one rule:
 //
-// Data flows one way, and each stage is a function of the previous stage's
-// value only:
+//	article, layout, preset ──► photo (Prepare) ──► plan ──► paint ──► encode ──► Output
+//	                            text ──────────────┘
 //
-//	Article + Layout + Preset ──PlanCard──► Plan ──Draw──► *image.NRGBA ──Encode──► []byte
+// [Engine.Render] is the one call for a job. Callers that keep a photo
+// for many cards (the server, the studio, lint) prepare it once with
+// [Engine.Prepare] and then [Engine.Stream] outputs in the order they list
+// presets; [Engine.PlanCard] gives the exact plan a card ships with.
 //
-// The caller is the sink: [Render] returns encoded outputs and never writes
-// files or talks to the network. Photos arrive as an io.Reader and are
-// decoded once by [DecodePhoto] under [Limits]; fonts and layouts arrive as
-// fs.FS values, so the embedded defaults and a designer's working folder go
-// through the same code.
-//
-// Nothing in this package panics on user data: bad articles, layouts and
-// photos are reported as errors that name the file, line and field, and
-// problems that can be worked around (a headline cut with an ellipsis, a
-// photo too small for a preset) are reported as warnings in the output.
+// Rule: orchestration and parallelism only; the work is done by the stage
+// packages, and nothing here writes files or talks to the network.
 package render

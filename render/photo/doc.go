@@ -1,0 +1,8 @@
+// Package photo turns the bytes a photo desk sends into upright 8-bit sRGB
+// pixels (content sniffing, caps checked from the header, EXIF orientation,
+// ICC profiles) and finds what matters in them (faces, else the most
+// salient detail), prepared once per photo with its resampling pyramid.
+//
+// Rule: bytes in, pixels and subjects out; it knows nothing of cards,
+// layouts or text.
+package photo
