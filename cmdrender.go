@@ -26,7 +26,6 @@ import (
 	"sharecard/render/photo"
 	"sharecard/render/preset"
 	"sharecard/render/publish"
-	"sharecard/render/text"
 )
 
 type renderFlags struct {
@@ -84,7 +83,7 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var (
 		mu     sync.Mutex
 		failed int
-		slugs  = map[string]string{}
+		slugs  publish.Slugs
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	// Articles run side by side; each also renders its presets in parallel,
@@ -92,7 +91,7 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	g.SetLimit(max(1, runtime.GOMAXPROCS(0)/2))
 	for _, file := range files {
 		g.Go(func() error {
-			res, err := renderArticle(gctx, eng, lays, file, f, format, slugs, &mu)
+			res, err := renderArticle(gctx, eng, lays, file, f, format, &slugs)
 			mu.Lock()
 			defer mu.Unlock()
 			prog.clear()
@@ -134,7 +133,7 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // newEngine loads the built-in fonts and the face model into an engine
 // that refuses photos over maxMP megapixels (0: no limit).
 func newEngine(maxMP int64) (*render.Engine, error) {
-	eng, err := text.NewEngine(fonts.FS)
+	eng, err := render.NewEngine(fonts.FS)
 	if err != nil {
 		return nil, err
 	}
@@ -169,12 +168,8 @@ type articleResult struct {
 	sheet    string // path of the contact sheet, if one was written
 }
 
-func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*layout.Layout, file string, f renderFlags, format preset.Format, slugs map[string]string, mu *sync.Mutex) (*articleResult, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("read article: %w", unwrapPath(err))
-	}
-	a, err := article.Parse(file, data)
+func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*layout.Layout, file string, f renderFlags, format preset.Format, slugs *publish.Slugs) (*articleResult, error) {
+	a, ph, err := article.LoadFile(file, photo.DefaultMaxBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -193,17 +188,7 @@ func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*lay
 	if err != nil {
 		return nil, err
 	}
-	var photo []byte
-	if a.Photo != "" {
-		p := a.Photo
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(filepath.Dir(file), p)
-		}
-		if photo, err = readCapped(p, photo.DefaultMaxBytes); err != nil {
-			return nil, fmt.Errorf("photo %s: %w", a.Photo, err)
-		}
-	}
-	res, err := eng.Render(ctx, render.Job{Article: a, Photo: photo, Layout: lay, Presets: presets, Format: format})
+	res, err := eng.Render(ctx, render.Job{Article: a, Photo: ph, Layout: lay, Presets: presets, Format: format})
 	if err != nil {
 		if a.Photo != "" && !errors.Is(err, context.Canceled) {
 			return nil, fmt.Errorf("photo %s: %w", a.Photo, err)
@@ -211,44 +196,9 @@ func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*lay
 		return nil, err
 	}
 
-	slug := a.Slug()
-	mu.Lock()
-	if prev, dup := slugs[slug]; dup && prev != file {
-		for i := 2; ; i++ {
-			if _, used := slugs[fmt.Sprintf("%s-%d", slug, i)]; !used {
-				slug = fmt.Sprintf("%s-%d", slug, i)
-				break
-			}
-		}
-	}
-	slugs[slug] = file
-	mu.Unlock()
-
-	dir := filepath.Join(f.out, slug)
-	m := publish.New(a, lay.Name, res)
-	files := map[string][]byte{"manifest.json": m.JSON(), "meta.html": m.MetaHTML(f.baseURL)}
-	ar := &articleResult{dir: dir, images: len(res.Outputs), timings: res.Timings}
-	// The same warning usually holds for many presets: print it once with
-	// the presets it concerns.
-	byWarning := map[string][]string{}
-	var order []string
-	for _, o := range res.Outputs {
-		files[o.FileName()] = o.Data
-		for _, w := range o.Warnings {
-			if byWarning[w] == nil {
-				order = append(order, w)
-			}
-			byWarning[w] = append(byWarning[w], o.Preset.ID)
-		}
-	}
-	for _, w := range order {
-		ids := byWarning[w]
-		if len(ids) == len(res.Outputs) && len(ids) > 1 {
-			ar.warnings = append(ar.warnings, w+" (all presets)")
-		} else {
-			ar.warnings = append(ar.warnings, w+" ("+strings.Join(ids, ", ")+")")
-		}
-	}
+	dir := filepath.Join(f.out, slugs.Claim(a.Slug(), file))
+	files := publish.Files(a, lay.Name, res, f.baseURL)
+	ar := &articleResult{dir: dir, images: len(res.Outputs), timings: res.Timings, warnings: publish.GroupWarnings(res.Outputs)}
 	if f.sheet {
 		png, err := publish.ArticleContactSheet(a, lay.Name, res.Outputs, eng.Fonts)
 		if err != nil {
@@ -257,7 +207,7 @@ func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*lay
 		files[contactSheetName] = png
 		ar.sheet = filepath.Join(dir, contactSheetName)
 	}
-	if err := writeAll(dir, files); err != nil {
+	if err := publish.WriteDir(dir, files); err != nil {
 		return nil, err
 	}
 	return ar, nil
@@ -301,23 +251,6 @@ func articleFiles(args []string) ([]string, error) {
 		out = append(out, found...)
 	}
 	return out, nil
-}
-
-// readCapped reads a file, refusing ones larger than limit bytes.
-func readCapped(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, unwrapPath(err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("file is larger than %d MB: %w", limit>>20, photo.ErrPhotoTooLarge)
-	}
-	return data, nil
 }
 
 func unwrapPath(err error) error {

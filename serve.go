@@ -26,6 +26,7 @@ import (
 	"sharecard/render"
 	"sharecard/render/layout"
 	"sharecard/render/photo"
+	"sharecard/render/preset"
 	"sharecard/server"
 	"sharecard/store"
 	"sharecard/studio"
@@ -298,8 +299,8 @@ func cmdSign(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sign", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	base := fs.String("base-url", envOr("SHARECARD_BASE_URL", "http://localhost:8080"), "public `URL` of the service")
-	layout := fs.String("layout", "standard", "layout `name`")
-	preset := fs.String("preset", "og", "preset `id`")
+	layoutName := fs.String("layout", "standard", "layout `name`")
+	presetID := fs.String("preset", "og", "preset `id`")
 	format := fs.String("format", "jpeg", "jpeg, png or webp")
 	params := map[string]*string{}
 	for _, p := range server.CardParams() {
@@ -325,7 +326,7 @@ func cmdSign(args []string, stdout, stderr io.Writer) error {
 			q.Set(k, *v)
 		}
 	}
-	fmt.Fprintln(stdout, server.SignCardURL([]byte(key), *base, *layout, *preset, ff, q))
+	fmt.Fprintln(stdout, server.SignCardURL([]byte(key), *base, *layoutName, *presetID, ff, q))
 	return nil
 }
 

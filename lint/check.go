@@ -9,6 +9,7 @@ import (
 	"math"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -19,6 +20,7 @@ import (
 	"sharecard/render/photo"
 	"sharecard/render/plan"
 	"sharecard/render/preset"
+	"sharecard/render/text"
 )
 
 // Options say what [Check] tries the layouts with.
@@ -54,13 +56,13 @@ const minFaceSide = 16
 // Check runs every rule on every layout, over opts' presets and samples:
 // the rules of [Static] and, on rendered pixels, text contrast and layers
 // covering a face. eng provides the fonts, the face finder and the photo
-// limits. Problems come sorted; the error is only for a sample photo that
-// cannot be decoded or a cancelled ctx. It is safe for concurrent use.
+// limits. Each sample photo is prepared once by [render.Engine.Prepare] and
+// each canvas planned by [render.Engine.PlanCard] for the job of the
+// layout's presets, so the plans, crops and pixels checked are the ones the
+// engine ships. Problems come sorted; the error is only for a sample photo
+// that cannot be decoded or a cancelled ctx. It is safe for concurrent use.
 func Check(ctx context.Context, eng *render.Engine, layouts map[string]*layout.Layout, opts Options) ([]Problem, error) {
-	photos, err := preparePhotos(eng, opts.Samples)
-	if err != nil {
-		return nil, err
-	}
+	ck := newChecker(eng, opts.Samples)
 	var (
 		mu   sync.Mutex
 		hits []hit
@@ -73,13 +75,17 @@ func Check(ctx context.Context, eng *render.Engine, layouts map[string]*layout.L
 	g.SetLimit(workers)
 	for _, name := range layout.Names(layouts) {
 		l := layouts[name]
-		for _, grp := range groupPresets(presetsFor(opts.Presets, l)) {
+		presets := presetsFor(opts.Presets, l)
+		for _, grp := range groupPresets(presets) {
 			for si := range opts.Samples {
 				g.Go(func() error {
 					if err := gctx.Err(); err != nil {
 						return err
 					}
-					hs := checkCanvas(eng, l, grp.preset, &opts.Samples[si], &photos[si])
+					hs, err := ck.canvas(gctx, l, presets, grp.preset, si)
+					if err != nil {
+						return err
+					}
 					mu.Lock()
 					hits = append(hits, grp.spread(hs...)...)
 					mu.Unlock()
@@ -94,50 +100,63 @@ func Check(ctx context.Context, eng *render.Engine, layouts map[string]*layout.L
 	return merge(hits), nil
 }
 
-// samplePhoto is a sample's decoded photo and what the engine finds in it.
-type samplePhoto struct {
-	pyr   *photo.Pyramid // nil without a photo
-	info  plan.PhotoInfo
-	faces []image.Rectangle // face cores, photo pixels
+// checker plans and paints canvases for [Check], preparing each sample
+// photo once per set of presets.
+type checker struct {
+	eng     *render.Engine
+	samples []Sample
+
+	mu    sync.Mutex
+	preps map[prepKey]func() (*photo.Prepared, error)
 }
 
-// preparePhotos decodes each sample's photo once and finds its subjects as
-// Engine.Render does.
-func preparePhotos(eng *render.Engine, samples []Sample) ([]samplePhoto, error) {
-	out := make([]samplePhoto, len(samples))
-	for i, s := range samples {
-		out[i].info.Focus = s.Article.Focus
-		if s.Photo == nil {
-			continue
-		}
-		if j := samePhoto(samples[:i], s); j >= 0 && (s.Article.Focus == nil) == (samples[j].Article.Focus == nil) {
-			out[i] = out[j] // read-only from here on
-			out[i].info.Focus = s.Article.Focus
-			continue
-		}
-		ph, err := photo.Decode(bytes.NewReader(s.Photo), eng.Limits)
-		if err != nil {
-			return nil, fmt.Errorf("sample %s: %w", s.Name, err)
-		}
-		pyr := photo.NewPyramid(ph.Image)
-		out[i].pyr = pyr
-		out[i].info.Size = pyr.Bounds().Size()
-		if eng.Finder == nil {
-			continue
-		}
-		lvl, f := pyr.Level(900)
-		for _, sub := range eng.Finder.Find(lvl) {
-			r := scaleRect(sub.Rect, f).Intersect(pyr.Bounds())
-			sub.Rect = r
-			if s.Article.Focus == nil {
-				out[i].info.Subjects = append(out[i].info.Subjects, sub)
-			}
-			if sub.Kind == "face" {
-				out[i].faces = append(out[i].faces, paint.FaceCore(r))
-			}
-		}
+// prepKey names a prepared photo: the photo, by the first sample that has
+// its bytes, and the sizes of the presets it is prepared for (a photo is
+// shrunk to the largest size they draw it at, see [render.WorkingScale]).
+type prepKey struct {
+	photo int
+	sizes string
+}
+
+func newChecker(eng *render.Engine, samples []Sample) *checker {
+	return &checker{eng: eng, samples: samples, preps: map[prepKey]func() (*photo.Prepared, error){}}
+}
+
+// prepared returns sample si's photo as [render.Engine.Prepare] makes it
+// for a job of presets, or nil when the sample has none. Samples with the
+// same photo share it; the first caller prepares it and later ones wait.
+func (ck *checker) prepared(ctx context.Context, si int, presets []preset.Preset) (*photo.Prepared, error) {
+	s := &ck.samples[si]
+	if s.Photo == nil {
+		return nil, nil
 	}
-	return out, nil
+	k := prepKey{photo: si, sizes: presetSizes(presets)}
+	if j := samePhoto(ck.samples[:si], *s); j >= 0 {
+		k.photo = j
+	}
+	ck.mu.Lock()
+	prep, ok := ck.preps[k]
+	if !ok {
+		prep = sync.OnceValues(func() (*photo.Prepared, error) {
+			p, err := ck.eng.Prepare(ctx, s.Photo, presets)
+			if err != nil {
+				return nil, fmt.Errorf("sample %s: %w", s.Name, err)
+			}
+			return p, nil
+		})
+		ck.preps[k] = prep
+	}
+	ck.mu.Unlock()
+	return prep()
+}
+
+// presetSizes lists the canvas sizes of presets, in order.
+func presetSizes(presets []preset.Preset) string {
+	var b strings.Builder
+	for _, p := range presets {
+		fmt.Fprintf(&b, "%dx%d,", p.Width, p.Height)
+	}
+	return b.String()
 }
 
 // samePhoto returns the index of the first sample of earlier with the same
@@ -151,33 +170,85 @@ func samePhoto(earlier []Sample, s Sample) int {
 	return -1
 }
 
-func scaleRect(r image.Rectangle, f float64) image.Rectangle {
-	return image.Rect(int(math.Floor(float64(r.Min.X)*f)), int(math.Floor(float64(r.Min.Y)*f)),
-		int(math.Ceil(float64(r.Max.X)*f)), int(math.Ceil(float64(r.Max.Y)*f)))
+// plan plans preset p of the job of layout l with sample si, rendered at
+// presets, exactly as the engine does, and returns the prepared photo it
+// was planned with (nil without a photo). A planning error comes back as
+// planErr, so the caller can report it as a problem.
+func (ck *checker) plan(ctx context.Context, l *layout.Layout, presets []preset.Preset, p preset.Preset, si int) (pl *plan.Plan, prep *photo.Prepared, planErr, err error) {
+	s := &ck.samples[si]
+	if prep, err = ck.prepared(ctx, si, presets); err != nil {
+		return nil, nil, nil, err
+	}
+	pl, planErr = ck.eng.PlanCard(render.Job{Article: s.Article, Photo: s.Photo, Layout: l, Presets: presets}, prep, p)
+	return pl, prep, planErr, nil
 }
 
-// checkCanvas plans and draws one canvas with one sample and runs every
-// rule on it.
-func checkCanvas(eng *render.Engine, l *layout.Layout, p preset.Preset, s *Sample, ph *samplePhoto) []hit {
-	plan, err := plan.Card(s.Article, l, p, ph.info, eng.Fonts)
+// canvas plans and paints preset p of layout l (checked at presets) with
+// sample si and runs every rule on it.
+func (ck *checker) canvas(ctx context.Context, l *layout.Layout, presets []preset.Preset, p preset.Preset, si int) ([]hit, error) {
+	s := &ck.samples[si]
+	pl, prep, planErr, err := ck.plan(ctx, l, presets, p, si)
 	if err != nil {
-		return []hit{planHit(l, s, err)}
+		return nil, err
 	}
-	hits := staticHits(l, plan, s)
-	paint.DrawLayers(plan, ph.pyr, func(i int, canvas *image.NRGBA) {
-		if h, ok := contrastHit(l, plan, &plan.Layers[i], canvas, s); ok {
+	if planErr != nil {
+		return []hit{planHit(l, s, planErr)}, nil
+	}
+	hits := staticHits(l, pl, s)
+	px := paint.Pixels{Images: l.Images, Fonts: ck.eng.Fonts}
+	if prep != nil {
+		px.Photo = prep.Pyramid
+	}
+	paintMeasuring(pl, px, func(i int, canvas *image.NRGBA) {
+		if h, ok := contrastHit(l, pl, i, canvas, s, ck.eng.Fonts); ok {
 			hits = append(hits, h)
 		}
 	})
-	hits = append(hits, faceHits(l, plan, s, ph)...)
-	return hits
+	hits = append(hits, faceHits(l, pl, s, faceCores(prep))...)
+	return hits, nil
 }
 
-// contrastHit measures the text of pld against the canvas drawn below its
-// glyphs, at the pixels under and just around the glyphs.
-func contrastHit(l *layout.Layout, plan *plan.Plan, pld *plan.PlannedLayer, canvas *image.NRGBA, s *Sample) (hit, bool) {
-	tb, ly := pld.Text, pld.Spec
-	if tb == nil || len(tb.Lines) == 0 || ly.Color.A == 0 {
+// paintMeasuring paints pl with the steps of [paint.Canvas], which give
+// [paint.Draw]'s pixels, and calls beforeGlyphs for every text and badge
+// layer with the canvas as it is just before the layer's glyphs: everything
+// below the text, its contrast scrim and its pill are painted. The canvas
+// shares the painting's pixels: beforeGlyphs must not modify or keep it.
+func paintMeasuring(pl *plan.Plan, px paint.Pixels, beforeGlyphs func(i int, canvas *image.NRGBA)) *paint.Canvas {
+	c := paint.NewCanvas(pl, px)
+	for i := range pl.Layers {
+		switch pl.Layers[i].Kind {
+		case layout.LayerText, layout.LayerBadge:
+			c.TextBacking(i)
+			beforeGlyphs(i, c.Image())
+			c.TextGlyphs(i)
+		default:
+			c.Layer(i)
+		}
+	}
+	return c
+}
+
+// faceCores returns the faces of a prepared photo without hair and chin
+// margins (see [photo.FaceCore]), in working pixels like the plan's crops.
+func faceCores(prep *photo.Prepared) []image.Rectangle {
+	if prep == nil {
+		return nil
+	}
+	var out []image.Rectangle
+	for _, sub := range prep.Subjects {
+		if sub.Kind == photo.SubjectFace {
+			out = append(out, photo.FaceCore(sub.Rect))
+		}
+	}
+	return out
+}
+
+// contrastHit measures the text of layer i of pl against the canvas drawn
+// below its glyphs, at the pixels under and just around the glyphs.
+func contrastHit(l *layout.Layout, pl *plan.Plan, i int, canvas *image.NRGBA, s *Sample, fonts *text.FontSet) (hit, bool) {
+	pld := &pl.Layers[i]
+	tb := pld.Text
+	if tb == nil || len(tb.Lines) == 0 || pld.Color.A == 0 {
 		return hit{}, false
 	}
 	d := max(1, int(math.Round(tb.Size*0.06)))
@@ -187,8 +258,10 @@ func contrastHit(l *layout.Layout, plan *plan.Plan, pld *plan.PlannedLayer, canv
 	}
 	// Glyph coverage; a pixel counts when a glyph covers it or lies within
 	// d pixels across or down: the background the eye compares letters with.
+	// Glyphs of a missing font are left out here as on the canvas, so the
+	// error adds nothing.
 	mask := image.NewAlpha(area)
-	tb.Draw(mask, pld.TextX, pld.TextY, color.White)
+	_ = fonts.Draw(tb, mask, pld.TextX, pld.TextY, color.White)
 	near := func(x, y int) bool {
 		for _, o := range [...]image.Point{{0, 0}, {-d, 0}, {d, 0}, {0, -d}, {0, d}} {
 			if p := image.Pt(x+o.X, y+o.Y); p.In(area) && mask.AlphaAt(p.X, p.Y).A >= 128 {
@@ -197,7 +270,7 @@ func contrastHit(l *layout.Layout, plan *plan.Plan, pld *plan.PlannedLayer, canv
 		}
 		return false
 	}
-	fg := ly.Color
+	fg := pld.Color
 	a := float64(fg.A) / 255
 	step := max(1, int(math.Sqrt(float64(area.Dx()*area.Dy())/40000)))
 	var ratios []float64
@@ -224,55 +297,53 @@ func contrastHit(l *layout.Layout, plan *plan.Plan, pld *plan.PlannedLayer, canv
 		return hit{}, false
 	}
 	fix := "add `contrast: auto`, a pill, or a darker scrim or box below it"
-	if ly.Contrast {
+	if pld.Contrast {
 		fix = "the automatic scrim cannot reach it: choose a text colour with more contrast or add a pill"
 	}
-	if ly.Pill != nil {
+	if pld.Pill != nil {
 		fix = "choose a text or pill colour with more contrast"
 	}
-	return hit{
-		file: l.File, line: ly.Line, col: ly.Col, rule: RuleContrast,
-		subject: fmt.Sprintf("text of %s is below WCAG AA contrast", layerName(ly)),
-		fix:     fix,
-		detail: fmt.Sprintf("%.1f:1 against what is behind it with the %s sample, %s text (%.0f px) needs %.1f:1",
-			measured, s.Name, kind, tb.Size, target),
-		score: target - measured,
-	}, true
+	h := layerHit(l, pld, RuleContrast)
+	h.subject = fmt.Sprintf("text of %s is below WCAG AA contrast", plannedName(l, pl, pld))
+	h.fix = fix
+	h.detail = fmt.Sprintf("%.1f:1 against what is behind it with the %s sample, %s text (%.0f px) needs %.1f:1",
+		measured, s.Name, kind, tb.Size, target)
+	h.score = target - measured
+	return h, true
 }
 
 func blend(bg, fg uint8, a float64) uint8 {
 	return uint8(math.Round(float64(bg)*(1-a) + float64(fg)*a))
 }
 
-// faceHits reports text, badge, image and opaque box layers drawn over a
-// face of the sample photo.
-func faceHits(l *layout.Layout, plan *plan.Plan, s *Sample, ph *samplePhoto) []hit {
+// faceHits reports text, badge, image and opaque box layers drawn over one
+// of faces (in the photo pixels of the plan's crops).
+func faceHits(l *layout.Layout, pl *plan.Plan, s *Sample, faces []image.Rectangle) []hit {
 	var hits []hit
-	for i := range plan.Layers {
-		photo := &plan.Layers[i]
-		cr := photo.Crop
-		if photo.Kind != layout.LayerPhoto || cr == nil || cr.Src.Empty() || cr.Dst.Empty() {
+	for i := range pl.Layers {
+		ph := &pl.Layers[i]
+		cr := ph.Crop
+		if ph.Kind != layout.LayerPhoto || cr == nil || cr.Src.Empty() || cr.Dst.Empty() {
 			continue
 		}
-		for _, face := range ph.faces {
-			fr := toCanvas(face.Intersect(cr.Src), photo.Box, cr).Intersect(photo.Box)
+		for _, face := range faces {
+			fr := toCanvas(face.Intersect(cr.Src), ph.Box, cr).Intersect(ph.Box)
 			if fr.Dx() < minFaceSide || fr.Dy() < minFaceSide {
 				continue
 			}
-			for j := i + 1; j < len(plan.Layers); j++ {
-				up := &plan.Layers[j]
-				r := coverRect(plan, up)
+			for j := i + 1; j < len(pl.Layers); j++ {
+				up := &pl.Layers[j]
+				r := coverRect(up)
 				share := float64(area(r.Intersect(fr))) / float64(area(fr))
 				if share < faceCovered {
 					continue
 				}
-				hits = append(hits, hit{
-					file: l.File, line: up.Spec.Line, col: up.Spec.Col, rule: RuleFace,
-					subject: fmt.Sprintf("%s covers a face", layerName(up.Spec)),
-					fix:     "move or shrink the layer, or keep it off the photo",
-					detail:  fmt.Sprintf("%.0f%% of the face in the %s sample's photo", share*100, s.Name),
-					score:   share,
-				})
+				h := layerHit(l, up, RuleFace)
+				h.subject = fmt.Sprintf("%s covers a face", plannedName(l, pl, up))
+				h.fix = "move or shrink the layer, or keep it off the photo"
+				h.detail = fmt.Sprintf("%.0f%% of the face in the %s sample's photo", share*100, s.Name)
+				h.score = share
+				hits = append(hits, h)
 			}
 		}
 	}
@@ -281,14 +352,14 @@ func faceHits(l *layout.Layout, plan *plan.Plan, s *Sample, ph *samplePhoto) []h
 
 // coverRect is what a layer hides of the photo below it: the text and its
 // pill, the logo's picture or an opaque box; empty for the rest.
-func coverRect(plan *plan.Plan, pld *plan.PlannedLayer) image.Rectangle {
+func coverRect(pld *plan.PlannedLayer) image.Rectangle {
 	switch pld.Kind {
 	case layout.LayerText, layout.LayerBadge:
 		return pld.TextRect()
 	case layout.LayerImage:
-		return paint.ImageRect(plan, pld)
+		return pld.ImageRect
 	case layout.LayerBox:
-		if pld.Spec.Color.A >= 128 {
+		if pld.Color.A >= 128 {
 			return pld.Box
 		}
 	}

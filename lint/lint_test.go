@@ -12,12 +12,12 @@ import (
 	"sharecard/fonts"
 	"sharecard/layouts"
 	"sharecard/render"
+	"sharecard/render/layout"
 	"sharecard/render/preset"
-	"sharecard/render/text"
 )
 
 // The fonts and face model are parsed once for all tests (read-only).
-var testEngine = sync.OnceValues(func() (*render.Engine, error) { return text.NewEngine(fonts.FS) })
+var testEngine = sync.OnceValues(func() (*render.Engine, error) { return render.NewEngine(fonts.FS) })
 
 func engine(t testing.TB) *render.Engine {
 	t.Helper()
@@ -38,8 +38,8 @@ func builtinLayouts(t testing.TB, eng *render.Engine) map[string]*layout.Layout 
 	return lays
 }
 
-// layout parses testdata/name.
-func layout(t testing.TB, name string) *layout.Layout {
+// testLayout parses testdata/name.
+func testLayout(t testing.TB, name string) *layout.Layout {
 	t.Helper()
 	file := "testdata/" + name
 	data, err := os.ReadFile(file)
@@ -141,7 +141,7 @@ func TestParseProblems(t *testing.T) {
 
 func TestStaticSafeArea(t *testing.T) {
 	s := sample(t, "k1-air-base")
-	got := Static(layout(t, "safe-bad.yaml"), engine(t).Fonts, s)
+	got := Static(testLayout(t, "safe-bad.yaml"), engine(t).Fonts, s)
 	expect(t, got,
 		want{"testdata/safe-bad.yaml:9:9", RuleSafeArea, []string{"text box of layer `headline` (text) leaves the safe area", "instagram-story", "px past its top edge", "`in: safe`"}},
 		want{"testdata/safe-bad.yaml:14:9", RuleSafeArea, []string{"picture of the image layer leaves the safe area", "px past its bottom edge"}},
@@ -156,7 +156,7 @@ func TestStaticSafeArea(t *testing.T) {
 	if !strings.Contains(got[0].Message, ": 231 px past its top edge;") {
 		t.Errorf("want the worst overshoot, 231 px at the top, in %s", got[0])
 	}
-	expect(t, Static(layout(t, "safe-good.yaml"), engine(t).Fonts, s))
+	expect(t, Static(testLayout(t, "safe-good.yaml"), engine(t).Fonts, s))
 }
 
 func contains(list []string, s string) bool {
@@ -170,16 +170,16 @@ func contains(list []string, s string) bool {
 
 func TestStaticFit(t *testing.T) {
 	s := sample(t, "long-headline")
-	expect(t, Static(layout(t, "fit-bad.yaml"), engine(t).Fonts, s),
+	expect(t, Static(testLayout(t, "fit-bad.yaml"), engine(t).Fonts, s),
 		want{"testdata/fit-bad.yaml:4:9", RuleFit, []string{"layer `headline` (text) does not fit its box", "long-headline", "ellipsis", "size.min"}},
 	)
-	expect(t, Static(layout(t, "fit-good.yaml"), engine(t).Fonts, s))
+	expect(t, Static(testLayout(t, "fit-good.yaml"), engine(t).Fonts, s))
 }
 
 // checkOne runs Check on one test layout with one sample at small presets.
 func checkOne(t *testing.T, file, sampleName string, presets ...preset.Preset) []Problem {
 	t.Helper()
-	l := layout(t, file)
+	l := testLayout(t, file)
 	got, err := Check(context.Background(), engine(t), map[string]*layout.Layout{l.Name: l},
 		Options{Samples: []Sample{sample(t, sampleName)}, Presets: presets})
 	if err != nil {

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"strconv"
 	"strings"
 
 	"sharecard/render/article"
 	"sharecard/render/layout"
-	"sharecard/render/paint"
 	"sharecard/render/plan"
 	"sharecard/render/preset"
 	"sharecard/render/text"
@@ -20,17 +20,17 @@ import (
 // minimum size with every sample's text. Plans use each sample's text and
 // photo size only; nothing is decoded or detected, so a layout reload can
 // afford it (see BenchmarkStatic). It is safe for concurrent use.
-func Static(layout *layout.Layout, fonts *text.FontSet, samples ...Sample) []Problem {
+func Static(l *layout.Layout, fonts *text.FontSet, samples ...Sample) []Problem {
 	var hits []hit
-	for _, g := range groupPresets(presetsFor(nil, layout)) {
+	for _, g := range groupPresets(presetsFor(nil, l)) {
 		for i := range samples {
 			s := &samples[i]
-			plan, err := plan.Card(s.Article, layout, g.preset, plan.PhotoInfo{Size: s.Size, Focus: s.Article.Focus}, fonts)
+			pl, err := plan.Card(s.Article, l, g.preset, plan.PhotoInfo{Size: s.Size, Focus: s.Article.Focus}, fonts)
 			if err != nil {
-				hits = append(hits, g.spread(planHit(layout, s, err))...)
+				hits = append(hits, g.spread(planHit(l, s, err))...)
 				continue
 			}
-			hits = append(hits, g.spread(staticHits(layout, plan, s)...)...)
+			hits = append(hits, g.spread(staticHits(l, pl, s)...)...)
 		}
 	}
 	return merge(hits)
@@ -38,38 +38,36 @@ func Static(layout *layout.Layout, fonts *text.FontSet, samples ...Sample) []Pro
 
 // staticHits checks one plan against the safe-area and fit rules. The hits
 // carry no preset yet (see group.spread).
-func staticHits(l *layout.Layout, plan *plan.Plan, s *Sample) []hit {
+func staticHits(l *layout.Layout, pl *plan.Plan, s *Sample) []hit {
 	var hits []hit
-	for i := range plan.Layers {
-		pld := &plan.Layers[i]
-		if h, ok := safeAreaHit(l, plan, pld); ok {
+	for i := range pl.Layers {
+		if h, ok := safeAreaHit(l, pl, &pl.Layers[i]); ok {
 			hits = append(hits, h)
 		}
 	}
-	hits = append(hits, fitHits(l, plan, s)...)
+	hits = append(hits, fitHits(l, pl, s)...)
 	return hits
 }
 
 // safeAreaHit checks that a text or badge layer's box, or the picture of an
 // image layer, lies inside the safe area.
-func safeAreaHit(l *layout.Layout, plan *plan.Plan, pld *plan.PlannedLayer) (hit, bool) {
-	ly := pld.Spec
+func safeAreaHit(l *layout.Layout, pl *plan.Plan, pld *plan.PlannedLayer) (hit, bool) {
 	var r image.Rectangle
 	what := "text box"
 	switch pld.Kind {
 	case layout.LayerText, layout.LayerBadge:
 		// The engine clips text boxes to the safe area, so what the
 		// designer asked for is what shows the mistake.
-		r = paint.DeclaredBox(plan, ly).Union(pld.TextRect())
+		r = pld.Declared.Union(pld.TextRect())
 	case layout.LayerImage:
-		r, what = paint.ImageRect(plan, pld), "picture"
+		r, what = pld.ImageRect, "picture"
 	default:
 		return hit{}, false
 	}
-	if r.Empty() || r.In(plan.Safe) {
+	if r.Empty() || r.In(pl.Safe) {
 		return hit{}, false
 	}
-	safe := plan.Safe
+	safe := pl.Safe
 	over := map[string]int{
 		"top": safe.Min.Y - r.Min.Y, "left": safe.Min.X - r.Min.X,
 		"bottom": r.Max.Y - safe.Max.Y, "right": r.Max.X - safe.Max.X,
@@ -86,28 +84,27 @@ func safeAreaHit(l *layout.Layout, plan *plan.Plan, pld *plan.PlannedLayer) (hit
 		return hit{}, false
 	}
 	fix := "place it with `in: safe` or shrink its box"
-	if ly.In == layout.RefSafe {
+	if ly := specOf(l, pl, pld); ly != nil && ly.In == layout.RefSafe {
 		fix = "keep its box within the safe area (edges and sizes within 0..100%)"
 		if ly.Bleed {
 			fix = "remove `bleed: true`, which is for bars and backgrounds"
 		}
 	}
-	return hit{
-		file: l.File, line: ly.Line, col: ly.Col, rule: RuleSafeArea,
-		subject: fmt.Sprintf("%s of %s leaves the safe area", what, layerName(ly)),
-		fix:     fix,
-		detail:  strings.Join(sides, ", "),
-		score:   float64(worst),
-	}, true
+	h := layerHit(l, pld, RuleSafeArea)
+	h.subject = fmt.Sprintf("%s of %s leaves the safe area", what, plannedName(l, pl, pld))
+	h.fix = fix
+	h.detail = strings.Join(sides, ", ")
+	h.score = float64(worst)
+	return h, true
 }
 
 // fitHits checks that every headline layer fits at its minimum size.
-func fitHits(l *layout.Layout, plan *plan.Plan, s *Sample) []hit {
-	v, err := l.VariantFor(plan.Width, plan.Height)
+func fitHits(l *layout.Layout, pl *plan.Plan, s *Sample) []hit {
+	v, err := l.VariantFor(pl.Width, pl.Height)
 	if err != nil {
 		return nil
 	}
-	short := float64(min(plan.Width, plan.Height))
+	short := float64(min(pl.Width, pl.Height))
 	var hits []hit
 	for i := range v.Layers {
 		ly := &v.Layers[i]
@@ -121,7 +118,7 @@ func fitHits(l *layout.Layout, plan *plan.Plan, s *Sample) []hit {
 			subject: fmt.Sprintf("%s does not fit its box", layerName(ly)),
 			fix:     "lower size.min, allow more max_lines or give it a larger box",
 		}
-		pld := plannedFor(plan, ly)
+		pld := plannedFor(pl, ly)
 		switch {
 		case pld == nil || pld.Text == nil:
 			h.detail, h.score = fmt.Sprintf("left out: no size fits the %s sample's headline in its box", s.Name), 1e6
@@ -142,7 +139,7 @@ func fitHits(l *layout.Layout, plan *plan.Plan, s *Sample) []hit {
 // applies reports whether the engine draws ly for a: the engine's own rule
 // (min_short_side, when) and, for a field, text to draw.
 func applies(ly *layout.Layer, a *article.Article, short float64) bool {
-	if !plan.LayerApplies(ly, a, short) {
+	if !ly.Applies(a, short) {
 		return false
 	}
 	if ly.Field == "" {
@@ -154,13 +151,75 @@ func applies(ly *layout.Layer, a *article.Article, short float64) bool {
 
 // plannedFor returns the planned layer made from ly, or nil when the plan
 // left it out.
-func plannedFor(plan *plan.Plan, ly *layout.Layer) *plan.PlannedLayer {
-	for i := range plan.Layers {
-		if plan.Layers[i].Spec == ly {
-			return &plan.Layers[i]
+func plannedFor(pl *plan.Plan, ly *layout.Layer) *plan.PlannedLayer {
+	for i := range pl.Layers {
+		if _, line, col := parseSource(pl.Layers[i].Source); line == ly.Line && col == ly.Col {
+			return &pl.Layers[i]
 		}
 	}
 	return nil
+}
+
+// specOf returns the layout layer a planned layer was made from, found by
+// its source position in the variant the plan uses; nil if there is none.
+func specOf(l *layout.Layout, pl *plan.Plan, pld *plan.PlannedLayer) *layout.Layer {
+	v, err := l.VariantFor(pl.Width, pl.Height)
+	if err != nil {
+		return nil
+	}
+	_, line, col := parseSource(pld.Source)
+	for i := range v.Layers {
+		if ly := &v.Layers[i]; ly.Line == line && ly.Col == col {
+			return ly
+		}
+	}
+	return nil
+}
+
+// parseSource splits a planned layer's Source, "file:line:col", into its
+// parts; line and col are 0 when it has none.
+func parseSource(src string) (file string, line, col int) {
+	rest, c, ok := cut(src)
+	if !ok {
+		return src, 0, 0
+	}
+	file, ln, ok := cut(rest)
+	if !ok {
+		return src, 0, 0
+	}
+	return file, ln, c
+}
+
+// cut splits "s:n" at its last colon into s and the number n.
+func cut(s string) (string, int, bool) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return s, 0, false
+	}
+	n, err := strconv.Atoi(s[i+1:])
+	if err != nil {
+		return s, 0, false
+	}
+	return s[:i], n, true
+}
+
+// layerHit starts a hit of rule at the place the planned layer is written
+// (its Source), in l's file when the Source has no file.
+func layerHit(l *layout.Layout, pld *plan.PlannedLayer, rule string) hit {
+	file, line, col := parseSource(pld.Source)
+	if file == "" {
+		file = l.File
+	}
+	return hit{file: file, line: line, col: col, rule: rule}
+}
+
+// plannedName names a planned layer in messages, as [layerName] names the
+// layout layer it was made from.
+func plannedName(l *layout.Layout, pl *plan.Plan, pld *plan.PlannedLayer) string {
+	if ly := specOf(l, pl, pld); ly != nil {
+		return layerName(ly)
+	}
+	return fmt.Sprintf("the %s layer", pld.Kind)
 }
 
 // planHit reports a layout that cannot be planned for a preset.
