@@ -62,7 +62,7 @@ func LoadSampleFS(fsys fs.FS, name string, maxBytes int64) (*Sample, error) {
 }
 
 // parseSample parses the article file (its bytes data) and reads the
-// photo it names with open, up to maxBytes bytes (render.DefaultMaxBytes
+// photo it names with open, up to maxBytes bytes (photo.DefaultMaxBytes
 // when 0 or less).
 func parseSample(file string, data []byte, maxBytes int64, open func(photo string) (io.ReadCloser, error)) (*Sample, error) {
 	a, err := article.Parse(file, data)

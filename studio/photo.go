@@ -1,7 +1,6 @@
 package studio
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"image"
@@ -37,7 +36,7 @@ type photoCache struct {
 // preparedEntry is the photo prepared for a set of preset sizes.
 type preparedEntry struct {
 	key  string
-	prep *render.PreparedPhoto
+	prep *photo.Prepared
 }
 
 // keepPrepared is how many prepared photos are kept: the standard set and
@@ -48,34 +47,44 @@ const keepPrepared = 3
 // thumbLong is the longer side of the photo shown in the page, in pixels.
 const thumbLong = 480
 
-// newPhotoCache decodes the photo once to check it and make the page's
-// thumbnail.
-func newPhotoCache(ctx context.Context, data []byte, eng *render.Engine, logf func(string, ...any)) (*photoCache, error) {
-	ph, err := photo.Decode(bytes.NewReader(data), eng.Limits)
+// newPhotoCache prepares the photo for presets (every preset the studio
+// may show, so its working size is the largest any render needs), which
+// checks it, and makes the page's thumbnail from that prepared photo.
+func newPhotoCache(ctx context.Context, data []byte, eng *render.Engine, presets []preset.Preset, logf func(string, ...any)) (*photoCache, error) {
+	c := &photoCache{original: data, engine: eng, ctx: ctx, logf: logf}
+	prep, err := c.forPresets(presets)
 	if err != nil {
 		return nil, err
 	}
-	c := &photoCache{original: data, engine: eng, ctx: ctx, logf: logf}
-	size := ph.Image.Bounds().Size()
-	pyr := photo.NewPyramid(ph.Image)
+	if c.thumb, err = thumbnail(prep); err != nil {
+		return nil, fmt.Errorf("make the photo's thumbnail: %w", err)
+	}
+	return c, nil
+}
+
+// thumbnail encodes the prepared photo at thumbLong pixels on its longer
+// side (as the photo was sent, at most its own size), resampled from the
+// nearest level of its pyramid.
+func thumbnail(prep *photo.Prepared) ([]byte, error) {
+	size := prep.Source
 	s := min(float64(thumbLong)/float64(max(size.X, size.Y)), 1)
 	dst := image.Pt(max(1, int(math.Ceil(float64(size.X)*s))), max(1, int(math.Ceil(float64(size.Y)*s))))
+	pyr := prep.Pyramid
 	f := preset.FormatJPEG
 	if !pyr.Opaque() {
 		f = preset.FormatPNG
 	}
 	enc, err := encode.Encode(pyr.Scaled(pyr.Bounds(), dst), f, encode.Options{Quality: 95})
 	if err != nil {
-		return nil, fmt.Errorf("make the photo's thumbnail: %w", err)
+		return nil, err
 	}
-	c.thumb = enc.Data
-	return c, nil
+	return enc.Data, nil
 }
 
 // forPresets returns the photo prepared for rendering presets, preparing
 // it on first use. Preparing is not cut short when one generation is
 // superseded: the next one needs the same photo.
-func (c *photoCache) forPresets(presets []preset.Preset) (*render.PreparedPhoto, error) {
+func (c *photoCache) forPresets(presets []preset.Preset) (*photo.Prepared, error) {
 	key := sizesKey(presets)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -86,13 +95,12 @@ func (c *photoCache) forPresets(presets []preset.Preset) (*render.PreparedPhoto,
 			return e.prep, nil
 		}
 	}
-	prep, err := c.engine.PreparePhoto(c.ctx, c.original, presets)
+	prep, err := c.engine.Prepare(c.ctx, c.original, presets)
 	if err != nil {
 		return nil, fmt.Errorf("prepare the photo: %w", err)
 	}
 	if c.logf != nil {
-		tm := prep.Timings()
-		c.logf("studio: photo prepared for %d presets (decode %v, resample %v, detect %v)", len(presets), ms(tm.Decode), ms(tm.Resample), ms(tm.Detect))
+		c.logf("studio: photo prepared for %d presets (decode %v, resample %v, detect %v)", len(presets), ms(prep.Decode), ms(prep.Resample), ms(prep.Detect))
 	}
 	if len(c.prepared) == keepPrepared {
 		c.prepared = slices.Delete(c.prepared, 0, 1)

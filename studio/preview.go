@@ -5,14 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"sharecard/render"
 	"sharecard/render/article"
-	"sharecard/render/encode"
 	"sharecard/render/layout"
+	"sharecard/render/photo"
 	"sharecard/render/preset"
 )
 
@@ -68,9 +69,6 @@ type lazyJSON struct {
 // generation. It is safe for concurrent use.
 type previewer struct {
 	cfg Config
-	// encodings spares encoding the canvases a layout save left as they
-	// were.
-	encodings *encode.Cache
 
 	mu      sync.Mutex
 	article article.Article // the article with the designer's edits
@@ -84,13 +82,13 @@ type previewer struct {
 	layoutsSig string
 }
 
-// keepEncodedBytes is how many bytes of encoded images the studio keeps
-// for reuse: those of a few generations of every preset.
+// keepEncodedBytes is how many bytes of encoded images the studio's
+// engine keeps for reuse: those of a few generations of every preset.
 const keepEncodedBytes = 96 << 20
 
 func newPreviewer(cfg Config, shown sampleSwitch) *previewer {
 	p := &previewer{cfg: cfg, shown: shown, article: *shown.sample.Article,
-		changed: make(chan struct{}), encodings: encode.NewCache(keepEncodedBytes)}
+		changed: make(chan struct{})}
 	p.layout = p.article.Layout
 	if p.layout == "" {
 		p.layout = "standard"
@@ -151,16 +149,16 @@ func (p *previewer) start() uint64 {
 	gen := p.want
 	ctx, cancel := context.WithCancel(p.cfg.Context)
 	p.cancel = cancel
-	a, layout, photos := p.article, p.layout, p.shown.photos
+	a, layName, photos := p.article, p.layout, p.shown.photos
 	lays := p.cfg.Layouts.Layouts()
 	p.layoutsSig = signature(lays)
 	next := p.cur.clone()
-	next.want, next.rendering, next.article, next.layout = gen, true, a, layout
+	next.want, next.rendering, next.article, next.layout = gen, true, a, layName
 	next.shown = p.shown
 	next.problems = p.cfg.Layouts.Problems()
 	next.layouts = layout.Names(lays)
 	p.publishLocked(next)
-	go p.render(ctx, gen, begun, a, photos, lays, layout)
+	go p.render(ctx, gen, begun, a, photos, lays, layName)
 	return gen
 }
 
@@ -268,8 +266,12 @@ func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a a
 		if i == 0 && batch[0].Standard {
 			scaleFor = batch
 		}
+		if i == 0 {
+			// The smallest canvases first, so the page shows something soon.
+			batch = smallestFirst(batch)
+		}
 		pub := newPublisher(p, gen)
-		res, err := p.renderBatch(ctx, &a, photos, lay, batch, scaleFor, i == 0, pub.add)
+		outs, photo, tm, err := p.renderBatch(ctx, &a, photos, lay, batch, scaleFor, pub.add)
 		if at := pub.stop(); i == 0 && !at.IsZero() {
 			firstImage = at.Sub(begun)
 		}
@@ -284,12 +286,8 @@ func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a a
 			}
 			s.err = ""
 			s.gen = gen
-			var photo image.Point
-			if res.Photo != nil {
-				photo = image.Pt(res.Photo.Width, res.Photo.Height)
-			}
-			for j := range res.Outputs {
-				s.put(&res.Outputs[j], photo)
+			for j := range outs {
+				s.put(&outs[j], photo)
 			}
 			if i == 0 {
 				first = time.Since(begun)
@@ -303,7 +301,6 @@ func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a a
 		if !ok || err != nil {
 			return
 		}
-		tm := res.Timings
 		sum.Draw += tm.Plan + tm.Draw
 		sum.Encode += tm.Encode
 		if last && p.cfg.Logf != nil {
@@ -314,29 +311,48 @@ func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a a
 	}
 }
 
-// renderBatch renders some presets from the photo prepared for the
-// presets scaleFor, calling ready from the engine's workers with each
-// output as soon as it is done (and the size of the photo its Crop refers
-// to). The smallest canvases of the first batch come first, so the page
-// shows something soon.
-func (p *previewer) renderBatch(ctx context.Context, a *article.Article, photos *photoCache, lay *layout.Layout, presets, scaleFor []preset.Preset, firstBatch bool, ready func(o *render.Output, photo image.Point)) (*render.Result, error) {
-	job := render.Job{Article: a, Layout: lay, Presets: presets, SmallestFirst: firstBatch, Encodings: p.encodings}
-	var photo image.Point
+// renderBatch renders presets, in their order, from the photo prepared
+// for the presets scaleFor, calling ready with each output as soon as it
+// and the ones before it are done (and the size of the photo its Crop
+// refers to, zero without a photo). It returns the outputs, that photo
+// size and the time spent planning, drawing and encoding.
+func (p *previewer) renderBatch(ctx context.Context, a *article.Article, photos *photoCache, lay *layout.Layout, presets, scaleFor []preset.Preset, ready func(o *render.Output, photo image.Point)) ([]render.Output, image.Point, render.Timings, error) {
+	job := render.Job{Article: a, Layout: lay, Presets: presets}
+	var (
+		prep     *photo.Prepared
+		photoDim image.Point
+	)
 	if photos != nil {
-		prep, err := photos.forPresets(scaleFor)
-		if err != nil {
-			return nil, err
+		var err error
+		if prep, err = photos.forPresets(scaleFor); err != nil {
+			return nil, image.Point{}, render.Timings{}, err
 		}
-		job.Prepared = prep
-		m := prep.Meta()
-		photo = image.Pt(m.Width, m.Height)
+		photoDim = prep.Source
 	}
-	job.OnOutput = func(_ int, o render.Output) { ready(&o, photo) }
-	res, err := p.cfg.Engine.Render(ctx, job)
-	if err != nil && !errors.Is(err, context.Canceled) {
-		return nil, fmt.Errorf("render: %w", err)
+	outs := make([]render.Output, 0, len(presets))
+	_, tm, err := p.cfg.Engine.Stream(ctx, job, prep, func(_ int, o render.Output) error {
+		// Stream calls this from one goroutine at a time.
+		outs = append(outs, o)
+		ready(&o, photoDim)
+		return nil
+	})
+	if err != nil {
+		if !errors.Is(err, context.Canceled) {
+			err = fmt.Errorf("render: %w", err)
+		}
+		return nil, image.Point{}, tm, err
 	}
-	return res, err
+	return outs, photoDim, tm, nil
+}
+
+// smallestFirst returns presets ordered by canvas area, smallest first,
+// keeping the given order among canvases of the same area.
+func smallestFirst(presets []preset.Preset) []preset.Preset {
+	out := slices.Clone(presets)
+	slices.SortStableFunc(out, func(a, b preset.Preset) int {
+		return a.Width*a.Height - b.Width*b.Height
+	})
+	return out
 }
 
 // batchesOf splits presets into the standard ones and the others; either

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"sharecard/render"
+	"sharecard/render/preset"
 )
 
 // SampleNames lists the folders of fsys that hold an article.yaml, sorted:
@@ -45,6 +46,9 @@ type photoShelf struct {
 	ctx    context.Context
 	engine *render.Engine
 	logf   func(format string, args ...any)
+	// presets are every preset the studio may show: a photo is first
+	// prepared for them, at the largest working size any render needs.
+	presets []preset.Preset
 
 	mu      sync.Mutex
 	entries []shelfEntry // most recently used last
@@ -55,7 +59,7 @@ type shelfEntry struct {
 	cache *photoCache
 }
 
-// get returns the photo cache of an encoded photo, decoding it on first
+// get returns the photo cache of an encoded photo, preparing it on first
 // use; nil for no photo.
 func (s *photoShelf) get(data []byte) (*photoCache, error) {
 	if data == nil {
@@ -70,7 +74,7 @@ func (s *photoShelf) get(data []byte) (*photoCache, error) {
 			return e.cache, nil
 		}
 	}
-	c, err := newPhotoCache(s.ctx, data, s.engine, s.logf)
+	c, err := newPhotoCache(s.ctx, data, s.engine, s.presets, s.logf)
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,7 @@ import (
 	"sharecard/layoutset"
 	"sharecard/render"
 	"sharecard/render/article"
+	"sharecard/render/encode"
 	"sharecard/render/preset"
 	"sharecard/render/publish"
 )
@@ -35,7 +36,8 @@ var staticFiles embed.FS
 
 // Config is what the studio shows and renders with.
 type Config struct {
-	// Engine renders the images; required.
+	// Engine renders the images; required. Without an encoding cache
+	// (Encodings), the studio renders with a copy that has one of its own.
 	Engine *render.Engine
 	// Layouts is the live set of layouts; required. The studio renders again
 	// after each of its reloads (run its Watch to follow saves).
@@ -56,7 +58,7 @@ type Config struct {
 	// from Samples; with Article set, Article, ArticleFile and Photo are
 	// listed under this name (ArticleFile when empty) beside Samples.
 	Sample string
-	// Presets selects the presets shown, as render.SelectPresets reads it;
+	// Presets selects the presets shown, as preset.Select reads it;
 	// "" means "all": every built-in preset and the layout's own.
 	Presets string
 	// Prefix is the URL path the handler is mounted at, with a slash at both
@@ -130,11 +132,20 @@ func New(cfg Config) (http.Handler, error) {
 	for _, l := range cfg.Layouts.Layouts() {
 		extra = append(extra, l.Presets...)
 	}
-	if _, err := preset.Select(cfg.Presets, extra); err != nil {
+	shown, err := preset.Select(cfg.Presets, extra)
+	if err != nil {
 		return nil, fmt.Errorf("studio: presets: %w", err)
 	}
+	if cfg.Engine.Encodings == nil {
+		// Keep encodings across generations, sparing the canvases an edit
+		// or a layout save left as they were, on the studio's own copy of
+		// the engine (the caller's may be shared).
+		eng := *cfg.Engine
+		eng.Encodings = encode.NewCache(keepEncodedBytes)
+		cfg.Engine = &eng
+	}
 	s := &studio{cfg: cfg, samples: samples, names: slices.Sorted(maps.Keys(samples)),
-		photos: &photoShelf{ctx: cfg.Context, engine: cfg.Engine, logf: cfg.Logf}}
+		photos: &photoShelf{ctx: cfg.Context, engine: cfg.Engine, logf: cfg.Logf, presets: shown}}
 	photo, err := s.photos.get(cfg.Photo)
 	if err != nil {
 		return nil, fmt.Errorf("studio: photo of %s: %w", cfg.ArticleFile, err)

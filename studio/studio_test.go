@@ -24,7 +24,6 @@ import (
 	"sharecard/render/encode"
 	"sharecard/render/photo"
 	"sharecard/render/preset"
-	"sharecard/render/text"
 )
 
 // testStudio is a studio on a temporary copy of the layouts folder.
@@ -35,7 +34,7 @@ type testStudio struct {
 	mux *http.ServeMux
 }
 
-var engineOnce = sync.OnceValues(func() (*render.Engine, error) { return text.NewEngine(fonts.FS) })
+var engineOnce = sync.OnceValues(func() (*render.Engine, error) { return render.NewEngine(fonts.FS) })
 
 // smallK1Photo is the K1 sample's photo at most 1280 pixels wide.
 var smallK1Photo = sync.OnceValues(func() ([]byte, error) {
@@ -160,21 +159,49 @@ func (e *testStudio) state() stateView {
 	return v
 }
 
-// settle waits, at most 30 s, until the latest generation is rendered and
-// ok holds.
+// settle waits until the latest generation is rendered and ok holds.
 func (e *testStudio) settle(what string, ok func(stateView) bool) stateView {
 	e.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	var v stateView
+	waitUntil(e.t, what, func() (bool, any) {
+		v = e.state()
+		return !v.Rendering && ok(v), v
+	})
+	return v
+}
+
+// waitUntil calls check until it reports done, as long as the test may
+// run: a loaded machine may take any time, so there is no deadline of its
+// own. Only when go test's -timeout is about to end the run does it fail,
+// naming what it waited for and the last thing check saw (which go test's
+// timeout panic would not show).
+func waitUntil(t *testing.T, what string, check func() (done bool, seen any)) {
+	t.Helper()
+	giveUp, bounded := giveUpTime(t)
+	pause := 10 * time.Millisecond
 	for {
-		v := e.state()
-		if !v.Rendering && ok(v) {
-			return v
+		done, seen := check()
+		if done {
+			return
 		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("timed out waiting for %s: state %+v", what, v)
+		if bounded && time.Now().After(giveUp) {
+			t.Fatalf("go test -timeout is near and still waiting for %s; last seen: %+v", what, seen)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(pause)
+		pause = min(2*pause, 200*time.Millisecond)
 	}
+}
+
+// giveUpTime is when a test waiting for a condition should fail so that
+// its failure is reported before go test's -timeout panics: a little
+// before t.Deadline() (10 s, or a quarter of the time left when less).
+// There is none without a -timeout.
+func giveUpTime(t *testing.T) (time.Time, bool) {
+	d, ok := t.Deadline()
+	if !ok {
+		return time.Time{}, false
+	}
+	return d.Add(-min(10*time.Second, time.Until(d)/4)), true
 }
 
 func (e *testStudio) headline() string { return e.state().Article.Headline }
