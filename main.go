@@ -12,101 +12,16 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"sharecard/internal/cli"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
-}
-
-// usageError is a mistake in how the command was called; main prints its
-// hint and exits 2.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-const usage = `usage: sharecard <command> [flags]
-
-commands:
-  render ARTICLE...   render share images for article files (or folders of them)
-  presets             list built-in presets (--json for machine-readable output)
-  check [DIR]         validate the layout files in DIR (default: the built-in layouts)
-  lint [FILE.yaml...] check layouts against every preset and the samples (safe area, contrast, fit, faces)
-  serve               run the HTTP service (CMS webhooks, og:image card URLs)
-  sign                print a signed card URL for the service
-  studio              live preview of the layouts in every preset, for designers
-
-Run "sharecard <command> -h" for the flags of a command.
-`
-
-// run is the whole program; it returns the exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	var err error
-	switch args[0] {
-	case "render":
-		err = cmdRender(ctx, args[1:], stdout, stderr)
-	case "presets":
-		err = cmdPresets(args[1:], stdout)
-	case "check":
-		err = cmdCheck(args[1:], stdout)
-	case "lint":
-		err = cmdLint(ctx, args[1:], stdout, stderr)
-	case "serve":
-		err = cmdServe(ctx, args[1:], stdout, stderr)
-	case "sign":
-		err = cmdSign(args[1:], stdout, stderr)
-	case "studio":
-		err = cmdStudio(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	default:
-		err = usageError{fmt.Sprintf("unknown command %q", args[0])}
-	}
-	var ue usageError
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, errHelp):
-		return 0
-	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "sharecard: %v\n\n%s", err, usage)
-		return 2
-	case errors.Is(err, errReported):
-		return 1
-	default:
-		fmt.Fprintf(stderr, "sharecard: %v\n", err)
-		return 1
-	}
-}
-
-// errReported means the details were already printed.
-var errReported = errors.New("failed")
-
-// errHelp means -h was asked for and the usage was printed.
-var errHelp = errors.New("help")
-
-// parseFlags parses a command's flags: -h gives errHelp (the usage is
-// printed), a mistake a usageError (exit 2).
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usageError{err.Error()}
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -41,7 +41,7 @@ func TestStudio_Serves(t *testing.T) {
 	var out, errb syncbuf.Buffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"studio", "--addr", "127.0.0.1:0", "--preset", "thumb-square", "--article", "long-headline"}, &out, &errb)
+		done <- Run(ctx, []string{"studio", "--addr", "127.0.0.1:0", "--preset", "thumb-square", "--article", "long-headline"}, &out, &errb)
 	}()
 	// No deadline of its own: a loaded machine may take any time to start
 	// the studio (go test's -timeout bounds the wait).

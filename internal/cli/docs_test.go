@@ -1,4 +1,4 @@
-package main
+package cli
 
 // These tests keep README.md in step with the code: the presets table must
 // match render.Presets(). The layout reference, layouts/README.md, is
