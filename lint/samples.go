@@ -7,19 +7,13 @@ import (
 	_ "image/jpeg" // sample photos are JPEG
 	_ "image/png"
 	"io/fs"
-	"path"
 
-	"sharecard/render/article"
 	"sharecard/samples"
 )
 
 // Sample is an article the layouts are tried with, and its photo.
 type Sample struct {
-	// Name is the sample's folder name, e.g. "long-headline".
-	Name    string
-	Article *article.Article
-	// Photo is the encoded photo; nil when the article has none.
-	Photo []byte
+	samples.Sample
 	// Size is the photo's size in pixels as stored (EXIF rotation is not
 	// applied); zero without a photo. [Static] plans with it.
 	Size image.Point
@@ -31,36 +25,28 @@ func DefaultSamples() ([]Sample, error) {
 	return LoadSamples(samples.FS, "samples")
 }
 
-// LoadSamples reads every */article.yaml of fsys and the photo each names
-// (relative to the article file). dir is the folder name shown in messages.
-// Samples come sorted by name.
+// LoadSamples reads every sample of fsys with [samples.Load]: each folder's
+// article.yaml and the photo it names. dir is the folder name shown in
+// messages. Samples come sorted by name.
 func LoadSamples(fsys fs.FS, dir string) ([]Sample, error) {
-	files, err := fs.Glob(fsys, "*/article.yaml")
+	names, err := samples.Names(fsys)
 	if err != nil {
-		return nil, fmt.Errorf("list samples: %w", err)
+		return nil, err
 	}
-	if len(files) == 0 {
+	if len(names) == 0 {
 		return nil, fmt.Errorf("no sample articles (*/article.yaml) found in %s", dir)
 	}
-	out := make([]Sample, 0, len(files))
-	for _, f := range files {
-		data, err := fs.ReadFile(fsys, f)
-		if err != nil {
-			return nil, fmt.Errorf("read sample %s: %w", path.Join(dir, f), err)
-		}
-		a, err := article.Parse(path.Join(dir, f), data)
+	out := make([]Sample, 0, len(names))
+	for _, n := range names {
+		sm, err := samples.Load(fsys, dir, n)
 		if err != nil {
 			return nil, err
 		}
-		s := Sample{Name: path.Dir(f), Article: a}
-		if a.Photo != "" {
-			p := path.Join(path.Dir(f), a.Photo)
-			if s.Photo, err = fs.ReadFile(fsys, p); err != nil {
-				return nil, fmt.Errorf("sample %s: read photo %s: %w", s.Name, path.Join(dir, p), err)
-			}
+		s := Sample{Sample: *sm}
+		if s.Photo != nil {
 			cfg, _, err := image.DecodeConfig(bytes.NewReader(s.Photo))
 			if err != nil {
-				return nil, fmt.Errorf("sample %s: photo %s: %w", s.Name, path.Join(dir, p), err)
+				return nil, fmt.Errorf("%s: photo %s: %w", s.File, s.Article.Photo, err)
 			}
 			s.Size = image.Pt(cfg.Width, cfg.Height)
 		}

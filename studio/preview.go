@@ -15,6 +15,7 @@ import (
 	"sharecard/render/layout"
 	"sharecard/render/photo"
 	"sharecard/render/preset"
+	"sharecard/samples"
 )
 
 // edits are what the designer changed in the page.
@@ -31,7 +32,7 @@ type edits struct {
 // sampleSwitch is a sample shown (or to show instead), its photo ready.
 type sampleSwitch struct {
 	name   string
-	sample *Sample
+	sample *samples.Sample
 	photos *photoCache // nil when the sample has no photo
 }
 

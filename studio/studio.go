@@ -25,6 +25,7 @@ import (
 	"sharecard/render/encode"
 	"sharecard/render/preset"
 	"sharecard/render/publish"
+	"sharecard/samples"
 )
 
 // staticFiles are the page's files. static/mockups-demo.html is left out:
@@ -53,7 +54,7 @@ type Config struct {
 	// Samples are the articles the page can switch to, by the name the
 	// page shows (a folder name of samples/, or a file's path). The studio
 	// only reads them.
-	Samples map[string]*Sample
+	Samples map[string]*samples.Sample
 	// Sample names the sample shown first. With Article nil it is taken
 	// from Samples; with Article set, Article, ArticleFile and Photo are
 	// listed under this name (ArticleFile when empty) beside Samples.
@@ -76,7 +77,7 @@ type Config struct {
 type studio struct {
 	cfg     Config
 	prev    *previewer
-	samples map[string]*Sample
+	samples map[string]*samples.Sample
 	names   []string // of samples, sorted
 	photos  *photoShelf
 }
@@ -94,17 +95,17 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Engine == nil || cfg.Layouts == nil {
 		return nil, errors.New("studio: Engine and Layouts are required")
 	}
-	samples := make(map[string]*Sample, len(cfg.Samples)+1)
+	all := make(map[string]*samples.Sample, len(cfg.Samples)+1)
 	for n, sm := range cfg.Samples {
 		if sm == nil || sm.Article == nil {
 			return nil, fmt.Errorf("studio: sample %q has no article", n)
 		}
-		samples[n] = sm
+		all[n] = sm
 	}
 	if cfg.Article == nil {
-		sm := samples[cfg.Sample]
+		sm := all[cfg.Sample]
 		if sm == nil {
-			return nil, fmt.Errorf("studio: no Article, and no sample %q among %s", cfg.Sample, strings.Join(slices.Sorted(maps.Keys(samples)), ", "))
+			return nil, fmt.Errorf("studio: no Article, and no sample %q among %s", cfg.Sample, strings.Join(slices.Sorted(maps.Keys(all)), ", "))
 		}
 		cfg.Article, cfg.ArticleFile, cfg.Photo = sm.Article, sm.File, sm.Photo
 	} else {
@@ -114,7 +115,7 @@ func New(cfg Config) (http.Handler, error) {
 		if cfg.Sample == "" {
 			cfg.Sample = "sample"
 		}
-		samples[cfg.Sample] = &Sample{File: cfg.ArticleFile, Article: cfg.Article, Photo: cfg.Photo}
+		all[cfg.Sample] = &samples.Sample{Name: cfg.Sample, File: cfg.ArticleFile, Article: cfg.Article, Photo: cfg.Photo}
 	}
 	if cfg.Presets == "" {
 		cfg.Presets = "all"
@@ -144,13 +145,13 @@ func New(cfg Config) (http.Handler, error) {
 		eng.Encodings = encode.NewCache(keepEncodedBytes)
 		cfg.Engine = &eng
 	}
-	s := &studio{cfg: cfg, samples: samples, names: slices.Sorted(maps.Keys(samples)),
+	s := &studio{cfg: cfg, samples: all, names: slices.Sorted(maps.Keys(all)),
 		photos: &photoShelf{ctx: cfg.Context, engine: cfg.Engine, logf: cfg.Logf, presets: shown}}
 	photo, err := s.photos.get(cfg.Photo)
 	if err != nil {
 		return nil, fmt.Errorf("studio: photo of %s: %w", cfg.ArticleFile, err)
 	}
-	s.prev = newPreviewer(cfg, sampleSwitch{name: cfg.Sample, sample: samples[cfg.Sample], photos: photo})
+	s.prev = newPreviewer(cfg, sampleSwitch{name: cfg.Sample, sample: all[cfg.Sample], photos: photo})
 	s.prev.start()
 	go s.follow()
 

@@ -24,6 +24,7 @@ import (
 	"sharecard/render/encode"
 	"sharecard/render/photo"
 	"sharecard/render/preset"
+	"sharecard/samples"
 )
 
 // testStudio is a studio on a temporary copy of the layouts folder.
@@ -84,9 +85,9 @@ func newTestStudio(t *testing.T, presets string) *testStudio {
 			t.Errorf("watch: %v", err)
 		}
 	})
-	samples := map[string]*Sample{}
+	all := map[string]*samples.Sample{}
 	for _, name := range []string{"long-headline", "k1-air-base", "k1-air-base-ar"} {
-		sample, err := LoadSample(name, filepath.Join("..", "samples"), 0)
+		sample, err := samples.Load(samples.FS, "samples", name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,7 +100,7 @@ func newTestStudio(t *testing.T, presets string) *testStudio {
 		}
 		// A focus point spares the face detector, slow under -race.
 		sample.Article.Focus = &article.FocusPoint{X: 0.4, Y: 0.3}
-		samples[name] = sample
+		all[name] = sample
 	}
 	// Renders may finish after the test: log only while it runs.
 	var (
@@ -118,7 +119,7 @@ func newTestStudio(t *testing.T, presets string) *testStudio {
 		ended = true
 		logMu.Unlock()
 	})
-	h, err := New(Config{Engine: eng, Layouts: set, Samples: samples, Sample: "long-headline",
+	h, err := New(Config{Engine: eng, Layouts: set, Samples: all, Sample: "long-headline",
 		Presets: presets, Context: ctx, Logf: logf})
 	if err != nil {
 		t.Fatal(err)
@@ -387,34 +388,6 @@ func TestRenderErrorShown(t *testing.T) {
 	}
 }
 
-func TestLoadSample(t *testing.T) {
-	tests := []struct {
-		spec, want string
-		photo      bool
-	}{
-		{"k1-air-base", "", true},
-		{filepath.Join("..", "samples", "k1-air-base-ar", "article.yaml"), "", true},
-		{"no-such-sample", "no-such-sample", false},
-		{filepath.Join("..", "samples", "missing.yaml"), "read article", false},
-	}
-	for _, tt := range tests {
-		s, err := LoadSample(tt.spec, filepath.Join("..", "samples"), 0)
-		if tt.want != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("LoadSample(%q) error = %v, want %q", tt.spec, err, tt.want)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("LoadSample(%q): %v", tt.spec, err)
-			continue
-		}
-		if (s.Photo != nil) != tt.photo || s.Article.Headline == "" {
-			t.Errorf("LoadSample(%q) = photo %d bytes, headline %q", tt.spec, len(s.Photo), s.Article.Headline)
-		}
-	}
-}
-
 // TestStudio_SameBytesAsRender checks that the studio shows exactly what
 // rendering the sample's photo writes: the standard presets as rendered by
 // default (the standard set alone), the others as rendered together with
@@ -431,7 +404,7 @@ func TestStudio_SameBytesAsRender(t *testing.T) {
 		return v.Gen == v.Want
 	})
 	eng, _ := engineOnce()
-	sample, err := LoadSample("long-headline", filepath.Join("..", "samples"), 0)
+	sample, err := samples.Load(samples.FS, "samples", "long-headline")
 	if err != nil {
 		t.Fatal(err)
 	}

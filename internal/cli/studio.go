@@ -9,14 +9,11 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"sharecard/layoutset"
 	"sharecard/lint"
 	"sharecard/render/layout"
-	"sharecard/render/photo"
 	"sharecard/render/text"
 	"sharecard/samples"
 	"sharecard/studio"
@@ -107,60 +104,19 @@ func cmdStudio(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// studioSamples loads the samples the studio can switch between, by name,
-// and names the one spec asks for first: a sample's name or the path of an
-// article file (listed under that path unless it is one of the samples).
-// With local, the samples are those of ./samples when there is such a
-// folder (a sample that does not load is left out, with a warning on
-// stderr); otherwise they are the copy built into the binary.
-func studioSamples(spec string, local bool, stderr io.Writer) (map[string]*studio.Sample, string, error) {
+// studioSamples loads the samples the studio can switch between and names
+// the one spec asks for, as [samples.Choose] does. With local, the samples
+// are those of ./samples when there is such a folder (a sample that does
+// not load is left out, with a warning on stderr); otherwise they are the
+// copy built into the binary.
+func studioSamples(spec string, local bool, stderr io.Writer) (map[string]*samples.Sample, string, error) {
 	var fsys fs.FS = samples.FS
-	load := func(name string) (*studio.Sample, error) {
-		return studio.LoadSampleFS(samples.FS, name, photo.DefaultMaxBytes)
-	}
 	if st, err := os.Stat("samples"); local && err == nil && st.IsDir() {
 		fsys = os.DirFS("samples")
-		load = func(name string) (*studio.Sample, error) {
-			return studio.LoadSample(name, "samples", photo.DefaultMaxBytes)
-		}
 	}
-	names, err := studio.SampleNames(fsys)
-	if err != nil {
-		return nil, "", err
-	}
-	all := map[string]*studio.Sample{}
-	failed := map[string]error{}
-	for _, n := range names {
-		sm, err := load(n)
-		if err != nil {
-			fmt.Fprintf(stderr, "studio: warning: sample %s left out: %v\n", n, err)
-			failed[n] = err
-			continue
-		}
-		all[n] = sm
-	}
-	if !strings.ContainsAny(spec, `/\`) && filepath.Ext(spec) == "" {
-		if all[spec] == nil {
-			// A sample folder that did not load says why (a broken article
-			// or photo); otherwise the name is unknown.
-			if err := failed[spec]; err != nil {
-				return nil, "", err
-			}
-			return nil, "", fmt.Errorf("no sample %q: give an article file, or one of %s", spec, strings.Join(names, ", "))
-		}
-		return all, spec, nil
-	}
-	sm, err := studio.LoadSample(spec, "samples", photo.DefaultMaxBytes)
-	if err != nil {
-		return nil, "", err
-	}
-	for n, other := range all {
-		if filepath.Clean(other.File) == filepath.Clean(sm.File) {
-			return all, n, nil
-		}
-	}
-	all[spec] = sm
-	return all, spec, nil
+	return samples.Choose(fsys, "samples", spec, func(name string, err error) {
+		fmt.Fprintf(stderr, "studio: warning: sample %s left out: %v\n", name, err)
+	})
 }
 
 // layoutGate is the check every layout passes before the studio or the

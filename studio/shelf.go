@@ -3,36 +3,12 @@ package studio
 import (
 	"context"
 	"crypto/sha256"
-	"fmt"
-	"io/fs"
 	"slices"
-	"sort"
-	"strings"
 	"sync"
 
 	"sharecard/render"
 	"sharecard/render/preset"
 )
-
-// SampleNames lists the folders of fsys that hold an article.yaml, sorted:
-// the samples LoadSampleFS (or LoadSample, for a folder on disk) can read.
-func SampleNames(fsys fs.FS) ([]string, error) {
-	entries, err := fs.ReadDir(fsys, ".")
-	if err != nil {
-		return nil, fmt.Errorf("list the samples: %w", err)
-	}
-	var names []string
-	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
-			continue
-		}
-		if st, err := fs.Stat(fsys, e.Name()+"/article.yaml"); err == nil && !st.IsDir() {
-			names = append(names, e.Name())
-		}
-	}
-	sort.Strings(names)
-	return names, nil
-}
 
 // keepPhotos is how many samples' photos stay prepared, each with up to
 // keepPrepared prepared versions: the one shown and the one before, so
