@@ -6,10 +6,17 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 )
+
+// notImported lists, for a stage, packages it must not import although
+// they come earlier: paint reads only the plan and the pixels.
+var notImported = map[string][]string{
+	"render/paint": {"render/layout", "render/article"},
+}
 
 // stageRank orders the packages under render/ along the pipeline: a
 // package may import only packages of a lower rank (data flows one way,
@@ -77,6 +84,8 @@ func TestImportDirection(t *testing.T) {
 				// tests may use the data packages and any stage
 			case !test && dep == "samples" && pkg == "render/internal/rendertest":
 			case !test && internal && (depStaged || dep == "fonts" || dep == "layouts" || dep == "samples"):
+			case !test && slices.Contains(notImported[pkg], dep):
+				t.Errorf("%s imports %s: %s must not depend on it (see notImported in imports_test.go)", p, ip, pkg)
 			case !test && staged && depStaged && depRank < rank:
 			default:
 				t.Errorf("%s imports %s: against the pipeline (see stageRank in imports_test.go)", p, ip)

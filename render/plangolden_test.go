@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -16,7 +14,6 @@ import (
 	"sharecard/fonts"
 	"sharecard/layouts"
 	"sharecard/render"
-	"sharecard/render/article"
 	"sharecard/render/layout"
 	"sharecard/render/photo"
 	"sharecard/render/preset"
@@ -57,14 +54,17 @@ func TestPlanGoldens(t *testing.T) {
 	}
 	for _, name := range []string{"k1-air-base", "k1-air-base-ar", "long-headline"} {
 		t.Run(name, func(t *testing.T) {
-			a, ph := loadSample(t, name)
+			sm, err := samples.Load(samples.FS, "samples", name)
+			if err != nil {
+				t.Fatal(err)
+			}
 			var prep *photo.Prepared
-			if ph != nil {
-				if prep, err = eng.Prepare(context.Background(), ph, preset.Standard()); err != nil {
+			if sm.Photo != nil {
+				if prep, err = eng.Prepare(context.Background(), sm.Photo, preset.Standard()); err != nil {
 					t.Fatal(err)
 				}
 			}
-			job := render.Job{Article: a, Layout: lays["standard"], Presets: presets}
+			job := render.Job{Article: sm.Article, Layout: lays["standard"], Presets: presets}
 			for _, p := range presets {
 				pl, err := eng.PlanCard(job, prep, p)
 				if err != nil {
@@ -95,28 +95,6 @@ func TestPlanGoldens(t *testing.T) {
 			}
 		})
 	}
-}
-
-// loadSample reads an embedded sample's article and photo (nil without).
-func loadSample(t *testing.T, name string) (*article.Article, []byte) {
-	t.Helper()
-	file := path.Join(name, "article.yaml")
-	data, err := fs.ReadFile(samples.FS, file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := article.Parse(file, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.Photo == "" {
-		return a, nil
-	}
-	ph, err := fs.ReadFile(samples.FS, path.Join(name, a.Photo))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a, ph
 }
 
 // firstDiff shows the first differing line of two texts with its number.

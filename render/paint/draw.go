@@ -6,7 +6,6 @@ import (
 	"image/color"
 	"image/draw"
 	"math"
-	"sharecard/render/layout"
 	"sharecard/render/photo"
 	"sharecard/render/plan"
 	"sharecard/render/text"
@@ -69,15 +68,15 @@ func (c *Canvas) Warnings() []string { return c.warns }
 func (c *Canvas) Layer(i int) {
 	pld := &c.p.Layers[i]
 	switch pld.Kind {
-	case layout.LayerPhoto:
+	case plan.KindPhoto:
 		drawPhoto(c.dc, pld, c.px.Photo, c.p.Background)
-	case layout.LayerGradient:
+	case plan.KindGradient:
 		drawGradient(c.dc, pld.Box, pld.From, pld.To, pld.Dir)
-	case layout.LayerBox:
+	case plan.KindBox:
 		drawRect(c.dc, pld.Box, pld.Radius, pld.Color)
-	case layout.LayerImage:
+	case plan.KindImage:
 		drawImage(c.dc, pld.ImageRect, c.px.Images[pld.Image])
-	case layout.LayerText, layout.LayerBadge:
+	case plan.KindText, plan.KindBadge:
 		c.TextBacking(i)
 		c.TextGlyphs(i)
 	}

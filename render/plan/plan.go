@@ -93,6 +93,17 @@ type PlannedLayer struct {
 	Pill *Pill `json:"pill,omitempty"`
 }
 
+// The kinds of planned layers, the layout's layer kinds under the names
+// drawing uses, so paint needs nothing from the layout package.
+const (
+	KindPhoto    = layout.LayerPhoto
+	KindGradient = layout.LayerGradient
+	KindBox      = layout.LayerBox
+	KindText     = layout.LayerText
+	KindImage    = layout.LayerImage
+	KindBadge    = layout.LayerBadge
+)
+
 // Pill is the rounded background of a text layer, in pixels.
 type Pill struct {
 	Color  color.NRGBA `json:"color"`
