@@ -54,7 +54,7 @@ func imageSize(t *testing.T, what string, data []byte) (w, h int) {
 func TestAPI(t *testing.T) {
 	srv := startServe(t, "api", nil, "--data", t.TempDir(), "--allow-nets", "127.0.0.0/8")
 	photoBytes := readFile(t, photo)
-	photos := newPhotoServer(t, photoBytes, 0)
+	photos := newPhotoServer(t, photoBytes, false)
 
 	t.Run("render by URL", func(t *testing.T) {
 		before := photos.requests.Load()
@@ -186,7 +186,7 @@ func TestAPI(t *testing.T) {
 		}
 		// The good one is accepted (and rendered in the next subtest's way).
 		id := accepted(t, hook(t, srv, body, server.SignHook([]byte(hookSecret), body, now)))
-		waitJob(t, srv, id, 60*time.Second)
+		waitJob(t, srv, id)
 		// An unknown source is refused whatever its signature.
 		r := do(t, http.MethodPost, srv.url+"/v1/hooks/drupal", "application/json", body, server.SignatureHeader, server.SignHook([]byte(hookSecret), body, now))
 		expectProblem(t, "unknown source", r, http.StatusNotFound, "source")
@@ -196,7 +196,7 @@ func TestAPI(t *testing.T) {
 		body := ghostPayload(t, photos.URL+"/ghost.jpg", "")
 		r := hook(t, srv, body, server.SignHook([]byte(hookSecret), body, time.Now()))
 		id := accepted(t, r)
-		st, m := waitJob(t, srv, id, 60*time.Second)
+		st, m := waitJob(t, srv, id)
 		if st.Attempts != 1 {
 			t.Errorf("job done after %d attempts, want 1", st.Attempts)
 		}
@@ -211,8 +211,10 @@ func TestAPI(t *testing.T) {
 		if id2 := accepted(t, again); id2 != id || !strings.Contains(string(again.body), `"created":false`) {
 			t.Errorf("re-published post: %s; want job %s with created false", again, id)
 		}
-		waitJob(t, srv, id, 10*time.Second)
-		time.Sleep(300 * time.Millisecond)
+		waitJob(t, srv, id)
+		// A job the re-publish had queued would be taken before the
+		// marker's.
+		markerJob(t, srv, "Marker after the re-publish")
 		if now := srv.renders(t); now != renders {
 			t.Errorf("re-publishing rendered again: renders %v -> %v", renders, now)
 		}
@@ -226,21 +228,21 @@ func TestAPI(t *testing.T) {
 		}
 		// One JSON log line per request, with its id (written just after
 		// the answer).
-		found := false
-		for deadline := time.Now().Add(5 * time.Second); !found && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		eventually(t, func() (bool, string) {
 			for _, line := range strings.Split(srv.logs.String(), "\n") {
 				var entry struct {
 					Msg, ID, Path string
 					Status        int
 				}
 				if json.Unmarshal([]byte(line), &entry) == nil && entry.Msg == "request" && entry.ID == "e2e-trace-42" {
-					found = entry.Status == 404 && strings.HasPrefix(entry.Path, "/v1/jobs/")
+					if entry.Status != 404 || !strings.HasPrefix(entry.Path, "/v1/jobs/") {
+						t.Fatalf("request log line %s, want status 404 and path /v1/jobs/…", line)
+					}
+					return true, ""
 				}
 			}
-		}
-		if !found {
-			t.Errorf("no JSON log line {msg: request, id: e2e-trace-42, status: 404, path: /v1/jobs/…}:\n%s", srv.logTail(3000))
-		}
+			return false, "no JSON log line {msg: request, id: e2e-trace-42, status: 404, path: /v1/jobs/…}:\n" + srv.logTail(3000)
+		})
 		var doc struct {
 			OpenAPI string                     `json:"openapi"`
 			Paths   map[string]json.RawMessage `json:"paths"`

@@ -22,18 +22,18 @@ func waitRequest(t *testing.T, ps *photoServer, what string) {
 	t.Helper()
 	select {
 	case <-ps.arrived:
-	case <-time.After(60 * time.Second):
-		t.Fatalf("%s: the photo server got no request within 60 s", what)
+	case <-giveUp(t):
+		t.Fatalf("%s: the photo server got no request before the test timeout", what)
 	}
 }
 
 // TestKill9 kills the server with SIGKILL while a webhook's job is in
-// flight (the photo server holds its answer), starts it again on the same
-// data folder, and checks the job completes.
+// flight (the photo server holds its answer until the kill), starts it
+// again on the same data folder, and checks the job completes.
 func TestKill9(t *testing.T) {
 	skipSlow(t)
 	data := t.TempDir()
-	photos := newPhotoServer(t, readFile(t, smallPhoto), 2*time.Second)
+	photos := newPhotoServer(t, readFile(t, smallPhoto), true)
 	first := startServe(t, "first", nil, "--data", data, "--allow-nets", "127.0.0.0/8")
 
 	body := ghostPayload(t, photos.URL+"/slow.jpg", "Survives kill -9")
@@ -47,9 +47,10 @@ func TestKill9(t *testing.T) {
 	if strings.Contains(first.logs.String(), `"msg":"shutting down`) {
 		t.Fatal("the first server shut down cleanly; it should have been killed")
 	}
+	photos.release() // for the second process
 
 	second := startServe(t, "second", nil, "--data", data, "--allow-nets", "127.0.0.0/8")
-	st, m := waitJob(t, second, id, 60*time.Second)
+	st, m := waitJob(t, second, id)
 	if n := photos.requests.Load(); n < 2 {
 		t.Errorf("the photo server got %d requests; the job should have run once in each process", n)
 	}
@@ -82,7 +83,7 @@ func TestReplicas(t *testing.T) {
 		startServe(t, "replica-a", nil, "--data", t.TempDir(), "--store", images, "--nats", natsURL, "--allow-nets", "127.0.0.0/8"),
 		startServe(t, "replica-b", nil, "--data", t.TempDir(), "--store", images, "--nats", natsURL, "--allow-nets", "127.0.0.0/8"),
 	}
-	photos := newPhotoServer(t, readFile(t, smallPhoto), 0)
+	photos := newPhotoServer(t, readFile(t, smallPhoto), false)
 
 	const n = 6
 	ids := make([]string, n)
@@ -97,7 +98,7 @@ func TestReplicas(t *testing.T) {
 		}
 		seen[id] = true
 		// Asked of the other replica: the status is shared too.
-		st, m := waitJob(t, replicas[(i+1)%2], id, 90*time.Second)
+		st, m := waitJob(t, replicas[(i+1)%2], id)
 		if st.Attempts != 1 {
 			t.Errorf("job %d (%s) done after %d attempts, want 1", i, id, st.Attempts)
 		}
@@ -123,11 +124,12 @@ func TestReplicas(t *testing.T) {
 }
 
 // TestSIGTERM sends SIGTERM while a render request and a webhook job are
-// in flight: the request still gets its 200, the job finishes, and the
-// process exits 0.
+// in flight (the photo server holds both downloads until the server says
+// it is shutting down): the request still gets its 200, the job finishes,
+// and the process exits 0.
 func TestSIGTERM(t *testing.T) {
 	data := t.TempDir()
-	slow := newPhotoServer(t, readFile(t, smallPhoto), time.Second)
+	slow := newPhotoServer(t, readFile(t, smallPhoto), true)
 	p := startServe(t, "sigterm", nil, "--data", data, "--allow-nets", "127.0.0.0/8")
 
 	body := ghostPayload(t, slow.URL+"/job.jpg", "Finished before exit")
@@ -138,7 +140,7 @@ func TestSIGTERM(t *testing.T) {
 	var res result
 	wg.Go(func() {
 		article, _ := json.Marshal(map[string]any{"headline": "Rendered during shutdown", "photo": slow.URL + "/request.jpg"})
-		req, _ := http.NewRequest(http.MethodPost, p.url+"/v1/render?presets=og,thumb-square", strings.NewReader(string(article)))
+		req, _ := http.NewRequestWithContext(testCtx(t), http.MethodPost, p.url+"/v1/render?presets=og,thumb-square", strings.NewReader(string(article)))
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := client.Do(req)
 		if err != nil {
@@ -154,14 +156,20 @@ func TestSIGTERM(t *testing.T) {
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	// Both downloads are still held: let them go once the server is
+	// draining, so the request and the job are in flight at shutdown.
+	eventually(t, func() (bool, string) {
+		return strings.Contains(p.logs.String(), `"msg":"shutting down: draining requests"`), "no \"shutting down\" log line after SIGTERM"
+	})
+	slow.release()
 	wg.Wait()
 	if res.status != http.StatusOK {
 		t.Errorf("the request in flight at SIGTERM got %s, want 200", res)
 	}
 	select {
 	case <-p.done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the server did not exit within 30 s of SIGTERM")
+	case <-giveUp(t):
+		t.Fatal("the server did not exit after SIGTERM before the test timeout")
 	}
 	if p.err != nil {
 		t.Errorf("exit after SIGTERM: %v, want status 0", p.err)
@@ -171,14 +179,15 @@ func TestSIGTERM(t *testing.T) {
 	}
 
 	// The job finished before the exit: a restart finds it done and does
-	// not download its photo again.
+	// not download its photo again (a job queued before the marker would
+	// have been taken first).
 	fetched := slow.requests.Load()
 	again := startServe(t, "after-sigterm", nil, "--data", data, "--allow-nets", "127.0.0.0/8")
 	r := get(t, again.url+"/v1/jobs/"+id)
 	if !strings.Contains(string(r.body), `"state":"done"`) {
 		t.Errorf("after SIGTERM and a restart the job is %s; it should have been finished before the exit", r)
 	}
-	time.Sleep(200 * time.Millisecond)
+	markerJob(t, again, "Marker after the restart")
 	if n := slow.requests.Load(); n != fetched {
 		t.Errorf("the job ran again after the restart (%d more photo requests)", n-fetched)
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -79,37 +80,56 @@ type jobStatus struct {
 	Manifest json.RawMessage `json:"manifest"`
 }
 
-// waitJob polls a job until it is done, failing the test when it fails or
-// takes longer than timeout.
-func waitJob(t *testing.T, p *proc, id string, timeout time.Duration) (jobStatus, publish.Manifest) {
+// jobState reads GET /v1/jobs/{id}.
+func jobState(t *testing.T, p *proc, id string) jobStatus {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
+	r := get(t, p.url+"/v1/jobs/"+id)
+	if r.status != http.StatusOK {
+		t.Fatalf("GET /v1/jobs/%s: %s", id, r)
+	}
 	var st jobStatus
-	for {
-		r := get(t, p.url+"/v1/jobs/"+id)
-		if r.status != http.StatusOK {
-			t.Fatalf("GET /v1/jobs/%s: %s", id, r)
-		}
-		st = jobStatus{}
-		if err := json.Unmarshal(r.body, &st); err != nil {
-			t.Fatalf("job status %s: %v", r, err)
-		}
-		if st.State == "done" {
-			break
-		}
+	if err := json.Unmarshal(r.body, &st); err != nil {
+		t.Fatalf("job status %s: %v", r, err)
+	}
+	return st
+}
+
+// waitJob polls a job until it is done, failing the test when it fails.
+func waitJob(t *testing.T, p *proc, id string) (jobStatus, publish.Manifest) {
+	t.Helper()
+	var st jobStatus
+	eventually(t, func() (bool, string) {
+		st = jobState(t, p, id)
 		if st.State == "failed" {
 			t.Fatalf("job %s failed after %d attempts: %s", id, st.Attempts, st.Error)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job %s still %s after %s (attempts %d, error %q)", id, st.State, timeout, st.Attempts, st.Error)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return st.State == "done", fmt.Sprintf("job %s still %s (attempts %d, error %q)", id, st.State, st.Attempts, st.Error)
+	})
 	var m publish.Manifest
 	if err := json.Unmarshal(st.Manifest, &m); err != nil || len(m.Images) == 0 {
 		t.Fatalf("job %s is done but its manifest is unusable (%v): %.300s", id, err, st.Manifest)
 	}
 	return st, m
+}
+
+// markerJob sends a webhook whose job fails at once without a render (its
+// photo is at the cloud metadata address, which the fetcher refuses) and
+// waits for that failure. The server's one job worker takes jobs in
+// order, so once the marker failed, every job queued before it has been
+// taken: a test reads the effects of those jobs after the marker instead
+// of waiting a while.
+func markerJob(t *testing.T, p *proc, title string) {
+	t.Helper()
+	body := ghostPayload(t, "http://169.254.169.254/marker.jpg", title)
+	id := accepted(t, hook(t, p, body, server.SignHook([]byte(hookSecret), body, time.Now())))
+	var st jobStatus
+	eventually(t, func() (bool, string) {
+		st = jobState(t, p, id)
+		return st.State == "failed" || st.State == "done", fmt.Sprintf("marker job %s still %s", id, st.State)
+	})
+	if st.State != "failed" || !strings.Contains(st.Error, "forbidden address") {
+		t.Fatalf("marker job %s: state %s, error %q; want it failed on its refused photo address", id, st.State, st.Error)
+	}
 }
 
 // expectProblem checks a problem+json answer's status, field and that its

@@ -9,6 +9,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -66,6 +68,70 @@ func runMain(m *testing.M) int {
 		return 1
 	}
 	return m.Run()
+}
+
+// giveUpAt is when a test stops waiting for something that must happen: a
+// little before go test's -timeout would end the test binary (ok is false
+// without a timeout). A test that fails then still stops its server
+// processes and prints their logs, which a timeout panic would not; a slow
+// machine only makes a test wait longer. No wait in these tests has a
+// shorter bound.
+func giveUpAt(t *testing.T) (at time.Time, ok bool) {
+	d, ok := t.Deadline()
+	if !ok {
+		return time.Time{}, false
+	}
+	return d.Add(-min(time.Until(d)/10, 30*time.Second)), true
+}
+
+// giveUp is a channel closed at giveUpAt (nil without a timeout).
+func giveUp(t *testing.T) <-chan time.Time {
+	at, ok := giveUpAt(t)
+	if !ok {
+		return nil
+	}
+	return time.After(time.Until(at))
+}
+
+// testCtx bounds the requests of a test: it ends with the test, or at
+// giveUpAt.
+func testCtx(t *testing.T) context.Context {
+	if ctx, ok := testCtxs.Load(t); ok {
+		return ctx.(context.Context)
+	}
+	ctx, cancel := t.Context(), context.CancelFunc(func() {})
+	if at, ok := giveUpAt(t); ok {
+		ctx, cancel = context.WithDeadline(ctx, at)
+	}
+	if prev, loaded := testCtxs.LoadOrStore(t, ctx); loaded {
+		cancel()
+		return prev.(context.Context)
+	}
+	t.Cleanup(func() {
+		testCtxs.Delete(t)
+		cancel()
+	})
+	return ctx
+}
+
+var testCtxs sync.Map // *testing.T → its testCtx
+
+// eventually calls cond every few milliseconds until it returns true, and
+// fails the test with the state cond last described at giveUpAt.
+func eventually(t *testing.T, cond func() (ok bool, state string)) {
+	t.Helper()
+	stop := giveUp(t)
+	for {
+		ok, state := cond()
+		if ok {
+			return
+		}
+		select {
+		case <-stop:
+			t.Fatalf("gave up before the test timeout: %s", state)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // skipSlow skips a test under -short.
@@ -129,7 +195,7 @@ func startServe(t *testing.T, name string, env map[string]string, args ...string
 		close(p.done)
 	}()
 	t.Cleanup(func() {
-		p.stop(20 * time.Second)
+		p.stop()
 		if t.Failed() {
 			t.Logf("log of %s (%s):\n%s", name, strings.Join(p.cmd.Args[1:], " "), p.logTail(6000))
 		}
@@ -144,7 +210,7 @@ var servingLine = regexp.MustCompile(`"msg":"sharecard serving","addr":"(127\.0\
 // waitListening returns the address the server logged it listens on.
 func (p *proc) waitListening() string {
 	p.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	stop := giveUp(p.t)
 	for {
 		if m := servingLine.FindStringSubmatch(p.logs.String()); m != nil {
 			return m[1]
@@ -152,10 +218,9 @@ func (p *proc) waitListening() string {
 		select {
 		case <-p.done:
 			p.t.Fatalf("%s exited before listening (%v):\n%s", p.name, p.err, p.logTail(8000))
+		case <-stop:
+			p.t.Fatalf("%s did not log its address before the test timeout:\n%s", p.name, p.logTail(8000))
 		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			p.t.Fatalf("%s did not log its address within 60 s:\n%s", p.name, p.logTail(8000))
 		}
 	}
 }
@@ -163,38 +228,44 @@ func (p *proc) waitListening() string {
 // waitReady polls /readyz until it answers 200.
 func (p *proc) waitReady() {
 	p.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	stop := giveUp(p.t)
 	for {
-		resp, err := client.Get(p.url + "/readyz")
+		req, _ := http.NewRequestWithContext(testCtx(p.t), http.MethodGet, p.url+"/readyz", nil)
+		resp, err := client.Do(req)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return
 			}
 		}
-		if time.Now().After(deadline) {
-			p.t.Fatalf("%s: /readyz not 200 within 60 s (last: %v):\n%s", p.name, err, p.logTail(8000))
-		}
 		select {
 		case <-p.done:
 			p.t.Fatalf("%s exited before it was ready (%v):\n%s", p.name, p.err, p.logTail(8000))
+		case <-stop:
+			p.t.Fatalf("%s: /readyz not 200 before the test timeout (last: %v):\n%s", p.name, err, p.logTail(8000))
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }
 
-// stop sends SIGTERM and waits up to grace for the exit, then kills.
-func (p *proc) stop(grace time.Duration) {
+// stop sends SIGTERM and waits for the exit; it kills the process only
+// when go test's -timeout is a few seconds away (later than giveUpAt, so
+// a test that gave up still lets its servers shut down).
+func (p *proc) stop() {
 	select {
 	case <-p.done:
 		return
 	default:
 	}
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	var kill <-chan time.Time
+	if d, ok := p.t.Deadline(); ok {
+		kill = time.After(time.Until(d) - min(time.Until(d)/2, 5*time.Second))
+	}
 	select {
 	case <-p.done:
-	case <-time.After(grace):
-		p.t.Errorf("%s did not exit within %s of SIGTERM; killing it", p.name, grace)
+	case <-kill:
+		p.t.Errorf("%s did not exit after SIGTERM before the test timeout; killing it", p.name)
 		_ = p.cmd.Process.Kill()
 		<-p.done
 	}
@@ -218,8 +289,9 @@ func (p *proc) logTail(n int) string {
 	return s
 }
 
-// client talks to the servers under test; it never uses a proxy.
-var client = &http.Client{Timeout: 90 * time.Second, Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 32}}
+// client talks to the servers under test; it never uses a proxy. Its
+// requests carry testCtx: they are not bounded by a time of their own.
+var client = &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 32}}
 
 // result is a finished HTTP exchange.
 type result struct {
@@ -252,7 +324,7 @@ func (r result) problem(t *testing.T) server.Problem {
 // do sends a request and reads the whole answer.
 func do(t *testing.T, method, url, ctype string, body []byte, header ...string) result {
 	t.Helper()
-	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(testCtx(t), method, url, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,13 +350,17 @@ func get(t *testing.T, url string) result { t.Helper(); return do(t, http.Method
 
 // metrics returns the value of a Prometheus series of the process: the sum
 // of the series named name whose labels include every "key=value" given;
-// 0 when there is none (a counter not yet incremented).
+// 0 when there is none (a counter not yet incremented). A scrape asks the
+// job queue for its counts within a second, which a loaded machine may
+// exceed (the scrape then fails, and the next one asks again): it scrapes
+// until one answers.
 func (p *proc) metric(t *testing.T, name string, labels ...string) float64 {
 	t.Helper()
-	r := get(t, p.url+"/metrics")
-	if r.status != http.StatusOK {
-		t.Fatalf("%s /metrics: %s", p.name, r)
-	}
+	var r result
+	eventually(t, func() (bool, string) {
+		r = get(t, p.url+"/metrics")
+		return r.status == http.StatusOK, fmt.Sprintf("%s /metrics: %s", p.name, r)
+	})
 	return sumMetric(t, string(r.body), name, labels...)
 }
 
@@ -338,15 +414,21 @@ func (p *proc) renders(t *testing.T) float64 {
 type photoServer struct {
 	*httptest.Server
 	requests atomic.Int64
-	arrived  chan string // receives each request's path, when not full
+	arrived  chan string   // receives each request's path, when not full
+	held     chan struct{} // answers wait until it is closed, if not nil
+	once     sync.Once
 }
 
-// newPhotoServer serves data at every path; with delay > 0 each answer
-// waits that long (or until the client goes away). Paths ending in
-// /redirect redirect to the "to" query parameter.
-func newPhotoServer(t *testing.T, data []byte, delay time.Duration) *photoServer {
+// newPhotoServer serves data at every path. Paths ending in /redirect
+// redirect to the "to" query parameter. With held, the photo answers wait
+// until release is called (or the client goes away): a test decides when
+// a download in flight ends, instead of guessing how long it takes.
+func newPhotoServer(t *testing.T, data []byte, held bool) *photoServer {
 	t.Helper()
 	ps := &photoServer{arrived: make(chan string, 64)}
+	if held {
+		ps.held = make(chan struct{})
+	}
 	ps.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ps.requests.Add(1)
 		select {
@@ -357,9 +439,9 @@ func newPhotoServer(t *testing.T, data []byte, delay time.Duration) *photoServer
 			http.Redirect(w, r, r.URL.Query().Get("to"), http.StatusFound)
 			return
 		}
-		if delay > 0 {
+		if ps.held != nil {
 			select {
-			case <-time.After(delay):
+			case <-ps.held:
 			case <-r.Context().Done():
 				return
 			}
@@ -367,8 +449,18 @@ func newPhotoServer(t *testing.T, data []byte, delay time.Duration) *photoServer
 		w.Header().Set("Content-Type", "image/jpeg")
 		w.Write(data)
 	}))
-	t.Cleanup(ps.Close)
+	t.Cleanup(func() {
+		ps.release() // Close waits for the answers in progress
+		ps.Close()
+	})
 	return ps
+}
+
+// release lets the held answers, and every later one, go.
+func (ps *photoServer) release() {
+	if ps.held != nil {
+		ps.once.Do(func() { close(ps.held) })
+	}
 }
 
 func readFile(t *testing.T, path string) []byte {

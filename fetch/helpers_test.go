@@ -48,18 +48,39 @@ func newHarness(t *testing.T, cfg Config, hosts map[string]string) *harness {
 	return h
 }
 
+// patience is how long a test may wait for something that must happen:
+// until a little before go test's -timeout would end the test binary (an
+// hour without a timeout). A broken expectation then fails the test with
+// a message instead of the run ending in a timeout panic, and a slow
+// machine only makes a test wait longer.
+func patience(t *testing.T) time.Duration {
+	d, ok := t.Deadline()
+	if !ok {
+		return time.Hour
+	}
+	left := time.Until(d)
+	return left - min(left/10, 30*time.Second)
+}
+
 // photoServer is a loopback HTTP server with the routes the tests need.
 type photoServer struct {
 	*httptest.Server
 	photo []byte
 	hits  atomic.Int64
-	ua    atomic.Value // last User-Agent
-	ref   atomic.Value // last Referer
+	ua    atomic.Value  // last User-Agent
+	ref   atomic.Value  // last Referer
+	quit  chan struct{} // closed when the test ends: stalled answers return
 }
 
 func newPhotoServer(t *testing.T) *photoServer {
 	t.Helper()
-	s := &photoServer{photo: make([]byte, 100<<10)}
+	s := &photoServer{photo: make([]byte, 100<<10), quit: make(chan struct{})}
+	stall := func(r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-s.quit:
+		}
+	}
 	for i := range s.photo {
 		s.photo[i] = byte(i * 7)
 	}
@@ -84,6 +105,9 @@ func newPhotoServer(t *testing.T) *photoServer {
 		w.Header().Set("Location", r.URL.Query().Get("u"))
 		w.WriteHeader(http.StatusFound)
 	})
+	// Answers that stall do so until the client goes away (or the test
+	// ends): only a timeout or a refusal of the client ends them.
+	//
 	// /declared?n=N announces an N-byte body, then sends nothing.
 	mux.HandleFunc("/declared", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", r.URL.Query().Get("n"))
@@ -115,17 +139,11 @@ func newPhotoServer(t *testing.T) *photoServer {
 		mux.ServeHTTP(w, r)
 	})
 	s.Server = httptest.NewServer(counted)
-	t.Cleanup(s.Close)
+	t.Cleanup(func() {
+		close(s.quit) // Close waits for the answers in progress
+		s.Close()
+	})
 	return s
-}
-
-// stall blocks until the client goes away (or 10 s, so a broken test
-// cannot hang the suite).
-func stall(r *http.Request) {
-	select {
-	case <-r.Context().Done():
-	case <-time.After(10 * time.Second):
-	}
 }
 
 // port returns the server's port as a string.

@@ -16,24 +16,61 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
+// testAckWait is the ack wait of the test queues: longer than any test
+// runs, so no job is ever handed out again because a worker of a loaded
+// machine was slow to signal progress, and a job that completes after an
+// interruption was released at once (the behaviour under test), not after
+// its ack wait.
+const testAckWait = 24 * time.Hour
+
 // testConfig is a queue on a fresh embedded server with fast retries.
 func testConfig(t *testing.T) Config {
 	t.Helper()
 	return Config{
 		DataDir:     t.TempDir(),
 		MaxAttempts: 3,
-		AckWait:     time.Second,
+		AckWait:     testAckWait,
 		Backoff:     []time.Duration{10 * time.Millisecond},
 		Workers:     2,
+	}
+}
+
+// giveUp returns a channel that is closed a little before go test's
+// -timeout would end the test binary (nil without a timeout): a wait for
+// something that must happen fails then, with a message, instead of the
+// whole run ending in a timeout panic. A slow machine only makes a test
+// wait longer; no wait in these tests has a shorter bound.
+func giveUp(t *testing.T) <-chan time.Time {
+	d, ok := t.Deadline()
+	if !ok {
+		return nil
+	}
+	left := time.Until(d)
+	return time.After(left - min(left/10, 30*time.Second))
+}
+
+// eventually calls cond every few milliseconds until it returns true, and
+// fails the test with the state cond last described when giveUp fires.
+func eventually(t *testing.T, cond func() (ok bool, state string)) {
+	t.Helper()
+	stop := giveUp(t)
+	for {
+		ok, state := cond()
+		if ok {
+			return
+		}
+		select {
+		case <-stop:
+			t.Fatalf("gave up before the test timeout: %s", state)
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 }
 
 // open opens a queue that is closed when the test ends.
 func open(t *testing.T, cfg Config) *Queue {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	q, err := Open(ctx, cfg)
+	q, err := Open(t.Context(), cfg)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -61,8 +98,8 @@ func run(t *testing.T, q *Queue, h Handler) (stop func()) {
 				if err != nil {
 					t.Errorf("Run: %v", err)
 				}
-			case <-time.After(10 * time.Second):
-				t.Errorf("Run did not return within 10s of cancellation")
+			case <-giveUp(t):
+				t.Errorf("Run did not return after its context was cancelled")
 			}
 		})
 	}
@@ -85,17 +122,12 @@ func enqueue(t *testing.T, q *Queue, id, payload string, wantCreated bool) {
 // waitState polls the status of id until it has the given state.
 func waitState(t *testing.T, q *Queue, id string, want State) Status {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
 	var st Status
-	var err error
-	for time.Now().Before(deadline) {
+	eventually(t, func() (bool, string) {
+		var err error
 		st, err = q.Status(context.Background(), id)
-		if err == nil && st.State == want {
-			return st
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("job %s: status %+v (err %v), want state %q within 10s", id, st, err, want)
+		return err == nil && st.State == want, fmt.Sprintf("job %s: status %+v (err %v), want state %q", id, st, err, want)
+	})
 	return st
 }
 
@@ -103,17 +135,10 @@ func waitState(t *testing.T, q *Queue, id string, want State) Status {
 // saved before its message is acknowledged, so "done" comes slightly first.
 func waitDrained(t *testing.T, q *Queue) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	eventually(t, func() (bool, string) {
 		queued, running, _ := stats(t, q)
-		if queued == 0 && running == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Stats after 10s: %d queued, %d running; want 0, 0", queued, running)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return queued == 0 && running == 0, fmt.Sprintf("Stats: %d queued, %d running; want 0, 0", queued, running)
+	})
 }
 
 // stats returns q.Stats or fails the test.
@@ -132,9 +157,9 @@ func echo(_ context.Context, id string, payload []byte) (json.RawMessage, error)
 
 func TestEnqueueRunStatus(t *testing.T) {
 	q := open(t, testConfig(t))
-	if !q.Ready() {
-		t.Fatal("Ready() = false right after Open")
-	}
+	// Ready bounds its probe by a second, which a loaded machine may
+	// exceed: ask again until it answers, with nothing done in between.
+	eventually(t, func() (bool, string) { return q.Ready(), "Ready() = false right after Open" })
 	if u := q.ClientURL(); !strings.HasPrefix(u, "nats://127.0.0.1:") {
 		t.Errorf("ClientURL() = %q, want nats://127.0.0.1:port", u)
 	}

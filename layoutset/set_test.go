@@ -126,27 +126,63 @@ func TestGate(t *testing.T) {
 	}
 }
 
-// wait waits for a notification, then until cond holds, for at most 5 s.
+// giveUp returns a channel that is closed a little before go test's
+// -timeout would end the test binary (nil without a timeout): a wait for
+// something that must happen fails then, with a message, instead of the
+// whole run ending in a timeout panic. A slow machine only makes a test
+// wait longer; no wait in these tests has a shorter bound.
+func giveUp(t *testing.T) <-chan time.Time {
+	d, ok := t.Deadline()
+	if !ok {
+		return nil
+	}
+	left := time.Until(d)
+	return time.After(left - min(left/10, 30*time.Second))
+}
+
+// wait waits for notifications until cond holds.
 func wait(t *testing.T, c <-chan struct{}, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.After(5 * time.Second)
+	stop := giveUp(t)
 	for {
 		select {
 		case <-c:
 			if cond() {
 				return
 			}
-		case <-deadline:
-			t.Fatalf("timed out waiting for %s", what)
+		case <-stop:
+			t.Fatalf("gave up before the test timeout waiting for %s", what)
 		}
 	}
 }
 
+// loadCounter counts, through the gate, how many times each layout was
+// parsed: a reload that changes nothing is visible there only.
+type loadCounter struct {
+	mu sync.Mutex
+	n  map[string]int // by layout file name
+}
+
+func (c *loadCounter) gate(l *layout.Layout) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n[filepath.Base(l.File)]++
+	return nil
+}
+
+func (c *loadCounter) loads(file string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[file]
+}
+
 // watching opens the set of dir and follows its saves until the test
-// ends, returning the set and its reload events; Watch must end cleanly.
-func watching(t *testing.T, dir string) (*Set, <-chan struct{}) {
+// ends, returning the set, its reload events and its parse counts; Watch
+// must end cleanly.
+func watching(t *testing.T, dir string) (*Set, <-chan struct{}, *loadCounter) {
 	t.Helper()
-	s, err := Open(dir, loadFonts(t), nil)
+	loads := &loadCounter{n: map[string]int{}}
+	s, err := Open(dir, loadFonts(t), loads.gate)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,13 +197,13 @@ func watching(t *testing.T, dir string) (*Set, <-chan struct{}) {
 		}
 		stop()
 	})
-	return s, events
+	return s, events, loads
 }
 
 func TestWatch(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "a.yaml", goodLayout, "alpha")
-	s, events := watching(t, dir)
+	s, events, loads := watching(t, dir)
 
 	steps := []struct {
 		name  string
@@ -190,9 +226,12 @@ func TestWatch(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, func() bool { return names(s) == "delta" }},
+		{"a broken file", func() { write(t, dir, "c.yaml", brokenLayout, "c") },
+			func() bool {
+				p := s.Problems()
+				return names(s) == "delta" && len(p) == 1 && strings.Contains(p[0], "c.yaml:5:9:")
+			}},
 		{"a broken file deleted", func() {
-			write(t, dir, "c.yaml", brokenLayout, "c")
-			time.Sleep(3 * Debounce)
 			if err := os.Remove(filepath.Join(dir, "c.yaml")); err != nil {
 				t.Fatal(err)
 			}
@@ -204,11 +243,22 @@ func TestWatch(t *testing.T) {
 		wait(t, events, st.name, func() bool { return s.Version() > before && st.check() })
 	}
 
-	// Swap files of an editor and saves without a change are not news.
-	before := s.Version()
+	// Swap files of an editor and saves without a change are not news:
+	// once the unchanged a.yaml has been parsed again and that reload has
+	// finished, the version is the same.
+	before, parsed := s.Version(), loads.loads("a.yaml")
 	write(t, dir, ".a.yaml.swp", "junk", "")
 	replace(t, dir, "a.yaml", goodLayout, "delta")
-	time.Sleep(4 * Debounce)
+	stop := giveUp(t)
+	for loads.loads("a.yaml") == parsed {
+		select {
+		case <-stop:
+			t.Fatal("gave up before the test timeout waiting for the unchanged a.yaml to be parsed again")
+		case <-time.After(Debounce / 10):
+		}
+	}
+	s.reloading.Lock() // the reload that parsed it has finished
+	s.reloading.Unlock()
 	if s.Version() != before {
 		t.Errorf("a swap file or an unchanged save counted as a change")
 	}
@@ -217,13 +267,15 @@ func TestWatch(t *testing.T) {
 func TestWatchDebounces(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "a.yaml", goodLayout, "alpha")
-	s, events := watching(t, dir)
+	s, events, _ := watching(t, dir)
 	before := s.Version()
+	// Five saves in a row, well within one Debounce of each other.
 	for i := range 5 {
 		write(t, dir, "a.yaml", goodLayout, []string{"a", "b", "c", "d", "e"}[i])
 	}
 	wait(t, events, "the reload", func() bool { return names(s) == "e" })
-	time.Sleep(3 * Debounce)
+	// The last save is loaded: a later reload finds nothing new, so the
+	// count is final.
 	if n := s.Version() - before; n > 2 {
 		t.Errorf("5 quick saves gave %d reloads, want 1 or 2", n)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -106,17 +107,53 @@ func TestHooks_Signatures(t *testing.T) {
 	if resp := postHook(t, ts.URL+"/v1/hooks/drupal", body, SignHook(secret, body, now)); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown source: %d", resp.StatusCode)
 	}
-	m, err := http.Get(ts.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	text, _ := io.ReadAll(m.Body)
-	m.Body.Close()
-	for _, state := range []string{"queued", "running", "failed"} {
-		if !strings.Contains(string(text), `sharecard_jobs{state="`+state+`"}`) {
-			t.Errorf("/metrics lacks sharecard_jobs{state=%q}", state)
+	// A scrape asks the queue for its counts within a second, which a
+	// loaded machine may exceed (the scrape then fails, and the next one
+	// is asked again): scrape until one answers.
+	eventually(t, func() (bool, string) {
+		m, err := http.Get(ts.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
+		text, _ := io.ReadAll(m.Body)
+		m.Body.Close()
+		if m.StatusCode != http.StatusOK {
+			return false, fmt.Sprintf("/metrics: status %d: %.300s", m.StatusCode, text)
+		}
+		for _, state := range []string{"queued", "running", "failed"} {
+			if !strings.Contains(string(text), `sharecard_jobs{state="`+state+`"}`) {
+				t.Errorf("/metrics lacks sharecard_jobs{state=%q}", state)
+			}
+		}
+		return true, ""
+	})
+}
+
+// jobState is GET /v1/jobs/{id}.
+type jobState struct {
+	State    string           `json:"state"`
+	Attempts int              `json:"attempts"`
+	Error    string           `json:"error"`
+	Manifest publish.Manifest `json:"manifest"`
+}
+
+// waitJob polls a job's status until it is done or failed.
+func waitJob(t *testing.T, ts *httptest.Server, statusURL string) jobState {
+	t.Helper()
+	var st jobState
+	eventually(t, func() (bool, string) {
+		r, err := http.Get(ts.URL + statusURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Body.Close()
+		st = jobState{}
+		if err := json.NewDecoder(r.Body).Decode(&st); err != nil {
+			t.Fatalf("job status %s: %v", statusURL, err)
+		}
+		return st.State == "done" || st.State == "failed", fmt.Sprintf("job %s still %q (%d attempts, error %q)", statusURL, st.State, st.Attempts, st.Error)
+	})
+	return st
 }
 
 // TestHooks_Ghost sends Ghost's post.published payload and follows the job
@@ -140,21 +177,7 @@ func TestHooks_Ghost(t *testing.T) {
 		Status string `json:"status"`
 	}
 	json.NewDecoder(resp.Body).Decode(&accepted)
-	var st struct {
-		State    string           `json:"state"`
-		Error    string           `json:"error"`
-		Manifest publish.Manifest `json:"manifest"`
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for st.State != "done" && st.State != "failed" && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Millisecond)
-		r, err := http.Get(ts.URL + accepted.Status)
-		if err != nil {
-			t.Fatal(err)
-		}
-		json.NewDecoder(r.Body).Decode(&st)
-		r.Body.Close()
-	}
+	st := waitJob(t, ts, accepted.Status)
 	if st.State != "done" {
 		t.Fatalf("job state %q: %s", st.State, st.Error)
 	}
@@ -176,7 +199,19 @@ func TestHooks_Ghost(t *testing.T) {
 		Created bool   `json:"created"`
 	}
 	json.NewDecoder(again.Body).Decode(&second)
-	time.Sleep(300 * time.Millisecond)
+	// A marker job queued after the re-publish fails at once, without a
+	// render (its photo address is refused); the one worker takes jobs in
+	// order, so once the marker failed, a render the re-publish had
+	// started would have been counted.
+	marker := []byte(`{"post": {"current": {"title": "Marker", "feature_image": "http://169.254.169.254/marker.jpg"}}}`)
+	mresp := postHook(t, ts.URL+"/v1/hooks/ghost", marker, SignHook([]byte("hook-secret"), marker, time.Now()))
+	var markerJob struct {
+		Status string `json:"status"`
+	}
+	json.NewDecoder(mresp.Body).Decode(&markerJob)
+	if mst := waitJob(t, ts, markerJob.Status); mresp.StatusCode != http.StatusAccepted || mst.State != "failed" || !strings.Contains(mst.Error, "forbidden") {
+		t.Fatalf("marker job: status %d, state %q, error %q; want a job failed on its refused photo", mresp.StatusCode, mst.State, mst.Error)
+	}
 	if again.StatusCode != http.StatusAccepted || second.Job != accepted.Job || second.Created || renders(srv) != before {
 		t.Errorf("re-publish: status %d, job %s created %v, renders %v -> %v", again.StatusCode, second.Job, second.Created, before, renders(srv))
 	}
