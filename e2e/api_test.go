@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"sharecard/internal/testwait"
 	"sharecard/server"
 )
 
@@ -228,7 +229,7 @@ func TestAPI(t *testing.T) {
 		}
 		// One JSON log line per request, with its id (written just after
 		// the answer).
-		eventually(t, func() (bool, string) {
+		testwait.Until(t, 50*time.Millisecond, func() (bool, string) {
 			for _, line := range strings.Split(srv.logs.String(), "\n") {
 				var entry struct {
 					Msg, ID, Path string

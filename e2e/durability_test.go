@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"sharecard/internal/testwait"
 	"sharecard/jobs"
 	"sharecard/server"
 )
@@ -22,7 +23,7 @@ func waitRequest(t *testing.T, ps *photoServer, what string) {
 	t.Helper()
 	select {
 	case <-ps.arrived:
-	case <-giveUp(t):
+	case <-testwait.GiveUp(t):
 		t.Fatalf("%s: the photo server got no request before the test timeout", what)
 	}
 }
@@ -158,7 +159,7 @@ func TestSIGTERM(t *testing.T) {
 	}
 	// Both downloads are still held: let them go once the server is
 	// draining, so the request and the job are in flight at shutdown.
-	eventually(t, func() (bool, string) {
+	testwait.Until(t, 50*time.Millisecond, func() (bool, string) {
 		return strings.Contains(p.logs.String(), `"msg":"shutting down: draining requests"`), "no \"shutting down\" log line after SIGTERM"
 	})
 	slow.release()
@@ -168,7 +169,7 @@ func TestSIGTERM(t *testing.T) {
 	}
 	select {
 	case <-p.done:
-	case <-giveUp(t):
+	case <-testwait.GiveUp(t):
 		t.Fatal("the server did not exit after SIGTERM before the test timeout")
 	}
 	if p.err != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"sharecard/internal/testwait"
 	"sharecard/render/publish"
 	"sharecard/server"
 )
@@ -98,7 +99,7 @@ func jobState(t *testing.T, p *proc, id string) jobStatus {
 func waitJob(t *testing.T, p *proc, id string) (jobStatus, publish.Manifest) {
 	t.Helper()
 	var st jobStatus
-	eventually(t, func() (bool, string) {
+	testwait.Until(t, 50*time.Millisecond, func() (bool, string) {
 		st = jobState(t, p, id)
 		if st.State == "failed" {
 			t.Fatalf("job %s failed after %d attempts: %s", id, st.Attempts, st.Error)
@@ -123,7 +124,7 @@ func markerJob(t *testing.T, p *proc, title string) {
 	body := ghostPayload(t, "http://169.254.169.254/marker.jpg", title)
 	id := accepted(t, hook(t, p, body, server.SignHook([]byte(hookSecret), body, time.Now())))
 	var st jobStatus
-	eventually(t, func() (bool, string) {
+	testwait.Until(t, 50*time.Millisecond, func() (bool, string) {
 		st = jobState(t, p, id)
 		return st.State == "failed" || st.State == "done", fmt.Sprintf("marker job %s still %s", id, st.State)
 	})

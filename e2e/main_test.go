@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"sharecard/internal/syncbuf"
+	"sharecard/internal/testwait"
 	"sharecard/render/publish"
 	"sharecard/server"
 )
@@ -70,29 +71,6 @@ func runMain(m *testing.M) int {
 	return m.Run()
 }
 
-// giveUpAt is when a test stops waiting for something that must happen: a
-// little before go test's -timeout would end the test binary (ok is false
-// without a timeout). A test that fails then still stops its server
-// processes and prints their logs, which a timeout panic would not; a slow
-// machine only makes a test wait longer. No wait in these tests has a
-// shorter bound.
-func giveUpAt(t *testing.T) (at time.Time, ok bool) {
-	d, ok := t.Deadline()
-	if !ok {
-		return time.Time{}, false
-	}
-	return d.Add(-min(time.Until(d)/10, 30*time.Second)), true
-}
-
-// giveUp is a channel closed at giveUpAt (nil without a timeout).
-func giveUp(t *testing.T) <-chan time.Time {
-	at, ok := giveUpAt(t)
-	if !ok {
-		return nil
-	}
-	return time.After(time.Until(at))
-}
-
 // testCtx bounds the requests of a test: it ends with the test, or at
 // giveUpAt.
 func testCtx(t *testing.T) context.Context {
@@ -100,7 +78,7 @@ func testCtx(t *testing.T) context.Context {
 		return ctx.(context.Context)
 	}
 	ctx, cancel := t.Context(), context.CancelFunc(func() {})
-	if at, ok := giveUpAt(t); ok {
+	if at, ok := testwait.GiveUpAt(t); ok {
 		ctx, cancel = context.WithDeadline(ctx, at)
 	}
 	if prev, loaded := testCtxs.LoadOrStore(t, ctx); loaded {
@@ -115,24 +93,6 @@ func testCtx(t *testing.T) context.Context {
 }
 
 var testCtxs sync.Map // *testing.T → its testCtx
-
-// eventually calls cond every few milliseconds until it returns true, and
-// fails the test with the state cond last described at giveUpAt.
-func eventually(t *testing.T, cond func() (ok bool, state string)) {
-	t.Helper()
-	stop := giveUp(t)
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		select {
-		case <-stop:
-			t.Fatalf("gave up before the test timeout: %s", state)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
 
 // skipSlow skips a test under -short.
 func skipSlow(t *testing.T) {
@@ -210,7 +170,7 @@ var servingLine = regexp.MustCompile(`"msg":"sharecard serving","addr":"(127\.0\
 // waitListening returns the address the server logged it listens on.
 func (p *proc) waitListening() string {
 	p.t.Helper()
-	stop := giveUp(p.t)
+	stop := testwait.GiveUp(p.t)
 	for {
 		if m := servingLine.FindStringSubmatch(p.logs.String()); m != nil {
 			return m[1]
@@ -228,7 +188,7 @@ func (p *proc) waitListening() string {
 // waitReady polls /readyz until it answers 200.
 func (p *proc) waitReady() {
 	p.t.Helper()
-	stop := giveUp(p.t)
+	stop := testwait.GiveUp(p.t)
 	for {
 		req, _ := http.NewRequestWithContext(testCtx(p.t), http.MethodGet, p.url+"/readyz", nil)
 		resp, err := client.Do(req)
@@ -357,7 +317,7 @@ func get(t *testing.T, url string) result { t.Helper(); return do(t, http.Method
 func (p *proc) metric(t *testing.T, name string, labels ...string) float64 {
 	t.Helper()
 	var r result
-	eventually(t, func() (bool, string) {
+	testwait.Until(t, 50*time.Millisecond, func() (bool, string) {
 		r = get(t, p.url+"/metrics")
 		return r.status == http.StatusOK, fmt.Sprintf("%s /metrics: %s", p.name, r)
 	})

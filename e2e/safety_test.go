@@ -25,6 +25,7 @@ import (
 	"sharecard/fetch"
 	"sharecard/fetch/fetchtest"
 	"sharecard/fonts"
+	"sharecard/internal/testwait"
 	"sharecard/layouts"
 	"sharecard/render"
 	"sharecard/render/layout"
@@ -61,7 +62,7 @@ func TestSSRF_Loopback(t *testing.T) {
 	body := ghostPayload(t, photos.URL+"/hook.jpg", "SSRF by webhook")
 	id := accepted(t, hook(t, srv, body, server.SignHook([]byte(hookSecret), body, time.Now())))
 	var st jobStatus
-	eventually(t, func() (bool, string) {
+	testwait.Until(t, 50*time.Millisecond, func() (bool, string) {
 		st = jobState(t, srv, id)
 		return st.Attempts > 0 && st.Error != "", fmt.Sprintf("job %s: no failed attempt yet: %+v", id, st)
 	})

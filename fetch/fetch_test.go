@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"sharecard/fetch/fetchtest"
+	"sharecard/internal/testwait"
 )
 
 func TestGetPhoto(t *testing.T) {
@@ -234,7 +235,7 @@ func TestSizeLimit(t *testing.T) {
 		{"/chunked?n=1000", nil},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
-			h := newHarness(t, Config{Allow: loopback(), MaxBytes: max, Timeout: patience(t)}, nil)
+			h := newHarness(t, Config{Allow: loopback(), MaxBytes: max, Timeout: testwait.Patience(t)}, nil)
 			body, err := h.f.Get(context.Background(), srv.URL+tc.path)
 			wantErr(t, err, tc.want)
 			if tc.want == nil && len(body) != max {

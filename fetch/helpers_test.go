@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"sharecard/fetch/fetchtest"
 )
@@ -46,20 +45,6 @@ func newHarness(t *testing.T, cfg Config, hosts map[string]string) *harness {
 		}
 	})
 	return h
-}
-
-// patience is how long a test may wait for something that must happen:
-// until a little before go test's -timeout would end the test binary (an
-// hour without a timeout). A broken expectation then fails the test with
-// a message instead of the run ending in a timeout panic, and a slow
-// machine only makes a test wait longer.
-func patience(t *testing.T) time.Duration {
-	d, ok := t.Deadline()
-	if !ok {
-		return time.Hour
-	}
-	left := time.Until(d)
-	return left - min(left/10, 30*time.Second)
 }
 
 // photoServer is a loopback HTTP server with the routes the tests need.

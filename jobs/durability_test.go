@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sharecard/internal/testwait"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestSurvivesRestart stops the queue in three ways while a job is not
@@ -93,7 +95,7 @@ func TestTwoReplicas(t *testing.T) {
 	cfgB := cfg
 	cfgB.DataDir, cfgB.URL = "", a.ClientURL()
 	b := open(t, cfgB)
-	eventually(t, func() (bool, string) { return b.Ready(), "replica b not ready" })
+	testwait.Until(t, 10*time.Millisecond, func() (bool, string) { return b.Ready(), "replica b not ready" })
 
 	const n = 30
 	var mu sync.Mutex

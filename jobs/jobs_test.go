@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sharecard/internal/testwait"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,38 +33,6 @@ func testConfig(t *testing.T) Config {
 		AckWait:     testAckWait,
 		Backoff:     []time.Duration{10 * time.Millisecond},
 		Workers:     2,
-	}
-}
-
-// giveUp returns a channel that is closed a little before go test's
-// -timeout would end the test binary (nil without a timeout): a wait for
-// something that must happen fails then, with a message, instead of the
-// whole run ending in a timeout panic. A slow machine only makes a test
-// wait longer; no wait in these tests has a shorter bound.
-func giveUp(t *testing.T) <-chan time.Time {
-	d, ok := t.Deadline()
-	if !ok {
-		return nil
-	}
-	left := time.Until(d)
-	return time.After(left - min(left/10, 30*time.Second))
-}
-
-// eventually calls cond every few milliseconds until it returns true, and
-// fails the test with the state cond last described when giveUp fires.
-func eventually(t *testing.T, cond func() (ok bool, state string)) {
-	t.Helper()
-	stop := giveUp(t)
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		select {
-		case <-stop:
-			t.Fatalf("gave up before the test timeout: %s", state)
-		case <-time.After(10 * time.Millisecond):
-		}
 	}
 }
 
@@ -98,7 +67,7 @@ func run(t *testing.T, q *Queue, h Handler) (stop func()) {
 				if err != nil {
 					t.Errorf("Run: %v", err)
 				}
-			case <-giveUp(t):
+			case <-testwait.GiveUp(t):
 				t.Errorf("Run did not return after its context was cancelled")
 			}
 		})
@@ -123,7 +92,7 @@ func enqueue(t *testing.T, q *Queue, id, payload string, wantCreated bool) {
 func waitState(t *testing.T, q *Queue, id string, want State) Status {
 	t.Helper()
 	var st Status
-	eventually(t, func() (bool, string) {
+	testwait.Until(t, 10*time.Millisecond, func() (bool, string) {
 		var err error
 		st, err = q.Status(context.Background(), id)
 		return err == nil && st.State == want, fmt.Sprintf("job %s: status %+v (err %v), want state %q", id, st, err, want)
@@ -135,7 +104,7 @@ func waitState(t *testing.T, q *Queue, id string, want State) Status {
 // saved before its message is acknowledged, so "done" comes slightly first.
 func waitDrained(t *testing.T, q *Queue) {
 	t.Helper()
-	eventually(t, func() (bool, string) {
+	testwait.Until(t, 10*time.Millisecond, func() (bool, string) {
 		queued, running, _ := stats(t, q)
 		return queued == 0 && running == 0, fmt.Sprintf("Stats: %d queued, %d running; want 0, 0", queued, running)
 	})
@@ -159,7 +128,7 @@ func TestEnqueueRunStatus(t *testing.T) {
 	q := open(t, testConfig(t))
 	// Ready bounds its probe by a second, which a loaded machine may
 	// exceed: ask again until it answers, with nothing done in between.
-	eventually(t, func() (bool, string) { return q.Ready(), "Ready() = false right after Open" })
+	testwait.Until(t, 10*time.Millisecond, func() (bool, string) { return q.Ready(), "Ready() = false right after Open" })
 	if u := q.ClientURL(); !strings.HasPrefix(u, "nats://127.0.0.1:") {
 		t.Errorf("ClientURL() = %q, want nats://127.0.0.1:port", u)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"sharecard/fonts"
+	"sharecard/internal/testwait"
 	"sharecard/render/layout"
 	"sharecard/render/text"
 )
@@ -126,24 +127,10 @@ func TestGate(t *testing.T) {
 	}
 }
 
-// giveUp returns a channel that is closed a little before go test's
-// -timeout would end the test binary (nil without a timeout): a wait for
-// something that must happen fails then, with a message, instead of the
-// whole run ending in a timeout panic. A slow machine only makes a test
-// wait longer; no wait in these tests has a shorter bound.
-func giveUp(t *testing.T) <-chan time.Time {
-	d, ok := t.Deadline()
-	if !ok {
-		return nil
-	}
-	left := time.Until(d)
-	return time.After(left - min(left/10, 30*time.Second))
-}
-
 // wait waits for notifications until cond holds.
 func wait(t *testing.T, c <-chan struct{}, what string, cond func() bool) {
 	t.Helper()
-	stop := giveUp(t)
+	stop := testwait.GiveUp(t)
 	for {
 		select {
 		case <-c:
@@ -249,7 +236,7 @@ func TestWatch(t *testing.T) {
 	before, parsed := s.Version(), loads.loads("a.yaml")
 	write(t, dir, ".a.yaml.swp", "junk", "")
 	replace(t, dir, "a.yaml", goodLayout, "delta")
-	stop := giveUp(t)
+	stop := testwait.GiveUp(t)
 	for loads.loads("a.yaml") == parsed {
 		select {
 		case <-stop:

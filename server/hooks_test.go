@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"sharecard/fetch"
+	"sharecard/internal/testwait"
 	"sharecard/jobs"
 	"sharecard/render/layout"
 	"sharecard/render/publish"
@@ -110,7 +111,7 @@ func TestHooks_Signatures(t *testing.T) {
 	// A scrape asks the queue for its counts within a second, which a
 	// loaded machine may exceed (the scrape then fails, and the next one
 	// is asked again): scrape until one answers.
-	eventually(t, func() (bool, string) {
+	testwait.Until(t, 20*time.Millisecond, func() (bool, string) {
 		m, err := http.Get(ts.URL + "/metrics")
 		if err != nil {
 			t.Fatal(err)
@@ -141,7 +142,7 @@ type jobState struct {
 func waitJob(t *testing.T, ts *httptest.Server, statusURL string) jobState {
 	t.Helper()
 	var st jobState
-	eventually(t, func() (bool, string) {
+	testwait.Until(t, 20*time.Millisecond, func() (bool, string) {
 		r, err := http.Get(ts.URL + statusURL)
 		if err != nil {
 			t.Fatal(err)

@@ -22,7 +22,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -107,38 +106,6 @@ func readFile(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// giveUp returns a channel that is closed a little before go test's
-// -timeout would end the test binary (nil without a timeout): a wait for
-// something that must happen fails then, with a message, instead of the
-// whole run ending in a timeout panic. A slow machine only makes a test
-// wait longer; no wait in these tests has a shorter bound.
-func giveUp(t *testing.T) <-chan time.Time {
-	d, ok := t.Deadline()
-	if !ok {
-		return nil
-	}
-	left := time.Until(d)
-	return time.After(left - min(left/10, 30*time.Second))
-}
-
-// eventually calls cond every few milliseconds until it returns true, and
-// fails the test with the state cond last described when giveUp fires.
-func eventually(t *testing.T, cond func() (ok bool, state string)) {
-	t.Helper()
-	stop := giveUp(t)
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		select {
-		case <-stop:
-			t.Fatalf("gave up before the test timeout: %s", state)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
 }
 
 func renders(s *Server) float64 { return testutil.ToFloat64(s.metrics.renders.WithLabelValues("ok")) }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sharecard/internal/testwait"
 	"strings"
 	"testing"
 	"time"
@@ -68,7 +69,7 @@ func TestBrowser(t *testing.T) {
 	// after waitUntil has said what it was waiting for.
 	base := context.Background()
 	if d, ok := t.Deadline(); ok {
-		giveUp, _ := giveUpTime(t)
+		giveUp, _ := testwait.GiveUpAt(t)
 		var cancelBase context.CancelFunc
 		base, cancelBase = context.WithDeadline(base, giveUp.Add(d.Sub(giveUp)/2))
 		defer cancelBase()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/png"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"sharecard/fonts"
+	"sharecard/internal/testwait"
 	"sharecard/layoutset"
 	"sharecard/render"
 	"sharecard/render/article"
@@ -172,37 +174,14 @@ func (e *testStudio) settle(what string, ok func(stateView) bool) stateView {
 }
 
 // waitUntil calls check until it reports done, as long as the test may
-// run: a loaded machine may take any time, so there is no deadline of its
-// own. Only when go test's -timeout is about to end the run does it fail,
-// naming what it waited for and the last thing check saw (which go test's
-// timeout panic would not show).
+// run (see testwait), naming what it waited for and the last thing check
+// saw if it gives up.
 func waitUntil(t *testing.T, what string, check func() (done bool, seen any)) {
 	t.Helper()
-	giveUp, bounded := giveUpTime(t)
-	pause := 10 * time.Millisecond
-	for {
+	testwait.Until(t, 10*time.Millisecond, func() (bool, string) {
 		done, seen := check()
-		if done {
-			return
-		}
-		if bounded && time.Now().After(giveUp) {
-			t.Fatalf("go test -timeout is near and still waiting for %s; last seen: %+v", what, seen)
-		}
-		time.Sleep(pause)
-		pause = min(2*pause, 200*time.Millisecond)
-	}
-}
-
-// giveUpTime is when a test waiting for a condition should fail so that
-// its failure is reported before go test's -timeout panics: a little
-// before t.Deadline() (10 s, or a quarter of the time left when less).
-// There is none without a -timeout.
-func giveUpTime(t *testing.T) (time.Time, bool) {
-	d, ok := t.Deadline()
-	if !ok {
-		return time.Time{}, false
-	}
-	return d.Add(-min(10*time.Second, time.Until(d)/4)), true
+		return done, fmt.Sprintf("still waiting for %s; last seen: %+v", what, seen)
+	})
 }
 
 func (e *testStudio) headline() string { return e.state().Article.Headline }
