@@ -1,11 +1,14 @@
-package render
+package render_test
 
 import (
 	"bytes"
 	"context"
+	"testing"
+
+	"sharecard/render"
+	"sharecard/render/internal/rendertest"
 	"sharecard/render/photo"
 	"sharecard/render/preset"
-	"testing"
 )
 
 // benchRender renders the largest test photo (16 MP) at presets and reports
@@ -14,14 +17,14 @@ import (
 //
 //	go test ./render -run '^$' -bench Render -benchtime 5x
 func benchRender(b *testing.B, presets []preset.Preset) {
-	eng, lays := TestEngine(b)
-	data := readTestdata(b, "photos/dandelions-5312x2988-large.jpg")
-	a := TestHeadlines["seed"]
-	var sum Timings
+	eng, lays := rendertest.Engine(b)
+	data := rendertest.ReadTestdata(b, "photos/dandelions-5312x2988-large.jpg")
+	a := rendertest.Headline(b, "seed")
+	var sum render.Timings
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		res, err := eng.Render(context.Background(), Job{Article: a, Photo: data, Layout: lays["standard"], Presets: presets})
+		res, err := eng.Render(context.Background(), render.Job{Article: a, Photo: data, Layout: lays["standard"], Presets: presets})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -46,7 +49,7 @@ func benchRender(b *testing.B, presets []preset.Preset) {
 // BenchmarkRenderDecodeOnly is the baseline the others are read against:
 // decoding the 16 MP photo alone.
 func BenchmarkRenderDecodeOnly(b *testing.B) {
-	data := readTestdata(b, "photos/dandelions-5312x2988-large.jpg")
+	data := rendertest.ReadTestdata(b, "photos/dandelions-5312x2988-large.jpg")
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := photo.Decode(bytes.NewReader(data), photo.Limits{}); err != nil {
@@ -55,6 +58,6 @@ func BenchmarkRenderDecodeOnly(b *testing.B) {
 	}
 }
 
-func BenchmarkRenderOG(b *testing.B)       { benchRender(b, PresetsByID(b, "og")) }
+func BenchmarkRenderOG(b *testing.B)       { benchRender(b, rendertest.Presets(b, "og")) }
 func BenchmarkRenderStandard(b *testing.B) { benchRender(b, preset.Standard()) }
 func BenchmarkRenderAll(b *testing.B)      { benchRender(b, preset.All()) }

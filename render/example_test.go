@@ -52,10 +52,20 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	// A planned layer says where the layout writes it: find the headline's.
+	lay := lays["standard"]
+	headline := map[string]bool{}
+	for _, v := range lay.Variants {
+		for _, ly := range v.Layers {
+			if ly.Field == "headline" {
+				headline[fmt.Sprintf("%s:%d:%d", lay.File, ly.Line, ly.Col)] = true
+			}
+		}
+	}
 	for _, o := range res.Outputs {
 		fmt.Printf("%s %dx%d %s, within limit: %v\n", o.FileName(), o.Width, o.Height, o.Format, o.Preset.MaxBytes == 0 || len(o.Data) <= o.Preset.MaxBytes)
 		for _, l := range o.Plan.Layers {
-			if l.Kind == layout.LayerText && l.Spec.Field == "headline" {
+			if l.Kind == layout.LayerText && headline[l.Source] {
 				for _, line := range l.Text.Lines {
 					fmt.Printf("  | %s\n", line.Text)
 				}

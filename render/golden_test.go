@@ -1,4 +1,4 @@
-package render
+package render_test
 
 import (
 	"bytes"
@@ -11,11 +11,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sharecard/render/article"
-	"sharecard/render/preset"
 	"testing"
 
 	"github.com/disintegration/imaging"
+
+	"sharecard/render"
+	"sharecard/render/article"
+	"sharecard/render/internal/rendertest"
+	"sharecard/render/preset"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden images in testdata/golden")
@@ -31,9 +34,9 @@ func TestGolden(t *testing.T) {
 	if *update && os.Getenv("CI") != "" {
 		t.Fatal("refusing -update on CI: goldens are updated by a person who looks at them")
 	}
-	eng, lays := TestEngine(t)
+	eng, lays := rendertest.Engine(t)
 	samples := []string{"k1-air-base", "k1-air-base-ar", "long-headline"}
-	presets := PresetsByID(t, "og", "instagram-story", "thumb-square")
+	presets := rendertest.Presets(t, "og", "instagram-story", "thumb-square")
 	for _, s := range samples {
 		t.Run(s, func(t *testing.T) {
 			file := filepath.Join("..", "samples", s, "article.yaml")
@@ -49,7 +52,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := eng.Render(context.Background(), Job{Article: a, Photo: photo, Layout: lays["standard"], Presets: presets, Format: preset.FormatPNG})
+			res, err := eng.Render(context.Background(), render.Job{Article: a, Photo: photo, Layout: lays["standard"], Presets: presets, Format: preset.FormatPNG})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -59,7 +62,7 @@ func TestGolden(t *testing.T) {
 					t.Fatal(err)
 				}
 				got := imaging.Fit(img, goldenSize, goldenSize, imaging.Box)
-				compareGolden(t, filepath.Join("testdata", "golden", s, o.Preset.ID+".png"), got)
+				compareGolden(t, rendertest.Testdata("golden", s, o.Preset.ID+".png"), got)
 			}
 		})
 	}

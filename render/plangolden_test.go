@@ -11,10 +11,8 @@ import (
 	"slices"
 	"testing"
 
-	"sharecard/fonts"
-	"sharecard/layouts"
 	"sharecard/render"
-	"sharecard/render/layout"
+	"sharecard/render/internal/rendertest"
 	"sharecard/render/photo"
 	"sharecard/render/preset"
 	"sharecard/samples"
@@ -36,22 +34,11 @@ var planGoldenPresets = []string{
 // testdata/plans/<sample>/<preset>.json. Plans are plain data: a change in
 // crop, box, line break or glyph position shows here as a readable diff.
 func TestPlanGoldens(t *testing.T) {
-	eng, err := render.NewEngine(fonts.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lays, err := layout.Load(layouts.FS, "layouts", eng.Fonts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var presets []preset.Preset
-	for _, id := range planGoldenPresets {
-		p, ok := preset.Lookup(id)
-		if !ok {
-			t.Fatalf("unknown preset %s", id)
-		}
-		presets = append(presets, p)
-	}
+	eng, lays := rendertest.Engine(t)
+	presets := rendertest.Presets(t, planGoldenPresets...)
+	// Samples may share a photo (k1-air-base-ar is k1-air-base in Arabic):
+	// each photo is prepared once.
+	preps := map[string]*photo.Prepared{}
 	for _, name := range []string{"k1-air-base", "k1-air-base-ar", "long-headline"} {
 		t.Run(name, func(t *testing.T) {
 			sm, err := samples.Load(samples.FS, "samples", name)
@@ -60,8 +47,11 @@ func TestPlanGoldens(t *testing.T) {
 			}
 			var prep *photo.Prepared
 			if sm.Photo != nil {
-				if prep, err = eng.Prepare(context.Background(), sm.Photo, preset.Standard()); err != nil {
-					t.Fatal(err)
+				if prep = preps[string(sm.Photo)]; prep == nil {
+					if prep, err = eng.Prepare(context.Background(), sm.Photo, preset.Standard()); err != nil {
+						t.Fatal(err)
+					}
+					preps[string(sm.Photo)] = prep
 				}
 			}
 			job := render.Job{Article: sm.Article, Layout: lays["standard"], Presets: presets}
@@ -75,7 +65,7 @@ func TestPlanGoldens(t *testing.T) {
 					t.Fatal(err)
 				}
 				got := readableJSON(raw)
-				file := filepath.Join("testdata", "plans", name, p.ID+".json")
+				file := rendertest.Testdata("plans", name, p.ID+".json")
 				if *updatePlans {
 					if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 						t.Fatal(err)

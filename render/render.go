@@ -166,16 +166,21 @@ func (e *Engine) Stream(ctx context.Context, job Job, prep *photo.Prepared, emit
 		return nil, Timings{}, err
 	}
 	var (
-		mu    sync.Mutex
-		ready = make([]*Output, len(job.Presets))
-		next  int
+		mu     sync.Mutex
+		ready  = make([]*Output, len(job.Presets))
+		next   int
+		failed error // from emit: nothing is emitted after it
 	)
 	inOrder := func(i int, o Output) error {
 		mu.Lock()
 		defer mu.Unlock()
+		if failed != nil {
+			return failed
+		}
 		ready[i] = &o
 		for next < len(ready) && ready[next] != nil {
 			if err := emit(next, *ready[next]); err != nil {
+				failed = err
 				return err
 			}
 			ready[next] = nil

@@ -1,4 +1,4 @@
-package render
+package render_test
 
 import (
 	"bytes"
@@ -6,17 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
+	"math"
 	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 
-	"github.com/fogleman/gg"
-
-	"sharecard/layouts"
-	"sharecard/render/article"
+	"sharecard/render"
 	"sharecard/render/encode"
+	"sharecard/render/internal/rendertest"
 	"sharecard/render/layout"
 	"sharecard/render/photo"
 	"sharecard/render/plan"
@@ -24,99 +22,131 @@ import (
 	"sharecard/render/text"
 )
 
-var (
-	engineOnce sync.Once
-	engineVal  *Engine
-	layoutsVal map[string]*layout.Layout
-	engineErr  error
-)
-
-// testEngine returns an engine with the embedded fonts and face model and
-// the built-in layouts, built once per test binary.
-func TestEngine(t testing.TB) (*Engine, map[string]*layout.Layout) {
-	t.Helper()
-	engineOnce.Do(func() {
-		fset, err := text.TestFonts()
-		if err != nil {
-			engineErr = err
-			return
-		}
-		finder, err := photo.NewFinder()
-		if err != nil {
-			engineErr = err
-			return
-		}
-		layoutsVal, engineErr = layout.Load(layouts.FS, "layouts", fset)
-		engineVal = &Engine{Fonts: fset, Finder: finder}
-	})
-	if engineErr != nil {
-		t.Fatal(engineErr)
-	}
-	return engineVal, layoutsVal
-}
-
-// Headlines of the kinds newsrooms send: short, typical, very long, Arabic
-// (with a Latin word inside), and one long unbreakable word.
-var TestHeadlines = map[string]*article.Article{
-	"short":   {Headline: "Storm closes schools", Section: "Weather", Credit: "Photo: Agency"},
-	"seed":    {Headline: "Occupying US forces withdraw from K1 Air Base in northern Iraq, hand it over to Iraqi army", Section: "Iraq", Credit: "Stand-in photo: Aitzol Berasategi, CC BY 4.0"},
-	"long":    {Headline: "Astronaut Eileen Collins, the first woman to pilot and later command a Space Shuttle, looks back on decades of spaceflight, the crews she led, the risks they took after Columbia, and what the next generation of explorers will need as NASA prepares to send people back to the Moon and, one day, on to Mars", Section: "Science", Breaking: true},
-	"arabic":  {Headline: "القوات الأمريكية تنسحب من قاعدة K1 الجوية شمال العراق وتسلمها للجيش العراقي", Section: "العراق", Lang: "ar"},
-	"oneword": {Headline: "Donaudampfschifffahrtsgesellschaftskapitänswitwenrentenversicherung", Section: "Wirtschaft", Lang: "de"},
-}
-
 // TestPlanCard_TextStaysInside checks, for every layout, preset and kind of
 // headline, that each text layer's lines fit its box, the box lies in the
-// safe area, and no glyph ink falls outside the box.
+// safe area, and no glyph ink falls outside the box. Presets with the same
+// canvas (size and safe area) get the same plan, so each canvas is checked
+// once.
 func TestPlanCard_TextStaysInside(t *testing.T) {
-	eng, lays := TestEngine(t)
-	photo := plan.PhotoInfo{Size: image.Pt(3264, 2448)}
+	eng, lays := rendertest.Engine(t)
+	info := plan.PhotoInfo{Size: image.Pt(3264, 2448)}
+	all := preset.All()
+	var canvases []preset.Preset
+	for _, g := range render.CanvasGroups(all) {
+		canvases = append(canvases, all[g[0]])
+	}
 	for _, lname := range layout.Names(lays) {
-		for _, p := range preset.All() {
-			for hname, a := range TestHeadlines {
-				plan, err := plan.Card(a, lays[lname], p, photo, eng.Fonts)
-				if err != nil {
-					t.Fatalf("%s/%s/%s: %v", lname, p.ID, hname, err)
-				}
-				for i := range plan.Layers {
-					pld := &plan.Layers[i]
-					if pld.Text == nil {
-						continue
+		lay := lays[lname]
+		t.Run(lname, func(t *testing.T) {
+			t.Parallel()
+			ink := newInkCheck()
+			for _, p := range canvases {
+				for _, hname := range rendertest.HeadlineNames() {
+					a := rendertest.Headline(t, hname)
+					pl, err := plan.Card(a, lay, p, info, eng.Fonts)
+					if err != nil {
+						t.Fatalf("%s/%s/%s: %v", lname, p.ID, hname, err)
 					}
-					where := fmt.Sprintf("%s/%s/%s layer line %d", lname, p.ID, hname, pld.Spec.Line)
-					checkTextLayer(t, where, plan, pld)
+					for i := range pl.Layers {
+						pld := &pl.Layers[i]
+						if pld.Text == nil {
+							continue
+						}
+						where := fmt.Sprintf("%s/%s/%s layer at %s", lname, p.ID, hname, pld.Source)
+						maxLines := rendertest.LayerOf(t, lay, pl, pld).MaxLines
+						checkTextLayer(t, where, eng.Fonts, ink, pl, pld, maxLines)
+					}
 				}
 			}
-		}
+		})
 	}
 }
 
-func checkTextLayer(t *testing.T, where string, plan *plan.Plan, pld *plan.PlannedLayer) {
+func checkTextLayer(t *testing.T, where string, fonts *text.FontSet, ink *inkCheck, pl *plan.Plan, pld *plan.PlannedLayer, maxLines int) {
 	t.Helper()
-	if !pld.Box.In(plan.Safe) {
-		t.Errorf("%s: text box %v leaves the safe area %v", where, pld.Box, plan.Safe)
+	if !pld.Box.In(pl.Safe) {
+		t.Errorf("%s: text box %v leaves the safe area %v", where, pld.Box, pl.Safe)
 	}
 	if r := pld.TextRect(); !r.In(pld.Box.Inset(-1)) {
 		t.Errorf("%s: text %v (with pill) leaves its box %v", where, r, pld.Box)
 	}
-	if n := len(pld.Text.Lines); n > pld.Spec.MaxLines {
-		t.Errorf("%s: %d lines, max %d", where, n, pld.Spec.MaxLines)
+	if n := len(pld.Text.Lines); n > maxLines {
+		t.Errorf("%s: %d lines, max %d", where, n, maxLines)
 	}
-	// Ink check: draw the glyphs alone and look for pixels outside the box.
-	const margin = 40
-	w, h := pld.Box.Dx()+2*margin, pld.Box.Dy()+2*margin
-	dc := gg.NewContext(w, h)
-	pld.Text.Draw(dc.Image().(*image.RGBA), pld.TextX-float64(pld.Box.Min.X)+margin, pld.TextY-float64(pld.Box.Min.Y)+margin, pld.Spec.Color)
-	img := dc.Image().(*image.RGBA)
-	inside := image.Rect(margin-1, margin-1, margin+pld.Box.Dx()+1, margin+pld.Box.Dy()+1)
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			if img.RGBAAt(x, y).A > 32 && !image.Pt(x, y).In(inside) {
-				t.Errorf("%s: glyph ink at %d,%d outside the box %v (size %.1f, lines %q)", where, x-margin+pld.Box.Min.X, y-margin+pld.Box.Min.Y, pld.Box, pld.Text.Size, lineTexts(pld.Text))
-				return
+	if at, found, err := ink.outside(fonts, pld); err != nil {
+		t.Errorf("%s: %v", where, err)
+	} else if found {
+		t.Errorf("%s: glyph ink at %d,%d outside the box %v (size %.1f, lines %q)", where, at.X, at.Y, pld.Box, pld.Text.Size, lineTexts(pld.Text))
+	}
+}
+
+// inkCheck draws the glyphs of a text layer alone, on a transparent image
+// reaching inkMargin px beyond the layer's box, and finds ink (alpha above
+// 32) outside the box grown by 1 px. It reuses its image between layers and
+// reads only the margin around the box: rows, or parts of rows, with no
+// ink at all are skipped with one comparison of their bytes with zeros,
+// which is fast with and without the race detector, and only the pixels of
+// rows that hold some ink are looked at one by one.
+type inkCheck struct {
+	img   *image.NRGBA
+	zeros []byte
+}
+
+// inkMargin is how far beyond its box ink is looked for, px.
+const inkMargin = 40
+
+func newInkCheck() *inkCheck { return &inkCheck{img: &image.NRGBA{}} }
+
+// outside draws pld's text and returns the first pixel of ink outside its
+// box (row by row) and true, or false when there is none.
+func (c *inkCheck) outside(fonts *text.FontSet, pld *plan.PlannedLayer) (image.Point, bool, error) {
+	area := pld.Box.Inset(-inkMargin)
+	stride, n := 4*area.Dx(), 4*area.Dx()*area.Dy()
+	if cap(c.img.Pix) < n {
+		c.img.Pix = make([]byte, n)
+	}
+	if len(c.zeros) < stride {
+		c.zeros = make([]byte, stride)
+	}
+	*c.img = image.NRGBA{Pix: c.img.Pix[:n], Stride: stride, Rect: area}
+	clear(c.img.Pix)
+	// The colour is made opaque: the check is about where glyphs go, and
+	// a translucent colour must not hide ink under the threshold.
+	col := pld.Color
+	col.A = 255
+	if err := fonts.Draw(pld.Text, c.img, pld.TextX, pld.TextY, col); err != nil {
+		return image.Point{}, false, err
+	}
+	inside := pld.Box.Inset(-1)
+	for y := area.Min.Y; y < area.Max.Y; y++ {
+		row := c.img.Pix[c.img.PixOffset(area.Min.X, y):][:stride]
+		segs := [][]byte{row}
+		xs := []int{area.Min.X}
+		if y >= inside.Min.Y && y < inside.Max.Y {
+			segs = [][]byte{row[:4*(inside.Min.X-area.Min.X)], row[4*(inside.Max.X-area.Min.X):]}
+			xs = []int{area.Min.X, inside.Max.X}
+		}
+		for i, seg := range segs {
+			if x, found := c.inkIn(seg, xs[i]); found {
+				return image.Pt(x, y), true, nil
 			}
 		}
 	}
+	return image.Point{}, false, nil
+}
+
+// inkIn looks through the pixels of seg, the first at x, for ink; it
+// returns the x of the first and true, or false when there is none.
+func (c *inkCheck) inkIn(seg []byte, x int) (int, bool) {
+	if bytes.Equal(seg, c.zeros[:len(seg)]) {
+		return 0, false
+	}
+	for i := 3; i < len(seg); i += 4 {
+		if seg[i] > 32 {
+			return x + i/4, true
+		}
+	}
+	return 0, false
 }
 
 func lineTexts(tb *text.Block) []string {
@@ -127,40 +157,62 @@ func lineTexts(tb *text.Block) []string {
 	return out
 }
 
-func readTestdata(t testing.TB, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
+// TestInkCheck checks the ink check itself: text drawn inside its box
+// passes, the same text moved partly out of the box fails, and faint
+// anti-aliasing (alpha up to 32) outside the box is allowed.
+func TestInkCheck(t *testing.T) {
+	fonts := rendertest.Fonts(t)
+	tb, err := fonts.Fit("Storm closes schools", text.Style{Family: "Noto Sans", Weight: 700, MaxSize: 40}, 400, 60)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return data
-}
-
-func PresetsByID(t testing.TB, ids ...string) []preset.Preset {
-	t.Helper()
-	var out []preset.Preset
-	for _, id := range ids {
-		p, ok := preset.Lookup(id)
-		if !ok {
-			t.Fatalf("no preset %q", id)
-		}
-		out = append(out, p)
+	// The box is the ink's, 1 px wider on each side.
+	x0, y0, x1, y1 := tb.Bounds()
+	box := image.Rect(int(math.Floor(x0))-1, int(math.Floor(y0))-1, int(math.Ceil(x1))+1, int(math.Ceil(y1))+1).Add(image.Pt(100, 100))
+	pld := &plan.PlannedLayer{Kind: layout.LayerText, Box: box, Text: &tb, TextX: 100, TextY: 100, Color: color.NRGBA{A: 255}}
+	ink := newInkCheck()
+	if at, found, err := ink.outside(fonts, pld); found || err != nil {
+		t.Errorf("ink found at %v (%v) outside the box of text set inside it", at, err)
 	}
-	return out
+	for _, shift := range []image.Point{{-30, 0}, {30, 0}, {0, -30}, {0, 30}} {
+		moved := *pld
+		moved.TextX += float64(shift.X)
+		moved.TextY += float64(shift.Y)
+		if _, found, err := ink.outside(fonts, &moved); !found || err != nil {
+			t.Errorf("text moved by %v: no ink found outside the box (%v)", shift, err)
+		}
+	}
+	// A faint pixel and a darker one 4 px right of the box.
+	for _, tc := range []struct {
+		a     uint8
+		found bool
+	}{{32, false}, {33, true}} {
+		if _, found, _ := ink.outside(fonts, &plan.PlannedLayer{Box: pld.Box, Text: &text.Block{}}); found {
+			t.Fatal("an empty block has ink")
+		}
+		at := image.Pt(box.Max.X+4, box.Min.Y+box.Dy()/2)
+		ink.img.SetNRGBA(at.X, at.Y, color.NRGBA{A: tc.a})
+		row := ink.img.Pix[ink.img.PixOffset(box.Max.X+1, at.Y):][:4*(ink.img.Rect.Max.X-box.Max.X-1)]
+		if x, found := ink.inkIn(row, box.Max.X+1); found != tc.found || (found && x != at.X) {
+			t.Errorf("alpha %d at %v: inkIn = %d, %v; want ink %v", tc.a, at, x, found, tc.found)
+		}
+	}
 }
 
 // TestRender_Deterministic renders the same job with one worker and with
 // several and expects identical bytes.
 func TestRender_Deterministic(t *testing.T) {
-	eng, lays := TestEngine(t)
-	photo := readTestdata(t, "photos/astronaut-eileen-collins.jpg")
-	job := Job{Article: TestHeadlines["seed"], Photo: photo, Layout: lays["standard"], Presets: PresetsByID(t, "og", "instagram-story", "thumb-square", "x-summary")}
-	serial := &Engine{Fonts: eng.Fonts, Finder: eng.Finder, Workers: 1}
+	eng, lays := rendertest.Engine(t)
+	data := rendertest.ReadTestdata(t, "photos/astronaut-eileen-collins.jpg")
+	job := render.Job{Article: rendertest.Headline(t, "seed"), Photo: data, Layout: lays["standard"], Presets: rendertest.Presets(t, "og", "instagram-story", "thumb-square", "x-summary")}
+	serial := *eng
+	serial.Workers = 1
 	a, err := serial.Render(context.Background(), job)
 	if err != nil {
 		t.Fatal(err)
 	}
-	parallel := &Engine{Fonts: eng.Fonts, Finder: eng.Finder, Workers: 4}
+	parallel := *eng
+	parallel.Workers = 4
 	b, err := parallel.Render(context.Background(), job)
 	if err != nil {
 		t.Fatal(err)
@@ -175,11 +227,11 @@ func TestRender_Deterministic(t *testing.T) {
 // TestRender_Outputs checks what an editor checks: sizes, formats, byte
 // limits and that faces stay in the crop, for every standard preset.
 func TestRender_Outputs(t *testing.T) {
-	eng, lays := TestEngine(t)
-	photo := readTestdata(t, "photos/astronaut-eileen-collins.jpg")
+	eng, lays := rendertest.Engine(t)
+	data := rendertest.ReadTestdata(t, "photos/astronaut-eileen-collins.jpg")
 	// Hand-labelled face of the astronaut (source pixels).
 	face := image.Rect(180, 60, 265, 170)
-	res, err := eng.Render(context.Background(), Job{Article: TestHeadlines["seed"], Photo: photo, Layout: lays["standard"], Presets: preset.Standard()})
+	res, err := eng.Render(context.Background(), render.Job{Article: rendertest.Headline(t, "seed"), Photo: data, Layout: lays["standard"], Presets: preset.Standard()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,8 +262,8 @@ func TestRender_Outputs(t *testing.T) {
 // TestRender_Tricky sends every tricky input through the whole engine: each
 // renders or fails with a specific error, never a panic.
 func TestRender_Tricky(t *testing.T) {
-	eng, lays := TestEngine(t)
-	entries, err := os.ReadDir("testdata/tricky")
+	eng, lays := rendertest.Engine(t)
+	entries, err := os.ReadDir(rendertest.Testdata("tricky"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,8 +276,9 @@ func TestRender_Tricky(t *testing.T) {
 	}
 	for _, e := range entries {
 		t.Run(e.Name(), func(t *testing.T) {
-			data := readTestdata(t, "tricky/"+e.Name())
-			res, err := eng.Render(context.Background(), Job{Article: TestHeadlines["short"], Photo: data, Layout: lays["standard"], Presets: PresetsByID(t, "og")})
+			t.Parallel() // one preset: Render alone would keep one core busy
+			data := rendertest.ReadTestdata(t, "tricky/"+e.Name())
+			res, err := eng.Render(context.Background(), render.Job{Article: rendertest.Headline(t, "short"), Photo: data, Layout: lays["standard"], Presets: rendertest.Presets(t, "og")})
 			if want, ok := wantErr[e.Name()]; ok {
 				if !errors.Is(err, want) {
 					t.Fatalf("got %v, want %v", err, want)
@@ -247,18 +300,20 @@ func TestRender_Tricky(t *testing.T) {
 // right to left, right-aligned in a mirrored layout, on every standard
 // preset that shows a headline.
 func TestPlanCard_ArabicRightToLeft(t *testing.T) {
-	eng, lays := TestEngine(t)
-	a := TestHeadlines["arabic"]
+	eng, lays := rendertest.Engine(t)
+	a := rendertest.Headline(t, "arabic")
+	lay := lays["standard"]
 	for _, p := range preset.Standard() {
-		plan, err := plan.Card(a, lays["standard"], p, plan.PhotoInfo{Size: image.Pt(3264, 2448)}, eng.Fonts)
+		pl, err := plan.Card(a, lay, p, plan.PhotoInfo{Size: image.Pt(3264, 2448)}, eng.Fonts)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !plan.RTL {
+		if !pl.RTL {
 			t.Fatalf("%s: plan not mirrored for an Arabic article", p.ID)
 		}
-		for _, l := range plan.Layers {
-			if l.Text == nil || l.Spec.Field != "headline" {
+		for i := range pl.Layers {
+			l := &pl.Layers[i]
+			if l.Text == nil || rendertest.LayerOf(t, lay, pl, l).Field != "headline" {
 				continue
 			}
 			if !l.Text.RTL {
@@ -273,24 +328,56 @@ func TestPlanCard_ArabicRightToLeft(t *testing.T) {
 	}
 }
 
+// TestPlanCard_DirectionAgrees checks that the layout is mirrored exactly
+// when the text is set right to left: both follow text.IsRTL, also for
+// languages whose script only CLDR knows (mzn, lrc, glk, bal), for which
+// the layout was once mirrored around left-to-right text.
+func TestPlanCard_DirectionAgrees(t *testing.T) {
+	eng, lays := rendertest.Engine(t)
+	for _, tc := range []struct {
+		lang, headline string
+		rtl            bool
+	}{
+		{"mzn", "seed", true}, {"lrc", "seed", true}, {"glk", "short", true}, {"bal", "short", true},
+		{"ar", "arabic", true}, {"fa", "seed", true}, {"en", "arabic", false}, {"de", "oneword", false},
+	} {
+		a := rendertest.Headline(t, tc.headline)
+		a.Lang = tc.lang
+		for _, p := range rendertest.Presets(t, "og", "instagram-story", "thumb-square") {
+			pl, err := plan.Card(a, lays["standard"], p, plan.PhotoInfo{Size: image.Pt(3264, 2448)}, eng.Fonts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pl.RTL != tc.rtl || pl.RTL != text.IsRTL(a.Lang, a.Headline) {
+				t.Errorf("%s, %s: plan mirrored %v, want %v", tc.lang, p.ID, pl.RTL, tc.rtl)
+			}
+			for _, l := range pl.Layers {
+				if l.Text != nil && l.Text.RTL != pl.RTL {
+					t.Errorf("%s, %s: text at %s set with RTL %v in a plan with RTL %v", tc.lang, p.ID, l.Source, l.Text.RTL, pl.RTL)
+				}
+			}
+		}
+	}
+}
+
 // TestRender_SharedCanvas checks that presets with the same canvas are drawn
 // once and get the bytes a separate render would give, while a preset whose
 // byte limit forces a lower quality is encoded on its own.
 func TestRender_SharedCanvas(t *testing.T) {
-	eng, lays := TestEngine(t)
-	photo := readTestdata(t, "photos/grace-hopper.jpg")
-	square := PresetsByID(t, "x-summary", "google-article-1x1")
+	eng, lays := rendertest.Engine(t)
+	data := rendertest.ReadTestdata(t, "photos/grace-hopper.jpg")
+	square := rendertest.Presets(t, "x-summary", "google-article-1x1")
 	tight := square[0]
 	tight.ID, tight.MaxBytes = "tight-square", 150000
-	job := Job{Article: TestHeadlines["short"], Photo: photo, Layout: lays["standard"], Presets: append(square, tight)}
-	if g := canvasGroups(job.Presets); len(g) != 1 || len(g[0]) != 3 {
+	job := render.Job{Article: rendertest.Headline(t, "short"), Photo: data, Layout: lays["standard"], Presets: append(square, tight)}
+	if g := render.CanvasGroups(job.Presets); len(g) != 1 || len(g[0]) != 3 {
 		t.Fatalf("groups %v, want one group of three", g)
 	}
 	res, err := eng.Render(context.Background(), job)
 	if err != nil {
 		t.Fatal(err)
 	}
-	alone, err := eng.Render(context.Background(), Job{Article: job.Article, Photo: photo, Layout: job.Layout, Presets: square[1:]})
+	alone, err := eng.Render(context.Background(), render.Job{Article: job.Article, Photo: data, Layout: job.Layout, Presets: square[1:]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,5 +386,39 @@ func TestRender_SharedCanvas(t *testing.T) {
 	}
 	if o := res.Outputs[2]; len(o.Data) > 150000 || o.Quality >= encode.DefaultQuality || o.Plan.Preset != "tight-square" {
 		t.Errorf("tight preset: %d bytes at quality %d, plan %q", len(o.Data), o.Quality, o.Plan.Preset)
+	}
+}
+
+// TestRender_EncodeCache renders a job with an engine that keeps its
+// encodings, twice, and expects the bytes of a render without the cache,
+// the second time reused, not encoded again.
+func TestRender_EncodeCache(t *testing.T) {
+	eng, lays := rendertest.Engine(t)
+	job := render.Job{Article: rendertest.Headline(t, "short"), Layout: lays["standard"], Presets: rendertest.Presets(t, "og", "x-summary", "thumb-square")}
+	want, err := eng.Render(context.Background(), job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cached := *eng
+	cached.Encodings = encode.NewCache(64 << 20)
+	for round := range 2 {
+		res, err := cached.Render(context.Background(), job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, o := range res.Outputs {
+			if !bytes.Equal(o.Data, want.Outputs[i].Data) {
+				t.Errorf("round %d, %s: bytes differ from a render without the cache", round, o.Preset.ID)
+			}
+		}
+		if round == 0 {
+			want = res // the second round must hand out the very same bytes
+			continue
+		}
+		for i, o := range res.Outputs {
+			if &o.Data[0] != &want.Outputs[i].Data[0] {
+				t.Errorf("%s: encoded again instead of reused", o.Preset.ID)
+			}
+		}
 	}
 }

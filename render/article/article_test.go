@@ -239,42 +239,6 @@ func TestArticleField(t *testing.T) {
 	}
 }
 
-func TestArticleRTL(t *testing.T) {
-	tests := []struct {
-		lang, headline string
-		want           bool
-	}{
-		{"ar", "Breaking news", true},
-		{"fa-IR", "", true},
-		{"he", "", true},
-		{"ur", "", true},
-		{"yi", "", true},
-		{"ps", "", true},
-		{"sd", "", true},
-		{"ug", "", true},
-		{"dv", "", true},
-		{"ckb", "", true},
-		{"az-Arab", "", true},
-		{"en", "عاجل: عاصفة", false},
-		{"ku", "", false},
-		{"ar-Latn", "", false},
-		{"", "عاجل: عاصفة تغلق الطريق", true},
-		{"", "«2024» שלום", true},
-		{"", "2024: Storm", false},
-		{"", "", false},
-		{"und", "مرحبا", true},
-		{"bad tag!", "מבזק", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.lang+"/"+tt.headline, func(t *testing.T) {
-			a := Article{Lang: tt.lang, Headline: tt.headline}
-			if got := a.RTL(); got != tt.want {
-				t.Errorf("RTL() = %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
-
 func TestArticleSlug(t *testing.T) {
 	long := "One two three four five six seven eight nine ten eleven twelve thirteen"
 	tests := []struct {

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"os"
 	"sharecard/render/photo"
 	"sharecard/render/preset"
 	"strings"
@@ -190,7 +191,14 @@ func TestEncodeFloorAboveQuality(t *testing.T) {
 
 // photoCard returns a 1200x630 crop of a real photo, like a share card.
 func photoCard(b *testing.B) *image.NRGBA {
-	p := photo.DecodeFile(b, "testdata/photos/picos-de-europa-landscape.jpg")
+	data, err := os.ReadFile("../testdata/photos/picos-de-europa-landscape.jpg")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := photo.Decode(bytes.NewReader(data), photo.Limits{})
+	if err != nil {
+		b.Fatal(err)
+	}
 	return imaging.Fill(p.Image, 1200, 630, imaging.Center, imaging.Lanczos)
 }
 

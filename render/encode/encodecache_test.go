@@ -2,41 +2,50 @@ package encode
 
 import (
 	"bytes"
-	"context"
-	"sharecard/render"
 	"sharecard/render/preset"
 	"testing"
 )
 
-// TestRender_EncodeCache renders a job with a cache twice and expects the
-// bytes of a render without one, the second time reused, not re-encoded.
-func TestRender_EncodeCache(t *testing.T) {
-	eng, lays := render.TestEngine(t)
-	job := render.Job{Article: render.TestHeadlines["short"], Layout: lays["standard"], Presets: render.PresetsByID(t, "og", "x-summary", "thumb-square")}
-	want, err := eng.Render(context.Background(), job)
+// TestCache_Reuses encodes the same pixels twice through a cache and
+// expects the bytes Encode gives, the second time the very same slice;
+// other pixels or another byte limit are encoded anew.
+func TestCache_Reuses(t *testing.T) {
+	img := noisyImage(120, 63)
+	want, err := Encode(img, preset.FormatJPEG, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	job.Encodings = NewCache(64 << 20)
-	for round := range 2 {
-		res, err := eng.Render(context.Background(), job)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, o := range res.Outputs {
-			if !bytes.Equal(o.Data, want.Outputs[i].Data) {
-				t.Errorf("round %d, %s: bytes differ from a render without the cache", round, o.Preset.ID)
-			}
-		}
-		if round == 0 {
-			want = res // the second round must hand out the very same bytes
-			continue
-		}
-		for i, o := range res.Outputs {
-			if &o.Data[0] != &want.Outputs[i].Data[0] {
-				t.Errorf("%s: encoded again instead of reused", o.Preset.ID)
-			}
-		}
+	c := NewCache(1 << 20)
+	first, err := c.Encode(img, preset.FormatJPEG, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := noisyImage(120, 63) // equal pixels in another image
+	second, err := c.Encode(same, preset.FormatJPEG, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(first.Data, want.Data) || !bytes.Equal(second.Data, want.Data) {
+		t.Fatal("cached encodings differ from Encode's")
+	}
+	if &second.Data[0] != &first.Data[0] {
+		t.Error("the same pixels were encoded again instead of reused")
+	}
+	same.Pix[0]++
+	other, err := c.Encode(same, preset.FormatJPEG, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	limited, err := c.Encode(img, preset.FormatJPEG, Options{MaxBytes: len(want.Data) - 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &other.Data[0] == &first.Data[0] || &limited.Data[0] == &first.Data[0] {
+		t.Error("other pixels or another byte limit got the cached encoding")
+	}
+	var none *Cache
+	if e, err := none.Encode(img, preset.FormatJPEG, Options{}); err != nil || !bytes.Equal(e.Data, want.Data) {
+		t.Errorf("a nil cache: %v, bytes equal %v", err, bytes.Equal(e.Data, want.Data))
 	}
 }
 
@@ -44,19 +53,19 @@ func TestRender_EncodeCache(t *testing.T) {
 // dropping the least recently used encodings.
 func TestEncodeCache_Limit(t *testing.T) {
 	c := NewCache(250)
-	key := func(n byte) EncodeKey { return EncodeKey{pixels: [32]byte{n}, format: preset.FormatJPEG} }
+	key := func(n byte) cacheKey { return cacheKey{pixels: [32]byte{n}, format: preset.FormatJPEG} }
 	enc := func(n int) Encoded { return Encoded{Data: make([]byte, n), Format: preset.FormatJPEG} }
-	c.Put(key(1), enc(100))
-	c.Put(key(2), enc(100))
-	c.Get(key(1)) // 2 is now the least recently used
-	c.Put(key(3), enc(100))
-	c.Put(key(4), enc(300)) // larger than the whole cache: not kept
+	c.put(key(1), enc(100))
+	c.put(key(2), enc(100))
+	c.get(key(1)) // 2 is now the least recently used
+	c.put(key(3), enc(100))
+	c.put(key(4), enc(300)) // larger than the whole cache: not kept
 	tests := []struct {
 		key  byte
 		kept bool
 	}{{1, true}, {2, false}, {3, true}, {4, false}}
 	for _, tc := range tests {
-		if _, ok := c.Get(key(tc.key)); ok != tc.kept {
+		if _, ok := c.get(key(tc.key)); ok != tc.kept {
 			t.Errorf("encoding %d kept = %v, want %v", tc.key, ok, tc.kept)
 		}
 	}

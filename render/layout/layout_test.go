@@ -1,4 +1,4 @@
-package layout
+package layout_test
 
 import (
 	"image"
@@ -6,21 +6,21 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"sharecard/fonts"
 	"sharecard/layouts"
+	"sharecard/render/internal/rendertest"
+	"sharecard/render/layout"
 	"sharecard/render/preset"
-	"sharecard/render/text"
 )
 
 func TestLoadLayouts_BuiltIn(t *testing.T) {
-	lays, err := Load(layouts.FS, "layouts", text.MustFonts(t))
+	lays, err := layout.Load(layouts.FS, "layouts", rendertest.Fonts(t))
 	if err != nil {
 		t.Fatalf("built-in layouts do not load:\n%v", err)
 	}
 	for _, name := range []string{"standard", "split"} {
 		l, ok := lays[name]
 		if !ok {
-			t.Fatalf("layout %q missing; have %v", name, Names(lays))
+			t.Fatalf("layout %q missing; have %v", name, layout.Names(lays))
 		}
 		// Every built-in preset must find a variant.
 		for _, p := range preset.All() {
@@ -47,7 +47,7 @@ variants:
 `
 
 func TestParseLayout_Errors(t *testing.T) {
-	fset := text.MustFonts(t)
+	fset := rendertest.Fonts(t)
 	tests := []struct {
 		name string
 		yaml string
@@ -85,7 +85,7 @@ func TestParseLayout_Errors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			assets := fstest.MapFS{}
-			_, err := Parse("l.yaml", []byte(tc.yaml), assets, fset)
+			_, err := layout.Parse("l.yaml", []byte(tc.yaml), assets, fset)
 			if err == nil {
 				t.Fatalf("no error for:\n%s", tc.yaml)
 			}
@@ -100,61 +100,37 @@ func TestParseLayout_Errors(t *testing.T) {
 
 func TestParseLayout_Valid(t *testing.T) {
 	src := strings.Replace(validLayout, "      - type: photo\n", "      - type: photo\n        backdrop: red\n", 1)
-	l, err := Parse("l.yaml", []byte(src), fstest.MapFS{}, text.MustFonts(t))
+	l, err := layout.Parse("l.yaml", []byte(src), fstest.MapFS{}, rendertest.Fonts(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if l.Name != "test" || len(l.Variants) != 1 || len(l.Variants[0].Layers) != 2 {
 		t.Fatalf("unexpected layout: %+v", l)
 	}
-	if ph := l.Variants[0].Layers[0]; ph.Backdrop != BackdropColor || ph.BackdropColor != l.Brand.Colors["red"] {
+	if ph := l.Variants[0].Layers[0]; ph.Backdrop != layout.BackdropColor || ph.BackdropColor != l.Brand.Colors["red"] {
 		t.Errorf("photo backdrop by brand colour name compiled wrong: %+v", ph)
 	}
 	txt := l.Variants[0].Layers[1]
-	if txt.Kind != LayerText || txt.Field != "headline" || txt.Color != (l.Brand.Colors["red"]) || txt.Line != 12 {
+	if txt.Kind != layout.LayerText || txt.Field != "headline" || txt.Color != (l.Brand.Colors["red"]) || txt.Line != 12 {
 		t.Errorf("text layer compiled wrong: %+v", txt)
 	}
 }
 
-func TestParseLength(t *testing.T) {
-	tests := []struct {
-		in   string
-		bare Unit
-		want Length
-		err  bool
-	}{
-		{"0.25", UnitFrac, Length{0.25, UnitFrac}, false},
-		{"25%", UnitVmin, Length{0.25, UnitFrac}, false},
-		{"24px", UnitFrac, Length{24, UnitPx}, false},
-		{"8vmin", UnitFrac, Length{8, UnitVmin}, false},
-		{"7", UnitVmin, Length{7, UnitVmin}, false},
-		{"-3", UnitFrac, Length{}, true},
-		{"abc", UnitFrac, Length{}, true},
-		{"", UnitFrac, Length{}, true},
-	}
-	for _, tc := range tests {
-		got, err := parseLength(tc.in, tc.bare)
-		if (err != nil) != tc.err || (!tc.err && got != tc.want) {
-			t.Errorf("parseLength(%q) = %v, %v; want %v, err %v", tc.in, got, err, tc.want, tc.err)
-		}
-	}
-}
-
 func TestBoxSpecResolve(t *testing.T) {
-	f := func(v float64) *Length { return &Length{v, UnitFrac} }
-	px := func(v float64) *Length { return &Length{v, UnitPx} }
+	f := func(v float64) *layout.Length { return &layout.Length{V: v, Unit: layout.UnitFrac} }
+	px := func(v float64) *layout.Length { return &layout.Length{V: v, Unit: layout.UnitPx} }
 	ref := image.Rect(0, 0, 100, 50)
 	tests := []struct {
 		name string
-		box  BoxSpec
+		box  layout.BoxSpec
 		want [4]int
 	}{
-		{"empty is the whole reference", BoxSpec{}, [4]int{0, 0, 100, 50}},
-		{"left+width", BoxSpec{Left: f(0.1), Width: f(0.5)}, [4]int{10, 0, 60, 50}},
-		{"right+width", BoxSpec{Right: px(10), Width: px(20)}, [4]int{70, 0, 90, 50}},
-		{"bottom+height", BoxSpec{Bottom: f(0), Height: f(0.2)}, [4]int{0, 40, 100, 50}},
-		{"width alone is centred", BoxSpec{Width: f(0.5)}, [4]int{25, 0, 75, 50}},
-		{"top+bottom", BoxSpec{Top: f(0.1), Bottom: f(0.1)}, [4]int{0, 5, 100, 45}},
+		{"empty is the whole reference", layout.BoxSpec{}, [4]int{0, 0, 100, 50}},
+		{"left+width", layout.BoxSpec{Left: f(0.1), Width: f(0.5)}, [4]int{10, 0, 60, 50}},
+		{"right+width", layout.BoxSpec{Right: px(10), Width: px(20)}, [4]int{70, 0, 90, 50}},
+		{"bottom+height", layout.BoxSpec{Bottom: f(0), Height: f(0.2)}, [4]int{0, 40, 100, 50}},
+		{"width alone is centred", layout.BoxSpec{Width: f(0.5)}, [4]int{25, 0, 75, 50}},
+		{"top+bottom", layout.BoxSpec{Top: f(0.1), Bottom: f(0.1)}, [4]int{0, 5, 100, 45}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -178,12 +154,9 @@ func FuzzParseLayout(f *testing.F) {
 	}
 	f.Add([]byte("name: x\nvariants: [{layers: [{type: text, text: hi, size: {max: 1, min: 2}}]}]"))
 	f.Add([]byte("{"))
-	fset, err := text.LoadFonts(fonts.FS)
-	if err != nil {
-		f.Fatal(err)
-	}
+	fset := rendertest.Fonts(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		l, err := Parse("f.yaml", data, layouts.FS, fset)
+		l, err := layout.Parse("f.yaml", data, layouts.FS, fset)
 		if err != nil {
 			if !strings.Contains(err.Error(), "f.yaml") {
 				t.Fatalf("error does not name the file: %v", err)

@@ -10,7 +10,6 @@ import (
 	"image/png"
 	"math"
 	"os"
-	"sharecard/render/preset"
 	"strings"
 	"testing"
 )
@@ -192,7 +191,7 @@ func TestDecodePhotoEmbeddedProfiles(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := Decode(bytes.NewReader(tc.data), photo.Limits{})
+			p, err := Decode(bytes.NewReader(tc.data), Limits{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -207,8 +206,8 @@ func TestDecodePhotoEmbeddedProfiles(t *testing.T) {
 }
 
 func TestAdobeRGBConversion(t *testing.T) {
-	want := DecodeFile(t, "testdata/photos/paintbrushes-busy.jpg").Image
-	data, err := os.ReadFile("testdata/tricky/adobe-rgb-icc.jpg")
+	want := decodeFile(t, "../testdata/photos/paintbrushes-busy.jpg").Image
+	data, err := os.ReadFile("../testdata/tricky/adobe-rgb-icc.jpg")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +243,7 @@ func FuzzApplyICCProfile(f *testing.F) {
 }
 
 func BenchmarkICCConvert12MP(b *testing.B) {
-	data, err := os.ReadFile("testdata/tricky/adobe-rgb-icc.jpg")
+	data, err := os.ReadFile("../testdata/tricky/adobe-rgb-icc.jpg")
 	if err != nil {
 		b.Fatal(err)
 	}

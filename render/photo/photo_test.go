@@ -11,22 +11,23 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sharecard/render/preset"
 	"strings"
 	"testing"
 
 	"github.com/disintegration/imaging"
 )
 
-// decodeFile decodes a test file with the given limits, failing the test on error.
-func DecodeFile(t testing.TB, path string) *Photo {
+// decodeFile decodes a test file (a path relative to this package, such as
+// "../testdata/tricky/grayscale.jpg") with the default limits, failing the
+// test on error.
+func decodeFile(t testing.TB, path string) *Photo {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	p, err := Decode(f, photo.Limits{})
+	p, err := Decode(f, Limits{})
 	if err != nil {
 		t.Fatalf("DecodePhoto(%s): %v", path, err)
 	}
@@ -66,7 +67,7 @@ func hasNote(p *Photo, substr string) bool {
 }
 
 func TestDecodePhotoTricky(t *testing.T) {
-	const astronaut = "testdata/photos/astronaut-eileen-collins.jpg"
+	const astronaut = "../testdata/photos/astronaut-eileen-collins.jpg"
 	tests := []struct {
 		file    string
 		wantErr error
@@ -83,7 +84,7 @@ func TestDecodePhotoTricky(t *testing.T) {
 		{file: "adobe-rgb-icc.jpg", w: 1365, h: 1074, format: "jpeg", note: "converted from the embedded ICC profile"},
 		{file: "animated-2-frames.gif", w: 256, h: 256, format: "gif", note: "animated GIF: first frame used"},
 		{file: "cmyk-ycck-adobe.jpg", w: 600, h: 400, format: "jpeg", note: "CMYK photo converted to RGB",
-			ref: "testdata/photos/coffee.jpg", maxDiff: 4},
+			ref: "../testdata/photos/coffee.jpg", maxDiff: 4},
 		{file: "decompression-bomb-50000x50000.png", wantErr: ErrPhotoTooLarge,
 			errMsg: "photo too large: 50000x50000 pixels (2500 megapixels), over the limit of 100 megapixels; downscale it first"},
 		{file: "exif-orientation-3.jpg", w: 512, h: 512, format: "jpeg", note: "rotated per EXIF orientation 3", ref: astronaut, maxDiff: 3},
@@ -91,7 +92,7 @@ func TestDecodePhotoTricky(t *testing.T) {
 		{file: "exif-orientation-8.jpg", w: 512, h: 512, format: "jpeg", note: "rotated per EXIF orientation 8", ref: astronaut, maxDiff: 3},
 		{file: "grayscale.jpg", w: 512, h: 600, format: "jpeg"},
 		{file: "html-error-page-named.jpg", wantErr: ErrUnsupportedFormat, errMsg: "looks like an HTML page"},
-		{file: "photo.gif", w: 451, h: 300, format: "gif", ref: "testdata/photos/chelsea-cat.jpg", maxDiff: 8},
+		{file: "photo.gif", w: 451, h: 300, format: "gif", ref: "../testdata/photos/chelsea-cat.jpg", maxDiff: 8},
 		{file: "photo.webp", w: 1600, h: 1200, format: "webp"},
 		{file: "progressive.jpg", w: 2000, h: 1500, format: "jpeg"},
 		{file: "transparent-rgba.png", w: 600, h: 400, format: "png", alpha: true},
@@ -103,18 +104,18 @@ func TestDecodePhotoTricky(t *testing.T) {
 	refs := map[string]*image.NRGBA{} // reference photos, decoded before the parallel subtests
 	for _, tc := range tests {
 		if tc.ref != "" && refs[tc.ref] == nil {
-			refs[tc.ref] = DecodeFile(t, tc.ref).Image
+			refs[tc.ref] = decodeFile(t, tc.ref).Image
 		}
 	}
 	for _, tc := range tests {
 		covered[tc.file] = true
 		t.Run(tc.file, func(t *testing.T) {
 			t.Parallel()
-			data, err := os.ReadFile(filepath.Join("testdata/tricky", tc.file))
+			data, err := os.ReadFile(filepath.Join("../testdata/tricky", tc.file))
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := Decode(bytes.NewReader(data), photo.Limits{})
+			p, err := Decode(bytes.NewReader(data), Limits{})
 			if tc.wantErr != nil {
 				if !errors.Is(err, tc.wantErr) || !strings.Contains(err.Error(), tc.errMsg) {
 					t.Fatalf("error = %v, want %v containing %q", err, tc.wantErr, tc.errMsg)
@@ -140,23 +141,23 @@ func TestDecodePhotoTricky(t *testing.T) {
 			}
 		})
 	}
-	entries, err := os.ReadDir("testdata/tricky")
+	entries, err := os.ReadDir("../testdata/tricky")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
 		if !covered[e.Name()] {
-			t.Errorf("testdata/tricky/%s has no test case", e.Name())
+			t.Errorf("render/testdata/tricky/%s has no test case", e.Name())
 		}
 	}
 }
 
 func TestDecodePhotoUnsupportedShowsContent(t *testing.T) {
-	data, err := os.ReadFile("testdata/tricky/html-error-page-named.jpg")
+	data, err := os.ReadFile("../testdata/tricky/html-error-page-named.jpg")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Decode(bytes.NewReader(data), photo.Limits{})
+	_, err = Decode(bytes.NewReader(data), Limits{})
 	want := `(it starts with "<!DOCTYPE html> <html><head><title>403 Forbidden")`
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("error = %v, want it to contain %s", err, want)
@@ -164,7 +165,7 @@ func TestDecodePhotoUnsupportedShowsContent(t *testing.T) {
 }
 
 func TestDecodePhotoGrayscaleIsRGB(t *testing.T) {
-	p := DecodeFile(t, "testdata/tricky/grayscale.jpg")
+	p := decodeFile(t, "../testdata/tricky/grayscale.jpg")
 	c := p.Image.NRGBAAt(256, 300)
 	if c.R != c.G || c.G != c.B || c.A != 255 || c.R == 0 {
 		t.Errorf("centre pixel = %v, want an opaque grey", c)
@@ -172,7 +173,7 @@ func TestDecodePhotoGrayscaleIsRGB(t *testing.T) {
 }
 
 func TestDecodePhotoTransparentCorners(t *testing.T) {
-	p := DecodeFile(t, "testdata/tricky/transparent-rgba.png")
+	p := decodeFile(t, "../testdata/tricky/transparent-rgba.png")
 	if a := p.Image.NRGBAAt(0, 0).A; a != 0 {
 		t.Errorf("corner alpha = %d, want 0", a)
 	}
@@ -193,7 +194,7 @@ func TestDecodePhoto16BitRounds(t *testing.T) {
 	if err := png.Encode(&buf, src); err != nil {
 		t.Fatal(err)
 	}
-	p, err := Decode(&buf, photo.Limits{})
+	p, err := Decode(&buf, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,11 +209,11 @@ func TestDecodePhoto16BitRounds(t *testing.T) {
 }
 
 func TestDecodePhotoByteLimit(t *testing.T) {
-	data, err := os.ReadFile("testdata/photos/astronaut-eileen-collins.jpg")
+	data, err := os.ReadFile("../testdata/photos/astronaut-eileen-collins.jpg")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Decode(bytes.NewReader(data), photo.Limits{MaxBytes: 1000})
+	_, err = Decode(bytes.NewReader(data), Limits{MaxBytes: 1000})
 	if !errors.Is(err, ErrPhotoTooLarge) {
 		t.Fatalf("error = %v, want ErrPhotoTooLarge", err)
 	}
@@ -221,18 +222,18 @@ func TestDecodePhotoByteLimit(t *testing.T) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
 	}
-	if _, err := Decode(bytes.NewReader(data), photo.Limits{MaxBytes: int64(len(data))}); err != nil {
+	if _, err := Decode(bytes.NewReader(data), Limits{MaxBytes: int64(len(data))}); err != nil {
 		t.Errorf("photo exactly at the byte limit: %v", err)
 	}
 }
 
 func TestDecodePhotoPixelLimit(t *testing.T) {
-	f, err := os.Open("testdata/photos/astronaut-eileen-collins.jpg")
+	f, err := os.Open("../testdata/photos/astronaut-eileen-collins.jpg")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	_, err = Decode(f, photo.Limits{MaxPixels: 200_000})
+	_, err = Decode(f, Limits{MaxPixels: 200_000})
 	want := "512x512 pixels (0.3 megapixels), over the limit of 0.2 megapixels"
 	if !errors.Is(err, ErrPhotoTooLarge) || !strings.Contains(err.Error(), want) {
 		t.Errorf("error = %v, want ErrPhotoTooLarge with %q", err, want)
@@ -240,13 +241,13 @@ func TestDecodePhotoPixelLimit(t *testing.T) {
 }
 
 func TestDecodePhotoBombUsesLittleMemory(t *testing.T) {
-	data, err := os.ReadFile("testdata/tricky/decompression-bomb-50000x50000.png")
+	data, err := os.ReadFile("../testdata/tricky/decompression-bomb-50000x50000.png")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	_, err = Decode(bytes.NewReader(data), photo.Limits{})
+	_, err = Decode(bytes.NewReader(data), Limits{})
 	runtime.ReadMemStats(&after)
 	if !errors.Is(err, ErrPhotoTooLarge) {
 		t.Fatalf("error = %v, want ErrPhotoTooLarge", err)
@@ -257,14 +258,14 @@ func TestDecodePhotoBombUsesLittleMemory(t *testing.T) {
 }
 
 func TestDecodePhotoAllPhotos(t *testing.T) {
-	entries, err := os.ReadDir("testdata/photos")
+	entries, err := os.ReadDir("../testdata/photos")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
 		t.Run(e.Name(), func(t *testing.T) {
 			t.Parallel() // 33 MP in all: slow under -race
-			path := filepath.Join("testdata/photos", e.Name())
+			path := filepath.Join("../testdata/photos", e.Name())
 			data, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
@@ -276,7 +277,7 @@ func TestDecodePhotoAllPhotos(t *testing.T) {
 			if testing.Short() && cfg.Width*cfg.Height > 4_000_000 {
 				t.Skip("over 4 MP: slow under -race, skipped in -short mode")
 			}
-			p, err := Decode(bytes.NewReader(data), photo.Limits{})
+			p, err := Decode(bytes.NewReader(data), Limits{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -330,14 +331,14 @@ func TestGIFFrameCount(t *testing.T) {
 }
 
 func BenchmarkDecodePhoto(b *testing.B) {
-	data, err := os.ReadFile("testdata/photos/dandelions-5312x2988-large.jpg")
+	data, err := os.ReadFile("../testdata/photos/dandelions-5312x2988-large.jpg")
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		if _, err := Decode(bytes.NewReader(data), photo.Limits{}); err != nil {
+		if _, err := Decode(bytes.NewReader(data), Limits{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -368,13 +369,13 @@ func fuzzSeeds(t testing.TB) [][]byte {
 	profile := buildICC("RGB ", "Linear", srgbD50, curvGamma(1))
 	seeds = append(seeds, withJPEGICC(seeds[3], [][]byte{profile[:100], profile[100:]}, []int{0, 1}))
 	seeds = append(seeds, withPNGICC(seeds[0], profile))
-	entries, err := os.ReadDir("testdata/tricky")
+	entries, err := os.ReadDir("../testdata/tricky")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
 		if info, err := e.Info(); err == nil && info.Size() < 100_000 {
-			data, err := os.ReadFile(filepath.Join("testdata/tricky", e.Name()))
+			data, err := os.ReadFile(filepath.Join("../testdata/tricky", e.Name()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -388,7 +389,7 @@ func FuzzDecodePhoto(f *testing.F) {
 	for _, s := range fuzzSeeds(f) {
 		f.Add(s)
 	}
-	lim := photo.Limits{MaxPixels: 4_000_000, MaxBytes: 1 << 20}
+	lim := Limits{MaxPixels: 4_000_000, MaxBytes: 1 << 20}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Decode(bytes.NewReader(data), lim)
 		if err != nil {

@@ -1,14 +1,17 @@
-package plan
+package plan_test
 
 import (
 	"fmt"
 	"image"
 	"math"
 	"math/rand/v2"
-	"sharecard/render/article"
-	"sharecard/render/photo"
 	"strings"
 	"testing"
+
+	"sharecard/render/article"
+	"sharecard/render/internal/rendertest"
+	"sharecard/render/photo"
+	"sharecard/render/plan"
 )
 
 // platformBoxes are the photo boxes of every platform size sharecard
@@ -23,7 +26,7 @@ var platformBoxes = []image.Point{
 // checkCrop asserts what every crop must satisfy: Src inside the photo, Dst
 // inside the box, no enlargement past maxUp, no distortion, the whole box
 // covered unless Fill, and every labelled face inside Src.
-func checkCrop(t *testing.T, in CropInput, got CropResult, maxUp float64, labels []image.Rectangle) {
+func checkCrop(t *testing.T, in plan.CropInput, got plan.CropResult, maxUp float64, labels []image.Rectangle) {
 	t.Helper()
 	photo, box := image.Rect(0, 0, in.Photo.X, in.Photo.Y), image.Rect(0, 0, in.Box.X, in.Box.Y)
 	if got.Src.Empty() || !got.Src.In(photo) {
@@ -62,7 +65,7 @@ func checkCrop(t *testing.T, in CropInput, got CropResult, maxUp float64, labels
 }
 
 // toBox maps a photo rectangle into box coordinates through a crop.
-func toBox(r image.Rectangle, c CropResult) image.Rectangle {
+func toBox(r image.Rectangle, c plan.CropResult) image.Rectangle {
 	sx := float64(c.Dst.Dx()) / float64(c.Src.Dx())
 	sy := float64(c.Dst.Dy()) / float64(c.Src.Dy())
 	return image.Rect(
@@ -78,7 +81,7 @@ func toBox(r image.Rectangle, c CropResult) image.Rectangle {
 // every labelled face inside the crop, and that text boxes over the bottom
 // 40% or the left 45% of the box do not cover a face.
 func TestLabelledPhotos(t *testing.T) {
-	f := photo.TestFinder(t)
+	f := rendertest.Finder(t)
 	avoids := []struct {
 		name string
 		rect func(image.Point) image.Rectangle
@@ -86,16 +89,17 @@ func TestLabelledPhotos(t *testing.T) {
 		{"bottom 40%", func(b image.Point) image.Rectangle { return image.Rect(0, b.Y*6/10, b.X, b.Y) }},
 		{"left 45%", func(b image.Point) image.Rectangle { return image.Rect(0, 0, b.X*45/100, b.Y) }},
 	}
-	for name, labels := range photo.LabelledFaces {
+	for _, name := range rendertest.LabelledPhotos() {
+		labels := rendertest.LabelledFaces(name)
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			img := photo.LoadPhoto(t, name)
+			img := rendertest.LoadPhoto(t, name)
 			subjects := f.Find(img)
-			t.Run("detect", func(t *testing.T) { photo.CheckDetection(t, img, subjects, labels) })
+			t.Run("detect", func(t *testing.T) { rendertest.CheckDetection(t, img, subjects, labels) })
 			for _, box := range platformBoxes {
 				t.Run(fmt.Sprintf("crop %dx%d", box.X, box.Y), func(t *testing.T) {
-					in := CropInput{Photo: img.Rect.Size(), Box: box, Subjects: subjects}
-					checkCrop(t, in, ChooseCrop(in), DefaultMaxUpscale, labels)
+					in := plan.CropInput{Photo: img.Rect.Size(), Box: box, Subjects: subjects}
+					checkCrop(t, in, plan.ChooseCrop(in), plan.DefaultMaxUpscale, labels)
 				})
 			}
 			if name == "two-presenters-150px.jpg" {
@@ -105,9 +109,9 @@ func TestLabelledPhotos(t *testing.T) {
 				for _, avoid := range avoids {
 					t.Run(fmt.Sprintf("avoid %s of %dx%d", avoid.name, box.X, box.Y), func(t *testing.T) {
 						text := avoid.rect(box)
-						in := CropInput{Photo: img.Rect.Size(), Box: box, Subjects: subjects, Avoid: []image.Rectangle{text}}
-						got := ChooseCrop(in)
-						checkCrop(t, in, got, DefaultMaxUpscale, labels)
+						in := plan.CropInput{Photo: img.Rect.Size(), Box: box, Subjects: subjects, Avoid: []image.Rectangle{text}}
+						got := plan.ChooseCrop(in)
+						checkCrop(t, in, got, plan.DefaultMaxUpscale, labels)
 						for _, l := range labels {
 							if m := toBox(l, got); m.Overlaps(text) {
 								t.Errorf("face %v lands at %v, under the text box %v (crop %+v)", l, m, text, got)
@@ -126,102 +130,102 @@ func TestChooseCropGeometry(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
-		in       CropInput
-		want     CropResult
+		in       plan.CropInput
+		want     plan.CropResult
 		wantNote string // substring of Note
 	}{
 		{
 			name: "cover crops the middle",
-			in:   CropInput{Photo: image.Pt(400, 200), Box: image.Pt(200, 200)},
-			want: CropResult{Src: image.Rect(100, 0, 300, 200), Dst: image.Rect(0, 0, 200, 200), Scale: 1},
+			in:   plan.CropInput{Photo: image.Pt(400, 200), Box: image.Pt(200, 200)},
+			want: plan.CropResult{Src: image.Rect(100, 0, 300, 200), Dst: image.Rect(0, 0, 200, 200), Scale: 1},
 		},
 		{
 			name: "cover downscales",
-			in:   CropInput{Photo: image.Pt(4000, 3000), Box: image.Pt(400, 200)},
-			want: CropResult{Src: image.Rect(0, 500, 4000, 2500), Dst: image.Rect(0, 0, 400, 200), Scale: 0.1},
+			in:   plan.CropInput{Photo: image.Pt(4000, 3000), Box: image.Pt(400, 200)},
+			want: plan.CropResult{Src: image.Rect(0, 500, 4000, 2500), Dst: image.Rect(0, 0, 400, 200), Scale: 0.1},
 		},
 		{
 			name:     "small photo is enlarged 1.5x at most and centred",
-			in:       CropInput{Photo: image.Pt(100, 50), Box: image.Pt(300, 300)},
-			want:     CropResult{Src: image.Rect(0, 0, 100, 50), Dst: image.Rect(75, 112, 225, 187), Fill: true, Scale: 1.5},
+			in:       plan.CropInput{Photo: image.Pt(100, 50), Box: image.Pt(300, 300)},
+			want:     plan.CropResult{Src: image.Rect(0, 0, 100, 50), Dst: image.Rect(75, 112, 225, 187), Fill: true, Scale: 1.5},
 			wantNote: "photo 100x50 is too small for 300x300: shown at 1.5x over a backdrop",
 		},
 		{
 			name:     "small photo crops along the axis that still covers",
-			in:       CropInput{Photo: image.Pt(150, 103), Box: image.Pt(1200, 630)},
-			want:     CropResult{Src: image.Rect(0, 0, 150, 103), Dst: image.Rect(487, 238, 712, 392), Fill: true, Scale: 1.5},
+			in:       plan.CropInput{Photo: image.Pt(150, 103), Box: image.Pt(1200, 630)},
+			want:     plan.CropResult{Src: image.Rect(0, 0, 150, 103), Dst: image.Rect(487, 238, 712, 392), Fill: true, Scale: 1.5},
 			wantNote: "too small",
 		},
 		{
 			name:     "MaxUpscale 1 draws at natural size",
-			in:       CropInput{Photo: image.Pt(100, 100), Box: image.Pt(200, 100), MaxUpscale: 1},
-			want:     CropResult{Src: image.Rect(0, 0, 100, 100), Dst: image.Rect(50, 0, 150, 100), Fill: true, Scale: 1},
+			in:       plan.CropInput{Photo: image.Pt(100, 100), Box: image.Pt(200, 100), MaxUpscale: 1},
+			want:     plan.CropResult{Src: image.Rect(0, 0, 100, 100), Dst: image.Rect(50, 0, 150, 100), Fill: true, Scale: 1},
 			wantNote: "too small",
 		},
 		{
 			name: "focus point centres the crop",
-			in:   CropInput{Photo: image.Pt(400, 200), Box: image.Pt(200, 200), Focus: &article.FocusPoint{X: 0.3, Y: 0.5}},
-			want: CropResult{Src: image.Rect(20, 0, 220, 200), Dst: image.Rect(0, 0, 200, 200), Scale: 1},
+			in:   plan.CropInput{Photo: image.Pt(400, 200), Box: image.Pt(200, 200), Focus: &article.FocusPoint{X: 0.3, Y: 0.5}},
+			want: plan.CropResult{Src: image.Rect(20, 0, 220, 200), Dst: image.Rect(0, 0, 200, 200), Scale: 1},
 		},
 		{
 			name: "focus point near the edge is clamped to the photo",
-			in:   CropInput{Photo: image.Pt(400, 200), Box: image.Pt(200, 200), Focus: &article.FocusPoint{X: 0.95, Y: 0.5}},
-			want: CropResult{Src: image.Rect(200, 0, 400, 200), Dst: image.Rect(0, 0, 200, 200), Scale: 1},
+			in:   plan.CropInput{Photo: image.Pt(400, 200), Box: image.Pt(200, 200), Focus: &article.FocusPoint{X: 0.95, Y: 0.5}},
+			want: plan.CropResult{Src: image.Rect(200, 0, 400, 200), Dst: image.Rect(0, 0, 200, 200), Scale: 1},
 		},
 		{
 			name: "focus point out of range and NaN are clamped",
-			in:   CropInput{Photo: image.Pt(200, 400), Box: image.Pt(200, 200), Focus: &article.FocusPoint{X: math.NaN(), Y: -3}},
-			want: CropResult{Src: image.Rect(0, 0, 200, 200), Dst: image.Rect(0, 0, 200, 200), Scale: 1},
+			in:   plan.CropInput{Photo: image.Pt(200, 400), Box: image.Pt(200, 200), Focus: &article.FocusPoint{X: math.NaN(), Y: -3}},
+			want: plan.CropResult{Src: image.Rect(0, 0, 200, 200), Dst: image.Rect(0, 0, 200, 200), Scale: 1},
 		},
 		{
 			name: "focus point overrides a face",
-			in: CropInput{Photo: image.Pt(400, 200), Box: image.Pt(200, 200), Focus: &article.FocusPoint{X: 0, Y: 0},
+			in: plan.CropInput{Photo: image.Pt(400, 200), Box: image.Pt(200, 200), Focus: &article.FocusPoint{X: 0, Y: 0},
 				Subjects: face(image.Rect(330, 50, 390, 120))},
-			want: CropResult{Src: image.Rect(0, 0, 200, 200), Dst: image.Rect(0, 0, 200, 200), Scale: 1},
+			want: plan.CropResult{Src: image.Rect(0, 0, 200, 200), Dst: image.Rect(0, 0, 200, 200), Scale: 1},
 		},
 		{
 			name: "face at the right edge pulls the crop right",
-			in:   CropInput{Photo: image.Pt(400, 200), Box: image.Pt(200, 200), Subjects: face(image.Rect(330, 50, 390, 120))},
-			want: CropResult{Src: image.Rect(200, 0, 400, 200), Dst: image.Rect(0, 0, 200, 200), Scale: 1},
+			in:   plan.CropInput{Photo: image.Pt(400, 200), Box: image.Pt(200, 200), Subjects: face(image.Rect(330, 50, 390, 120))},
+			want: plan.CropResult{Src: image.Rect(200, 0, 400, 200), Dst: image.Rect(0, 0, 200, 200), Scale: 1},
 		},
 		{
 			name: "faces above each other in a wide box show the full height over a backdrop",
-			in: CropInput{Photo: image.Pt(1000, 1000), Box: image.Pt(400, 100), Subjects: append(
+			in: plan.CropInput{Photo: image.Pt(1000, 1000), Box: image.Pt(400, 100), Subjects: append(
 				face(image.Rect(450, 50, 530, 130)), face(image.Rect(450, 850, 530, 930))...)},
-			want:     CropResult{Src: image.Rect(0, 50, 1000, 935), Dst: image.Rect(143, 0, 256, 100), Fill: true, Scale: 113.0 / 1000},
+			want:     plan.CropResult{Src: image.Rect(0, 50, 1000, 935), Dst: image.Rect(143, 0, 256, 100), Fill: true, Scale: 113.0 / 1000},
 			wantNote: "faces in photo 1000x1000 do not fit a 400x100 crop together",
 		},
 		{
 			name: "faces far apart in a square box show the full width over a backdrop",
-			in: CropInput{Photo: image.Pt(400, 200), Box: image.Pt(200, 200), Subjects: append(
+			in: plan.CropInput{Photo: image.Pt(400, 200), Box: image.Pt(200, 200), Subjects: append(
 				face(image.Rect(10, 50, 60, 110)), face(image.Rect(340, 50, 390, 110))...)},
-			want:     CropResult{Src: image.Rect(10, 0, 391, 200), Dst: image.Rect(0, 47, 200, 152), Fill: true, Scale: 200.0 / 381},
+			want:     plan.CropResult{Src: image.Rect(10, 0, 391, 200), Dst: image.Rect(0, 47, 200, 152), Fill: true, Scale: 200.0 / 381},
 			wantNote: "do not fit",
 		},
 		{
 			name: "text over the top half pushes the face down in a tall photo",
-			in: CropInput{Photo: image.Pt(1000, 2000), Box: image.Pt(500, 500), Subjects: face(image.Rect(400, 800, 600, 1100)),
+			in: plan.CropInput{Photo: image.Pt(1000, 2000), Box: image.Pt(500, 500), Subjects: face(image.Rect(400, 800, 600, 1100)),
 				Avoid: []image.Rectangle{image.Rect(0, 0, 500, 250)}},
-			want: CropResult{Src: image.Rect(0, 364, 1000, 1364), Dst: image.Rect(0, 0, 500, 500), Scale: 0.5},
+			want: plan.CropResult{Src: image.Rect(0, 364, 1000, 1364), Dst: image.Rect(0, 0, 500, 500), Scale: 0.5},
 		},
-		{name: "zero box", in: CropInput{Photo: image.Pt(100, 100)}},
-		{name: "zero photo", in: CropInput{Box: image.Pt(100, 100)}},
-		{name: "negative box", in: CropInput{Photo: image.Pt(100, 100), Box: image.Pt(-5, 100)}},
-		{name: "one pixel photo", in: CropInput{Photo: image.Pt(1, 1), Box: image.Pt(1, 1)},
-			want: CropResult{Src: image.Rect(0, 0, 1, 1), Dst: image.Rect(0, 0, 1, 1), Scale: 1}},
+		{name: "zero box", in: plan.CropInput{Photo: image.Pt(100, 100)}},
+		{name: "zero photo", in: plan.CropInput{Box: image.Pt(100, 100)}},
+		{name: "negative box", in: plan.CropInput{Photo: image.Pt(100, 100), Box: image.Pt(-5, 100)}},
+		{name: "one pixel photo", in: plan.CropInput{Photo: image.Pt(1, 1), Box: image.Pt(1, 1)},
+			want: plan.CropResult{Src: image.Rect(0, 0, 1, 1), Dst: image.Rect(0, 0, 1, 1), Scale: 1}},
 		{
 			name: "subjects outside the photo are ignored",
-			in:   CropInput{Photo: image.Pt(400, 200), Box: image.Pt(200, 200), Subjects: face(image.Rect(900, 900, 990, 990))},
-			want: CropResult{Src: image.Rect(100, 0, 300, 200), Dst: image.Rect(0, 0, 200, 200), Scale: 1},
+			in:   plan.CropInput{Photo: image.Pt(400, 200), Box: image.Pt(200, 200), Subjects: face(image.Rect(900, 900, 990, 990))},
+			want: plan.CropResult{Src: image.Rect(100, 0, 300, 200), Dst: image.Rect(0, 0, 200, 200), Scale: 1},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := ChooseCrop(tt.in)
+			got := plan.ChooseCrop(tt.in)
 			note := got.Note
 			got.Note = ""
 			if got != tt.want {
-				t.Errorf("ChooseCrop = %+v, want %+v", got, tt.want)
+				t.Errorf("plan.ChooseCrop = %+v, want %+v", got, tt.want)
 			}
 			if !strings.Contains(note, tt.wantNote) || (tt.wantNote == "") != (note == "") {
 				t.Errorf("Note = %q, want it to contain %q", note, tt.wantNote)
@@ -231,14 +235,14 @@ func TestChooseCropGeometry(t *testing.T) {
 }
 
 func TestChooseCropDoesNotAllocate(t *testing.T) {
-	in := CropInput{
+	in := plan.CropInput{
 		Photo:    image.Pt(4000, 3000),
 		Box:      image.Pt(1080, 1350),
 		Subjects: []photo.Subject{{Rect: image.Rect(500, 400, 900, 900), Kind: photo.SubjectFace}, {Rect: image.Rect(2500, 500, 2900, 1000), Kind: photo.SubjectFace}},
 		Avoid:    []image.Rectangle{image.Rect(0, 800, 1080, 1350)},
 	}
-	if n := testing.AllocsPerRun(20, func() { ChooseCrop(in) }); n != 0 {
-		t.Errorf("ChooseCrop allocates %v times per call, want 0", n)
+	if n := testing.AllocsPerRun(20, func() { plan.ChooseCrop(in) }); n != 0 {
+		t.Errorf("plan.ChooseCrop allocates %v times per call, want 0", n)
 	}
 }
 
@@ -258,7 +262,7 @@ func TestChooseCropRandomInputs(t *testing.T) {
 		}
 	}
 	for i := 0; i < 5000; i++ {
-		in := CropInput{Photo: image.Pt(size(), size()), Box: image.Pt(size(), size())}
+		in := plan.CropInput{Photo: image.Pt(size(), size()), Box: image.Pt(size(), size())}
 		if rng.IntN(5) == 0 {
 			in.MaxUpscale = rng.Float64() * 4
 		}
@@ -282,10 +286,10 @@ func TestChooseCropRandomInputs(t *testing.T) {
 			in.Focus = &article.FocusPoint{X: rng.Float64()*1.4 - 0.2, Y: rng.Float64()*1.4 - 0.2}
 			faces = nil
 		}
-		got := ChooseCrop(in)
+		got := plan.ChooseCrop(in)
 		maxUp := in.MaxUpscale
 		if maxUp <= 0 {
-			maxUp = DefaultMaxUpscale
+			maxUp = plan.DefaultMaxUpscale
 		}
 		t.Run(fmt.Sprint(i), func(t *testing.T) { checkCrop(t, in, got, maxUp, faces) })
 		if t.Failed() {

@@ -6,6 +6,7 @@ import (
 	"image/draw"
 	"sharecard/render"
 	"sharecard/render/encode"
+	"sharecard/render/internal/rendertest"
 	"sharecard/render/preset"
 	"sharecard/render/text"
 	"strings"
@@ -48,7 +49,7 @@ func inkPixels(img *image.NRGBA, r image.Rectangle) int {
 }
 
 func TestContactSheetLayout(t *testing.T) {
-	fonts := text.MustFonts(t)
+	fonts := rendertest.Fonts(t)
 	red := color.NRGBA{0xD0, 0x20, 0x20, 0xFF}
 	blue := color.NRGBA{0x20, 0x40, 0xD0, 0xFF}
 	green := color.NRGBA{0x20, 0xB0, 0x40, 0xFF}
@@ -131,7 +132,7 @@ func TestContactSheetLayout(t *testing.T) {
 }
 
 func TestContactSheetPixelCap(t *testing.T) {
-	fonts := text.MustFonts(t)
+	fonts := rendertest.Fonts(t)
 	var outs []render.Output
 	for _, id := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
 		outs = append(outs, sheetOutput(t, id, 64, 64, color.NRGBA{0x80, 0x80, 0x80, 0xFF}, preset.FormatPNG, false))
@@ -165,7 +166,7 @@ func TestContactSheetPixelCap(t *testing.T) {
 }
 
 func TestContactSheetErrors(t *testing.T) {
-	fonts := text.MustFonts(t)
+	fonts := rendertest.Fonts(t)
 	good := sheetOutput(t, "og", 60, 30, color.NRGBA{0x80, 0, 0, 0xFF}, preset.FormatJPEG, false)
 	truncated := good
 	truncated.Preset.ID = "cut"

@@ -13,12 +13,14 @@ import (
 )
 
 // testFonts returns the embedded font set, parsed once per test binary.
-var TestFonts = sync.OnceValues(func() (*FontSet, error) { return LoadFonts(fonts.FS) })
+// (The tests of this package cannot use rendertest.Fonts: rendertest
+// imports this package.)
+var testFonts = sync.OnceValues(func() (*FontSet, error) { return LoadFonts(fonts.FS) })
 
 // mustFonts returns the embedded font set or stops the test.
-func MustFonts(t testing.TB) *FontSet {
+func mustFonts(t testing.TB) *FontSet {
 	t.Helper()
-	s, err := TestFonts()
+	s, err := testFonts()
 	if err != nil {
 		t.Fatalf("LoadFonts(fonts.FS): %v", err)
 	}
@@ -26,7 +28,7 @@ func MustFonts(t testing.TB) *FontSet {
 }
 
 func TestLoadFontsFamilies(t *testing.T) {
-	s := MustFonts(t)
+	s := mustFonts(t)
 	want := []string{"Noto Sans", "Noto Sans Arabic", "Noto Serif"}
 	if got := s.Families(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("Families() = %q, want %q", got, want)
@@ -45,7 +47,7 @@ func TestLoadFontsFamilies(t *testing.T) {
 }
 
 func TestLoadFontsWeights(t *testing.T) {
-	s := MustFonts(t)
+	s := mustFonts(t)
 	tests := []struct {
 		family string
 		weight int
@@ -98,11 +100,11 @@ func TestLoadFontsErrors(t *testing.T) {
 }
 
 func TestLoadFontsIgnoresOtherFiles(t *testing.T) {
-	s, err := LoadFonts(os.DirFS("../fonts")) // also holds OFL.txt, README.md, embed.go
+	s, err := LoadFonts(os.DirFS("../../fonts")) // also holds OFL.txt, README.md, embed.go
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(s.fonts) != 5 {
-		t.Errorf("loaded %d fonts from ../fonts, want 5", len(s.fonts))
+		t.Errorf("loaded %d fonts from ../../fonts, want 5", len(s.fonts))
 	}
 }

@@ -23,7 +23,7 @@ func shapeIDs(t *testing.T, s *FontSet, family, text string) []font.GID {
 	c := s.getCtx()
 	defer s.putCtx(c)
 	runes := []rune(text)
-	p := newParagraph(s, c, runes, st, s.lookup(family, 400), isRTL("", runes))
+	p := newParagraph(s, c, runes, st, s.lookup(family, 400), IsRTL("", string(runes)))
 	var ids []font.GID
 	for _, r := range p.runs {
 		for _, g := range r.Glyphs {
@@ -34,7 +34,7 @@ func shapeIDs(t *testing.T, s *FontSet, family, text string) []font.GID {
 }
 
 func TestArabicJoining(t *testing.T) {
-	s := MustFonts(t)
+	s := mustFonts(t)
 	iso := shapeIDs(t, s, "Noto Sans Arabic", "ب")
 	joined := shapeIDs(t, s, "Noto Sans Arabic", "ببب")
 	if len(iso) != 1 || len(joined) != 3 {
@@ -62,14 +62,14 @@ func TestArabicJoining(t *testing.T) {
 func TestLigatureLamAlef(t *testing.T) {
 	// Lam followed by alef is a mandatory ligature in Arabic: two letters,
 	// one glyph.
-	s := MustFonts(t)
+	s := mustFonts(t)
 	if ids := shapeIDs(t, s, "Noto Sans Arabic", "لا"); len(ids) != 1 {
 		t.Errorf("lam-alef shaped into %d glyphs %v, want 1 ligature", len(ids), ids)
 	}
 }
 
 func TestKerning(t *testing.T) {
-	s := MustFonts(t)
+	s := mustFonts(t)
 	st := Style{Family: "Noto Sans", MaxSize: 100}
 	width := func(text string) float64 {
 		tb, err := s.Fit(text, st, 5000, 500)
@@ -87,7 +87,7 @@ func TestKerning(t *testing.T) {
 }
 
 func TestTracking(t *testing.T) {
-	s := MustFonts(t)
+	s := mustFonts(t)
 	plain := Style{Family: "Noto Sans", MaxSize: 50}
 	tracked := plain
 	tracked.Tracking = 0.1
@@ -123,7 +123,7 @@ func darkBox(img *image.NRGBA) (image.Rectangle, int) {
 }
 
 func TestDrawInsideBox(t *testing.T) {
-	s := MustFonts(t)
+	s := mustFonts(t)
 	tests := []struct {
 		name, text string
 		st         Style
@@ -141,7 +141,9 @@ func TestDrawInsideBox(t *testing.T) {
 			}
 			img := image.NewNRGBA(image.Rect(0, 0, 600, 200))
 			draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
-			tb.Draw(img, x0, y0, color.Black)
+			if err := s.Draw(&tb, img, x0, y0, color.Black); err != nil {
+				t.Fatal(err)
+			}
 			dark, n := darkBox(img)
 			if n < 500 {
 				t.Fatalf("only %d dark pixels drawn", n)
@@ -160,15 +162,19 @@ func TestDrawInsideBox(t *testing.T) {
 }
 
 func TestDrawClipsAndOtherImages(t *testing.T) {
-	s := MustFonts(t)
+	s := mustFonts(t)
 	tb, err := s.Fit("Clipped", Style{Family: "Noto Sans", MaxSize: 60}, 400, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Mostly outside the canvas: must not panic, must draw the visible part.
 	rgba := image.NewRGBA(image.Rect(0, 0, 100, 50))
-	tb.Draw(rgba, -50, -20, color.Black)
-	tb.Draw(rgba, 5000, 5000, color.Black) // entirely outside: nothing
+	if err := s.Draw(&tb, rgba, -50, -20, color.Black); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Draw(&tb, rgba, 5000, 5000, color.Black); err != nil { // entirely outside: nothing
+		t.Fatal(err)
+	}
 	painted := 0
 	for i := 3; i < len(rgba.Pix); i += 4 {
 		if rgba.Pix[i] > 0 {
@@ -179,7 +185,9 @@ func TestDrawClipsAndOtherImages(t *testing.T) {
 		t.Error("nothing drawn on the visible part of an *image.RGBA")
 	}
 	var empty Block
-	empty.Draw(rgba, 0, 0, color.Black) // zero block: no-op
+	if err := s.Draw(&empty, rgba, 0, 0, color.Black); err != nil { // zero block: no-op
+		t.Fatal(err)
+	}
 }
 
 func TestBlendNRGBAMatchesDrawMask(t *testing.T) {
@@ -206,7 +214,7 @@ func TestBlendNRGBAMatchesDrawMask(t *testing.T) {
 
 func TestFitDrawConcurrent(t *testing.T) {
 	// Run with -race: one FontSet shared by many goroutines.
-	s := MustFonts(t)
+	s := mustFonts(t)
 	texts := []string{headlineLatin, headlineArabic, headlineShort}
 	var wg sync.WaitGroup
 	errs := make(chan error, 12)
@@ -221,7 +229,9 @@ func TestFitDrawConcurrent(t *testing.T) {
 				return
 			}
 			img := image.NewNRGBA(image.Rect(0, 0, 520, 170))
-			tb.Draw(img, 10, 10, color.Black)
+			if err := s.Draw(&tb, img, 10, 10, color.Black); err != nil {
+				errs <- err
+			}
 		}(i)
 	}
 	wg.Wait()
@@ -238,7 +248,7 @@ func FuzzFit(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	s, err := TestFonts()
+	s, err := testFonts()
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -252,12 +262,14 @@ func FuzzFit(f *testing.F) {
 			t.Fatalf("Fit(%q): %v", text, err)
 		}
 		checkBlock(t, tb, text, st, 300, 100)
-		tb.Draw(image.NewNRGBA(image.Rect(0, 0, 300, 100)), 0, 0, color.Black)
+		if err := s.Draw(&tb, image.NewNRGBA(image.Rect(0, 0, 300, 100)), 0, 0, color.Black); err != nil {
+			t.Fatalf("Draw(%q): %v", text, err)
+		}
 	})
 }
 
 func BenchmarkFit(b *testing.B) {
-	s := MustFonts(b)
+	s := mustFonts(b)
 	st := Style{Family: "Noto Sans", Weight: 700, MaxSize: 120, MinSize: 24, MaxLines: 3}
 	for b.Loop() {
 		if _, err := s.Fit(headlineLatin, st, 1000, 300); err != nil {
@@ -267,7 +279,7 @@ func BenchmarkFit(b *testing.B) {
 }
 
 func BenchmarkDraw(b *testing.B) {
-	s := MustFonts(b)
+	s := mustFonts(b)
 	st := Style{Family: "Noto Sans", Weight: 700, MaxSize: 120, MinSize: 24, MaxLines: 3}
 	tb, err := s.Fit(headlineLatin, st, 1000, 300)
 	if err != nil {
@@ -275,6 +287,8 @@ func BenchmarkDraw(b *testing.B) {
 	}
 	img := image.NewNRGBA(image.Rect(0, 0, 1200, 630))
 	for b.Loop() {
-		tb.Draw(img, 100, 100, color.Black)
+		if err := s.Draw(&tb, img, 100, 100, color.Black); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -81,7 +81,7 @@ func checkText(t *testing.T, tb Block, text string, st Style) {
 }
 
 func TestFitInvariants(t *testing.T) {
-	s := MustFonts(t)
+	s := mustFonts(t)
 	boxes := []struct{ w, h float64 }{{1000, 300}, {400, 200}, {120, 60}}
 	texts := []struct {
 		name, text, lang string
@@ -124,7 +124,7 @@ func TestFitInvariants(t *testing.T) {
 func ftoa(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 func TestFitShrinksBeforeTruncating(t *testing.T) {
-	s := MustFonts(t)
+	s := mustFonts(t)
 	st := Style{Family: "Noto Sans", Weight: 700, MaxSize: 120, MinSize: 20, MaxLines: 3}
 	tests := []struct {
 		name          string
@@ -159,7 +159,7 @@ func TestFitShrinksBeforeTruncating(t *testing.T) {
 func TestFitLargestSize(t *testing.T) {
 	// The chosen size must be (nearly) the largest that fits: 2% larger
 	// must not fit in the same box.
-	s := MustFonts(t)
+	s := mustFonts(t)
 	st := Style{Family: "Noto Sans", Weight: 700, MaxSize: 200, MinSize: 10, MaxLines: 2}
 	tb, err := s.Fit(headlineLatin, st, 900, 400)
 	if err != nil {
@@ -177,7 +177,7 @@ func TestFitLargestSize(t *testing.T) {
 }
 
 func TestFitLongWordBreaks(t *testing.T) {
-	s := MustFonts(t)
+	s := mustFonts(t)
 	st := Style{Family: "Noto Sans", MaxSize: 40, MinSize: 20, MaxLines: 3}
 	text := "Supercalifragilisticexpialidocious"
 	tb, err := s.Fit(text, st, 120, 200)
@@ -191,7 +191,7 @@ func TestFitLongWordBreaks(t *testing.T) {
 }
 
 func TestFitArabic(t *testing.T) {
-	s := MustFonts(t)
+	s := mustFonts(t)
 	for _, tc := range []struct {
 		name string
 		st   Style
@@ -227,7 +227,7 @@ func TestFitArabic(t *testing.T) {
 }
 
 func TestFitAlignment(t *testing.T) {
-	s := MustFonts(t)
+	s := mustFonts(t)
 	const boxW = 1000.0
 	tests := []struct {
 		align Align
@@ -258,7 +258,7 @@ func TestFitAlignment(t *testing.T) {
 }
 
 func TestFitBalanced(t *testing.T) {
-	s := MustFonts(t)
+	s := mustFonts(t)
 	st := Style{Family: "Noto Sans", Weight: 700, MaxSize: 40}
 	// Box just wider than everything but the last word: greedy wrapping
 	// leaves "Iraq" alone on the second line.
@@ -311,7 +311,7 @@ func greedyWidths(t *testing.T, s *FontSet, text string, st Style, boxW float64)
 }
 
 func TestFitEmptyAndErrors(t *testing.T) {
-	s := MustFonts(t)
+	s := mustFonts(t)
 	ok := Style{Family: "Noto Sans", MaxSize: 40}
 	for _, text := range []string{"", "   \n\t  "} {
 		tb, err := s.Fit(text, ok, 100, 100)
@@ -343,7 +343,7 @@ func TestFitEmptyAndErrors(t *testing.T) {
 }
 
 func TestFitUpperAndMissing(t *testing.T) {
-	s := MustFonts(t)
+	s := mustFonts(t)
 	tests := []struct {
 		text, lang string
 		wantText   string
