@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"sharecard/fonts"
 	"sharecard/internal/testwait"
@@ -236,16 +235,12 @@ func TestWatch(t *testing.T) {
 	before, parsed := s.Version(), loads.loads("a.yaml")
 	write(t, dir, ".a.yaml.swp", "junk", "")
 	replace(t, dir, "a.yaml", goodLayout, "delta")
-	stop := testwait.GiveUp(t)
-	for loads.loads("a.yaml") == parsed {
-		select {
-		case <-stop:
-			t.Fatal("gave up before the test timeout waiting for the unchanged a.yaml to be parsed again")
-		case <-time.After(Debounce / 10):
-		}
-	}
-	s.reloading.Lock() // the reload that parsed it has finished
-	s.reloading.Unlock()
+	testwait.Until(t, Debounce/10, func() (bool, string) {
+		return loads.loads("a.yaml") != parsed, "waiting for the unchanged a.yaml to be parsed again"
+	})
+	// Taking the lock waits for the reload that parsed it to finish.
+	s.reloading.Lock()
+	s.reloading.Unlock() //lint:ignore SA2001 the lock is taken only to wait for the reload
 	if s.Version() != before {
 		t.Errorf("a swap file or an unchanged save counted as a change")
 	}
