@@ -49,14 +49,14 @@ type Article struct {
 	Breaking bool `json:"breaking,omitempty" yaml:"breaking,omitempty"`
 }
 
-// articleKeys lists the keys an article file may hold, in the order of the
+// Keys lists the keys an article file may hold, in the order of the
 // Article fields.
-func ArticleKeys() []string {
+func Keys() []string {
 	return []string{"headline", "section", "kicker", "summary", "caption", "credit", "byline",
 		"published", "url", "lang", "photo", "focus", "layout", "breaking"}
 }
 
-// ArticleFields returns the names [Article.Field] accepts, for layout
+// Fields returns the names [Article.Field] accepts, for layout
 // bindings.
 func Fields() []string {
 	return []string{"headline", "section", "summary", "caption", "credit", "byline", "published", "url"}
@@ -110,21 +110,21 @@ func parseArticle(file string, data []byte, remote bool) (*Article, error) {
 	a := &Article{}
 	var headline, section *yaml.Node
 	headlineReported := false
-	for _, p := range strictyaml.MappingPairs(top, "", l) {
-		switch p.Key {
+	strictyaml.Fields(top, "", Keys(), l, func(key string, keyNode, value *yaml.Node) {
+		switch key {
 		case "headline":
-			headline = p.Value
+			headline = value
 		case "section", "kicker":
 			if section != nil {
-				l.Add(p.KeyN, p.Key, "both section and kicker are set (kicker is another name for section); keep one")
-				continue
+				l.Add(keyNode, key, "both section and kicker are set (kicker is another name for section); keep one")
+				return
 			}
-			section = p.Value
+			section = value
 		}
 		before := len(l.List)
-		a.set(p, l, remote)
-		headlineReported = headlineReported || (p.Key == "headline" && len(l.List) > before)
-	}
+		a.set(key, value, l, remote)
+		headlineReported = headlineReported || (key == "headline" && len(l.List) > before)
+	})
 	if a.Headline == "" && !headlineReported {
 		at, why := headline, "must not be blank"
 		if headline == nil {
@@ -140,40 +140,36 @@ func parseArticle(file string, data []byte, remote bool) (*Article, error) {
 
 // set stores the value of one key of an article file into a, reporting
 // problems to l.
-func (a *Article) set(p strictyaml.YamlPair, l *strictyaml.Collector, remote bool) {
+func (a *Article) set(key string, value *yaml.Node, l *strictyaml.Collector, remote bool) {
 	oneLine := map[string]*string{
 		"headline": &a.Headline, "section": &a.Section, "kicker": &a.Section,
 		"credit": &a.Credit, "byline": &a.Byline, "layout": &a.Layout,
 		"published": &a.Published, "url": &a.URL, "lang": &a.Lang, "photo": &a.Photo,
 	}
-	switch p.Key {
+	switch key {
 	case "summary", "caption":
 		dst := &a.Summary
-		if p.Key == "caption" {
+		if key == "caption" {
 			dst = &a.Caption
 		}
-		if s, ok := textValue(p, l); ok {
+		if s, ok := textValue(key, value, l); ok {
 			*dst = s
 		}
 	case "focus":
-		a.Focus = parseFocus(p.Value, l)
+		a.Focus = parseFocus(value, l)
 	case "breaking":
-		a.Breaking, _ = strictyaml.ScalarBool(p.Value, p.Key, l)
+		a.Breaking, _ = strictyaml.ScalarBool(value, key, l)
 	default:
-		dst, known := oneLine[p.Key]
-		if !known {
-			strictyaml.UnknownKey(l, p, "", ArticleKeys())
-			return
-		}
-		s, ok := textValue(p, l)
+		dst := oneLine[key] // Fields passes only the keys of Keys
+		s, ok := textValue(key, value, l)
 		if !ok {
 			return
 		}
-		if p.Key != "photo" { // a path is kept as written
+		if key != "photo" { // a path is kept as written
 			s = strings.Join(strings.Fields(s), " ")
 		}
-		if msg := checkArticleValue(p.Key, s, remote); msg != "" {
-			l.Add(p.Value, p.Key, "%s", msg)
+		if msg := checkArticleValue(key, s, remote); msg != "" {
+			l.Add(value, key, "%s", msg)
 			return
 		}
 		*dst = s
@@ -183,8 +179,8 @@ func (a *Article) set(p strictyaml.YamlPair, l *strictyaml.Collector, remote boo
 // textValue reads a text field: line breaks are normalized to \n,
 // surrounding white space (and zero-width spaces) is trimmed, and control
 // characters are refused.
-func textValue(p strictyaml.YamlPair, l *strictyaml.Collector) (string, bool) {
-	s, ok := strictyaml.ScalarText(p.Value, p.Key, l)
+func textValue(key string, value *yaml.Node, l *strictyaml.Collector) (string, bool) {
+	s, ok := strictyaml.ScalarText(value, key, l)
 	if !ok {
 		return "", false
 	}
@@ -192,7 +188,7 @@ func textValue(p strictyaml.YamlPair, l *strictyaml.Collector) (string, bool) {
 	s = strings.ReplaceAll(s, "\r", "\n")
 	for _, r := range s {
 		if unicode.IsControl(r) && r != '\n' && r != '\t' {
-			l.Add(p.Value, p.Key, "the text holds the invisible control character %U; remove it", r)
+			l.Add(value, key, "the text holds the invisible control character %U; remove it", r)
 			return "", false
 		}
 	}
@@ -253,33 +249,26 @@ func parseFocus(n *yaml.Node, l *strictyaml.Collector) *FocusPoint {
 		return nil
 	}
 	var f FocusPoint
-	var gotX, gotY, bad bool
-	for _, p := range strictyaml.MappingPairs(n, "focus", l) {
-		var dst *float64
-		switch p.Key {
-		case "x":
-			dst, gotX = &f.X, true
-		case "y":
+	var gotX, gotY bool
+	before := len(l.List)
+	strictyaml.Fields(n, "focus", []string{"x", "y"}, l, func(key string, _, value *yaml.Node) {
+		dst := &f.X
+		gotX = gotX || key == "x"
+		if key == "y" {
 			dst, gotY = &f.Y, true
-		default:
-			strictyaml.UnknownKey(l, p, "focus", []string{"x", "y"})
-			bad = true
-			continue
 		}
-		field := "focus." + p.Key
-		v, ok := strictyaml.ScalarFloat(p.Value, field, l)
+		field := "focus." + key
+		v, ok := strictyaml.ScalarFloat(value, field, l)
 		if ok && !(v >= 0 && v <= 1) {
-			l.Add(p.Value, field, "expected a number from 0 to 1 (0 = left/top edge, 1 = right/bottom edge), found %s", p.Value.Value)
-			ok = false
+			l.Add(value, field, "expected a number from 0 to 1 (0 = left/top edge, 1 = right/bottom edge), found %s", value.Value)
 		}
-		bad = bad || !ok
 		*dst = v
-	}
+	})
 	if !gotX || !gotY {
 		l.Add(n, "focus", "focus needs both x and y, e.g. {x: 0.5, y: 0.3}")
 		return nil
 	}
-	if bad {
+	if len(l.List) > before {
 		return nil
 	}
 	return &f

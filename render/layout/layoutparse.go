@@ -17,6 +17,7 @@ import (
 	"sharecard/render/preset"
 	"sharecard/render/strictyaml"
 	"sharecard/render/text"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,31 +68,7 @@ func (p *layoutParser) fail(n *yaml.Node, field, format string, args ...any) {
 // fields walks a mapping node, calling handle for each known key and
 // reporting unknown, duplicate and misplaced keys.
 func (p *layoutParser) fields(n *yaml.Node, at string, known []string, handle func(key string, v *yaml.Node)) {
-	if n.Kind != yaml.MappingNode {
-		p.fail(n, at, "want a mapping of keys to values, found %s", strictyaml.DescribeNode(n))
-		return
-	}
-	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		field := join(at, k.Value)
-		if seen[k.Value] {
-			p.fail(k, field, "key %q appears twice", k.Value)
-			continue
-		}
-		seen[k.Value] = true
-		if !hasString(known, k.Value) {
-			msg := fmt.Sprintf("unknown key %q", k.Value)
-			if s := strictyaml.Suggest(k.Value, known); s != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", s)
-			} else {
-				msg += " (known keys: " + strings.Join(known, ", ") + ")"
-			}
-			p.fail(k, field, "%s", msg)
-			continue
-		}
-		handle(k.Value, v)
-	}
+	strictyaml.Fields(n, at, known, &p.errs, func(key string, _, v *yaml.Node) { handle(key, v) })
 }
 
 func (p *layoutParser) layout(n *yaml.Node) *Layout {
@@ -305,7 +282,7 @@ func (p *layoutParser) layer(n *yaml.Node, at string, b *Brand) Layer {
 			ly.Bleed = p.boolean(v, f)
 		case "when":
 			ly.When = p.str(v, f)
-			if ly.When != WhenBreaking && !hasString(article.Fields(), ly.When) {
+			if ly.When != WhenBreaking && !slices.Contains(article.Fields(), ly.When) {
 				p.fail(v, f, "%s", unknownField(ly.When))
 			}
 		case "min_short_side":
@@ -772,22 +749,6 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 		}
 	}
 	return nil
-}
-
-func join(at, k string) string {
-	if at == "" {
-		return k
-	}
-	return at + "." + k
-}
-
-func hasString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -230,19 +231,41 @@ func Clip(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
+// Fields is the one walker of a YAML mapping that people write: it calls
+// handle with each known key of n, in file order, with its key node and
+// its value (aliases resolved). Everything else is reported to l at its
+// line and column, under the dotted field path at ("" at the top): a
+// value that is not a mapping, keys that are not plain names, merge keys
+// (<<), a key given twice, and unknown keys, with the nearest known key
+// as a suggestion ("did you mean …").
+func Fields(n *yaml.Node, at string, known []string, l *Collector, handle func(key string, keyNode, value *yaml.Node)) {
+	n = resolveAlias(n)
+	if n.Kind != yaml.MappingNode {
+		l.Add(n, at, "want a mapping of keys to values, found %s", DescribeNode(n))
+		return
+	}
+	for _, p := range mappingPairs(n, at, l) {
+		if !slices.Contains(known, p.key) {
+			unknownKey(l, p, at, known)
+			continue
+		}
+		handle(p.key, p.keyNode, p.value)
+	}
+}
+
 // yamlPair is one key and value of a mapping node.
-type YamlPair struct {
-	Key   string
-	KeyN  *yaml.Node
-	Value *yaml.Node
+type yamlPair struct {
+	key     string
+	keyNode *yaml.Node
+	value   *yaml.Node
 }
 
 // mappingPairs returns the pairs of mapping m in file order, with aliases
 // resolved. Duplicate keys, merge keys (<<) and keys that are not text are
 // reported to l and left out. prefix is the dotted path of m ("" at the top).
-func MappingPairs(m *yaml.Node, prefix string, l *Collector) []YamlPair {
+func mappingPairs(m *yaml.Node, prefix string, l *Collector) []yamlPair {
 	seen := make(map[string]*yaml.Node, len(m.Content)/2)
-	pairs := make([]YamlPair, 0, len(m.Content)/2)
+	pairs := make([]yamlPair, 0, len(m.Content)/2)
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := resolveAlias(m.Content[i]), resolveAlias(m.Content[i+1])
 		switch {
@@ -258,7 +281,7 @@ func MappingPairs(m *yaml.Node, prefix string, l *Collector) []YamlPair {
 			continue
 		}
 		seen[k.Value] = k
-		pairs = append(pairs, YamlPair{Key: k.Value, KeyN: k, Value: v})
+		pairs = append(pairs, yamlPair{key: k.Value, keyNode: k, value: v})
 	}
 	return pairs
 }
@@ -273,12 +296,12 @@ func joinPath(prefix, key string) string {
 
 // unknownKey reports key as not one of known, with a suggestion when one is
 // close.
-func UnknownKey(l *Collector, p YamlPair, prefix string, known []string) {
-	if s := Suggest(p.Key, known); s != "" {
-		l.Add(p.KeyN, joinPath(prefix, p.Key), "unknown key %q (did you mean %q?)", p.Key, s)
+func unknownKey(l *Collector, p yamlPair, prefix string, known []string) {
+	if s := Suggest(p.key, known); s != "" {
+		l.Add(p.keyNode, joinPath(prefix, p.key), "unknown key %q (did you mean %q?)", p.key, s)
 		return
 	}
-	l.Add(p.KeyN, joinPath(prefix, p.Key), "unknown key %q (known keys: %s)", p.Key, strings.Join(known, ", "))
+	l.Add(p.keyNode, joinPath(prefix, p.key), "unknown key %q (known keys: %s)", p.key, strings.Join(known, ", "))
 }
 
 // scalarText returns the text of a scalar node: "" for null, the literal

@@ -29,7 +29,7 @@ func TestFieldErrorFormat(t *testing.T) {
 }
 
 func TestSuggest(t *testing.T) {
-	// The keys of an article file (article.ArticleKeys, which this
+	// The keys of an article file (article.Keys, which this
 	// package's tests cannot import: article imports strictyaml).
 	keys := []string{"headline", "section", "kicker", "summary", "caption", "credit", "byline",
 		"published", "url", "lang", "photo", "focus", "layout", "breaking"}

@@ -1,0 +1,76 @@
+package strictyaml
+
+import (
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// TestFields walks mappings as people write them: the known keys reach the
+// handler in file order, and every other problem is one error at its line
+// and column, with a suggestion for a near miss.
+func TestFields(t *testing.T) {
+	known := []string{"name", "color", "width"}
+	tests := []struct {
+		name string
+		yaml string
+		keys string // the keys handled, in order
+		errs []string
+	}{
+		{"known keys in file order", "width: 3\nname: a\n", "width,name", nil},
+		{"near miss", "name: a\ncolour: red\n", "name", []string{`t.yaml:2:1: colour: unknown key "colour" (did you mean "color"?)`}},
+		{"far miss lists the keys", "zzz: 1\n", "", []string{`t.yaml:1:1: zzz: unknown key "zzz" (known keys: name, color, width)`}},
+		{"twice", "name: a\nname: b\n", "name", []string{`t.yaml:2:1: name: duplicate key "name" (first set at line 1); keep only one`}},
+		{"merge key", "base: &b {name: a}\nx:\n  <<: *b\n", "", nil}, // checked below, at x
+		{"alias value", "name: &n a\ncolor: *n\n", "name,color", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			top, err := ParseYAMLMapping("t.yaml", "test", []byte(tc.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := &Collector{File: "t.yaml"}
+			n := top
+			if tc.name == "merge key" {
+				n = top.Content[3]
+			}
+			var keys []string
+			Fields(n, "", known, l, func(key string, keyNode, value *yaml.Node) {
+				if keyNode.Value != key || value == nil {
+					t.Errorf("handler got key %q with key node %q", key, keyNode.Value)
+				}
+				keys = append(keys, key)
+			})
+			if got := strings.Join(keys, ","); got != tc.keys {
+				t.Errorf("keys handled %q, want %q", got, tc.keys)
+			}
+			want := tc.errs
+			if tc.name == "merge key" {
+				want = []string{`t.yaml:3:3: merge keys (<<) are not supported; write the fields out`}
+			}
+			var got []string
+			for _, e := range FieldErrors(l.Err()) {
+				got = append(got, e.Error())
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}
+
+// TestFields_NotAMapping reports a value of the wrong kind at its place.
+func TestFields_NotAMapping(t *testing.T) {
+	top, err := ParseYAMLMapping("t.yaml", "test", []byte("box: [1, 2]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &Collector{File: "t.yaml"}
+	Fields(top.Content[1], "box", []string{"left"}, l, func(string, *yaml.Node, *yaml.Node) { t.Error("handler called") })
+	errs := FieldErrors(l.Err())
+	if len(errs) != 1 || !strings.HasPrefix(errs[0].Error(), "t.yaml:1:6: box: want a mapping of keys to values, found") {
+		t.Fatalf("errors %v", errs)
+	}
+}
