@@ -86,7 +86,7 @@ func (a *Article) Field(name string) (value string, ok bool) {
 	return "", false
 }
 
-// ParseArticle reads an article from YAML or JSON data. file names the data
+// Parse reads an article from YAML or JSON data. file names the data
 // in error messages. Every problem found is reported at once, each as a
 // [*FieldError] with its line and column, joined with errors.Join in file
 // order; use [FieldErrors] to list them.
@@ -94,7 +94,7 @@ func Parse(file string, data []byte) (*Article, error) {
 	return parseArticle(file, data, false)
 }
 
-// ParseRemoteArticle reads an article sent over the network (to the HTTP
+// ParseRemote reads an article sent over the network (to the HTTP
 // service): like [ParseArticle], but photo may also be an http(s) URL or a
 // base64 data: URI, since there is no article folder to be relative to.
 func ParseRemote(file string, data []byte) (*Article, error) {
@@ -102,7 +102,7 @@ func ParseRemote(file string, data []byte) (*Article, error) {
 }
 
 func parseArticle(file string, data []byte, remote bool) (*Article, error) {
-	top, err := strictyaml.ParseYAMLMapping(file, "article", data)
+	top, err := strictyaml.ParseMapping(file, "article", data)
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ type Encoded struct {
 	FitsLimit bool
 }
 
-// EncodeOptions control Encode. The zero value means the defaults.
+// Options control Encode. The zero value means the defaults.
 type Options struct {
 	// MaxBytes is the largest acceptable size of the encoded image, in
 	// bytes; 0 means no limit.

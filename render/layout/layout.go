@@ -267,7 +267,7 @@ func (ly *Layer) Applies(a *article.Article, short float64) bool {
 // Names a layer may use in `when`, beyond the article's text fields.
 const WhenBreaking = "breaking"
 
-// LoadLayouts parses every *.yaml / *.yml file at the top of fsys and
+// Load parses every *.yaml / *.yml file at the top of fsys and
 // returns the layouts by name. dir is the folder name shown in messages
 // ("layouts"). All files are parsed; the error joins the problems of every
 // broken file.
@@ -308,7 +308,7 @@ func Load(fsys fs.FS, dir string, fonts *text.FontSet) (map[string]*Layout, erro
 	return out, nil
 }
 
-// LayoutNames returns the sorted names of layouts.
+// Names returns the sorted names of layouts.
 func Names(m map[string]*Layout) []string {
 	names := make([]string, 0, len(m))
 	for n := range m {
@@ -338,13 +338,13 @@ func (l *Layout) VariantFor(w, h int) (*Variant, error) {
 	return nil, fmt.Errorf("layout %s (%s): no variant matches a %dx%d canvas (aspect %.2f); add a variant without min_aspect/max_aspect as the last one to catch every size", l.Name, l.File, w, h, aspect)
 }
 
-// Color resolves a brand colour name.
+// color resolves a brand colour name.
 func (b *Brand) color(name string) (color.NRGBA, bool) {
 	c, ok := b.Colors[name]
 	return c, ok
 }
 
-// resolve computes the pixel rectangle of a box inside ref on a canvas
+// Resolve computes the pixel rectangle of a box inside ref on a canvas
 // whose shorter side is short.
 func (b BoxSpec) Resolve(ref image.Rectangle, short float64) image.Rectangle {
 	x0, x1 := resolveAxis(b.Left, b.Width, b.Right, float64(ref.Min.X), float64(ref.Dx()), short)

@@ -2,7 +2,7 @@ package layout
 
 import "slices"
 
-// LayoutKeys returns the keys a layout file may use, by the place they may
+// Keys returns the keys a layout file may use, by the place they may
 // be used: "layout" (the top level), "brand", "brand.fonts" (the keys of one
 // font role), "variant", "box", "size", "pill", "preset", "preset.safe",
 // and "layer:TYPE" for each layer type as written in layout files (such as

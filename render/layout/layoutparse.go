@@ -25,7 +25,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// ParseLayout compiles one layout file. file names it in messages; assets
+// Parse compiles one layout file. file names it in messages; assets
 // (the logo and image layers) are read from fsys, relative to the file.
 // fonts, when not nil, is used to reject unknown font families. Every
 // problem of the file is reported, each as "file:line:col: field: message".
@@ -38,7 +38,7 @@ func Parse(file string, data []byte, assets fs.FS, fonts *text.FontSet) (*Layout
 func parseLayout(display, name string, data []byte, assets fs.FS, fonts *text.FontSet) (*Layout, error) {
 	p := &layoutParser{errs: strictyaml.Collector{File: display}, assets: assets, fonts: fonts, dir: path.Dir(name), digest: sha256.New()}
 	p.digest.Write(data)
-	top, err := strictyaml.ParseYAMLMapping(display, "layout", data)
+	top, err := strictyaml.ParseMapping(display, "layout", data)
 	if err != nil {
 		return nil, err
 	}

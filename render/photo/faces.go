@@ -34,7 +34,7 @@ type Subject struct {
 	Score float64 `json:"score"`
 }
 
-// SubjectFinder finds subjects in photos. It holds the parsed face-detector
+// Finder finds subjects in photos. It holds the parsed face-detector
 // model, never changes after [NewSubjectFinder] returns, and is safe for
 // concurrent use.
 type Finder struct {
@@ -70,7 +70,7 @@ const (
 	maxFaces = 16
 )
 
-// NewSubjectFinder parses the embedded face cascade. Parse it once and share
+// NewFinder parses the embedded face cascade. Parse it once and share
 // the finder: parsing takes a few milliseconds.
 func NewFinder() (*Finder, error) {
 	data := []byte(facefinderCascade)

@@ -50,7 +50,7 @@ var (
 	ErrCorruptPhoto = errors.New("photo data is truncated or corrupt")
 )
 
-// DecodePhoto reads one photo from r and returns it upright, in 8-bit sRGB.
+// Decode reads one photo from r and returns it upright, in 8-bit sRGB.
 // The type is detected from the content, never from a file name. At most
 // lim.MaxBytes bytes are accepted, and the pixel count is checked against
 // lim.MaxPixels from the header, before any pixel is decoded. Zero fields of
@@ -168,7 +168,7 @@ func totalSize(r io.Reader, consumed int64) int64 {
 	return 0
 }
 
-// sniffFormat names the image type from its first bytes.
+// SniffFormat names the image type from its first bytes.
 func SniffFormat(data []byte) (string, error) {
 	switch {
 	case len(data) == 0:
@@ -251,7 +251,7 @@ func megapixels(px int64) string {
 	return fmt.Sprintf("%.1f", float64(px)/1e6)
 }
 
-// decodeConfig reads only the header of data.
+// DecodeConfig reads only the header of data.
 func DecodeConfig(format string, data []byte) (cfg image.Config, err error) {
 	defer recoverDecoder(&err)
 	r := bytes.NewReader(data)
@@ -267,7 +267,7 @@ func DecodeConfig(format string, data []byte) (cfg image.Config, err error) {
 	}
 }
 
-// decodeImage decodes data (the first frame of an animated GIF).
+// DecodeImage decodes data (the first frame of an animated GIF).
 func DecodeImage(format string, data []byte) (img image.Image, err error) {
 	defer recoverDecoder(&err)
 	r := bytes.NewReader(data)

@@ -116,7 +116,7 @@ type Pill struct {
 // photo turns soft, so the rest of the box is filled instead.
 const maxUpscale = 1.5
 
-// PlanCard decides, for one preset, where every layer goes, how the text
+// Card decides, for one preset, where every layer goes, how the text
 // breaks and which part of the photo is shown. It touches no pixels.
 func Card(a *article.Article, l *layout.Layout, p preset.Preset, photo PhotoInfo, fonts *text.FontSet) (*Plan, error) {
 	v, err := l.VariantFor(p.Width, p.Height)

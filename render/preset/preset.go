@@ -59,7 +59,7 @@ func standardIDs() []string {
 		"thumb-16x9", "thumb-square"}
 }
 
-// Presets returns every built-in preset in a stable order. The slice and
+// All returns every built-in preset in a stable order. The slice and
 // its Formats are fresh copies the caller may change.
 func All() []Preset {
 	rows := presetRows()
@@ -71,13 +71,13 @@ func All() []Preset {
 	return out
 }
 
-// StandardPresets returns the default set of presets, the ones with
+// Standard returns the default set of presets, the ones with
 // Standard set, in the order of [Presets].
 func Standard() []Preset {
 	return slices.DeleteFunc(All(), func(p Preset) bool { return !p.Standard })
 }
 
-// LookupPreset returns the built-in preset with the given id.
+// Lookup returns the built-in preset with the given id.
 func Lookup(id string) (Preset, bool) {
 	for _, p := range All() {
 		if p.ID == id {
@@ -87,7 +87,7 @@ func Lookup(id string) (Preset, bool) {
 	return Preset{}, false
 }
 
-// SelectPresets picks the presets to render from a comma-separated spec:
+// Select picks the presets to render from a comma-separated spec:
 // "" gives the standard set, "all" every built-in preset followed by the
 // new ones in extra, and a list such as "og,x-summary" those presets in
 // that order, without duplicates ("standard" and "all" may appear in a

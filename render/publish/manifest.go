@@ -37,7 +37,7 @@ type ManifestImage struct {
 	Warnings []string      `json:"warnings"`
 }
 
-// NewManifest builds the manifest of a result.
+// New builds the manifest of a result.
 func New(a *article.Article, layout string, res *render.Result) *Manifest {
 	m := &Manifest{Article: a, Layout: layout, Engine: render.Version, Photo: res.Photo, Images: []ManifestImage{}}
 	for i := range res.Outputs {

@@ -27,7 +27,7 @@ func TestFields(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			top, err := ParseYAMLMapping("t.yaml", "test", []byte(tc.yaml))
+			top, err := ParseMapping("t.yaml", "test", []byte(tc.yaml))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,7 +63,7 @@ func TestFields(t *testing.T) {
 
 // TestFields_NotAMapping reports a value of the wrong kind at its place.
 func TestFields_NotAMapping(t *testing.T) {
-	top, err := ParseYAMLMapping("t.yaml", "test", []byte("box: [1, 2]\n"))
+	top, err := ParseMapping("t.yaml", "test", []byte("box: [1, 2]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,14 +75,14 @@ func FieldErrors(err error) []*FieldError {
 	return out
 }
 
-// collector collects the problems found in one file so that all of them
+// Collector collects the problems found in one file so that all of them
 // are reported at once.
 type Collector struct {
 	File string
 	List []*FieldError
 }
 
-// add records a problem at the position of n (which may be nil).
+// Add records a problem at the position of n (which may be nil).
 func (l *Collector) Add(n *yaml.Node, field, format string, args ...any) {
 	e := &FieldError{File: l.File, Field: field, Msg: fmt.Sprintf(format, args...)}
 	if n != nil {
@@ -91,7 +91,7 @@ func (l *Collector) Add(n *yaml.Node, field, format string, args ...any) {
 	l.List = append(l.List, e)
 }
 
-// err returns nil when nothing was recorded, else all problems joined, in
+// Err returns nil when nothing was recorded, else all problems joined, in
 // file order (problems without a position last).
 func (l *Collector) Err() error {
 	if len(l.List) == 0 {
@@ -116,10 +116,10 @@ func (l *Collector) Err() error {
 	return errors.Join(errs...)
 }
 
-// parseYAMLMapping parses data as one YAML (or JSON) document whose top
+// ParseMapping parses data as one YAML (or JSON) document whose top
 // level is a mapping, and returns that mapping node. what names the kind of
 // file for messages, e.g. "article".
-func ParseYAMLMapping(file, what string, data []byte) (*yaml.Node, error) {
+func ParseMapping(file, what string, data []byte) (*yaml.Node, error) {
 	l := &Collector{File: file}
 	if !utf8.Valid(data) {
 		l.Add(nil, "", "the file is not UTF-8 text; save it as UTF-8")
@@ -199,7 +199,7 @@ func resolveAlias(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// describeNode names what a node holds, for "expected X, found Y" messages.
+// DescribeNode names what a node holds, for "expected X, found Y" messages.
 func DescribeNode(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
@@ -222,7 +222,7 @@ func DescribeNode(n *yaml.Node) string {
 	return "an empty document"
 }
 
-// clip shortens s to at most n runes for messages.
+// Clip shortens s to at most n runes for messages.
 func Clip(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
@@ -304,7 +304,7 @@ func unknownKey(l *Collector, p yamlPair, prefix string, known []string) {
 	l.Add(p.keyNode, joinPath(prefix, p.key), "unknown key %q (known keys: %s)", p.key, strings.Join(known, ", "))
 }
 
-// scalarText returns the text of a scalar node: "" for null, the literal
+// ScalarText returns the text of a scalar node: "" for null, the literal
 // text for any other scalar (so `headline: 1984` is the text "1984"). ok is
 // false, and the problem reported, when n is a list or mapping.
 func ScalarText(n *yaml.Node, field string, l *Collector) (string, bool) {
@@ -318,7 +318,7 @@ func ScalarText(n *yaml.Node, field string, l *Collector) (string, bool) {
 	return n.Value, true
 }
 
-// scalarBool returns the value of a true/false node (yes/no and on/off are
+// ScalarBool returns the value of a true/false node (yes/no and on/off are
 // accepted too, in any case).
 func ScalarBool(n *yaml.Node, field string, l *Collector) (bool, bool) {
 	if n.Kind == yaml.ScalarNode {
@@ -336,7 +336,7 @@ func ScalarBool(n *yaml.Node, field string, l *Collector) (bool, bool) {
 	return false, false
 }
 
-// scalarFloat returns the value of a number node.
+// ScalarFloat returns the value of a number node.
 func ScalarFloat(n *yaml.Node, field string, l *Collector) (float64, bool) {
 	if n.Kind == yaml.ScalarNode {
 		if tag := n.ShortTag(); tag == "!!int" || tag == "!!float" {
@@ -361,7 +361,7 @@ func ScalarFloat(n *yaml.Node, field string, l *Collector) (float64, bool) {
 	return 0, false
 }
 
-// suggest returns the candidate closest to s by edit distance (ignoring
+// Suggest returns the candidate closest to s by edit distance (ignoring
 // case) when it is close enough to be a likely typo, else "". Ties go to
 // the earlier candidate.
 func Suggest(s string, candidates []string) string {
