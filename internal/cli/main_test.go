@@ -179,3 +179,28 @@ func TestUsage(t *testing.T) {
 		t.Fatalf("no args: exit %d", code)
 	}
 }
+
+// TestRender_BaseURL checks that --base-url is the public URL of the
+// --out folder: meta.html links each image under the article's folder,
+// with or without a trailing slash on the flag.
+func TestRender_BaseURL(t *testing.T) {
+	for _, base := range []string{"https://cdn.example.com/cards", "https://cdn.example.com/cards/"} {
+		dir := t.TempDir()
+		code, stdout, stderr := runCLI(t, "render", "--out", dir, "--preset", "og", "--base-url", base, "samples/long-headline/article.yaml")
+		if code != 0 {
+			t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+		}
+		matches, _ := filepath.Glob(filepath.Join(dir, "*", "meta.html"))
+		if len(matches) != 1 {
+			t.Fatalf("meta.html files: %v", matches)
+		}
+		meta, err := os.ReadFile(matches[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "https://cdn.example.com/cards/" + filepath.Base(filepath.Dir(matches[0])) + "/og.jpg"
+		if !strings.Contains(string(meta), `content="`+want+`"`) {
+			t.Errorf("--base-url %s: meta.html does not link %s:\n%s", base, want, meta)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -50,7 +51,7 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&f.format, "format", "", "output `format` for every image: jpeg, png or webp (default: per preset)")
 	fs.StringVar(&f.layoutDir, "layouts", "", "read layouts from `DIR` instead of the built-in ones")
 	fs.Int64Var(&f.maxMP, "max-megapixels", 100, "refuse photos larger than `N` megapixels")
-	fs.StringVar(&f.baseURL, "base-url", "", "`URL` prefix for image links in meta.html (default: relative)")
+	fs.StringVar(&f.baseURL, "base-url", "", "public `URL` of the --out folder: meta.html links URL/<slug>/<file> (default: relative links)")
 	fs.BoolVar(&f.timings, "timings", false, "print the time spent in each stage per article on stderr")
 	fs.BoolVar(&f.sheet, "contact-sheet", false, "also write "+contactSheetName+", every image on one page for review")
 	fs.Usage = func() {
@@ -196,8 +197,13 @@ func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*lay
 		return nil, err
 	}
 
-	dir := filepath.Join(f.out, slugs.Claim(a.Slug(), file))
-	files := publish.Files(a, lay.Name, res, f.baseURL)
+	folder := slugs.Claim(a.Slug(), file)
+	dir := filepath.Join(f.out, folder)
+	base := ""
+	if f.baseURL != "" {
+		base = strings.TrimSuffix(f.baseURL, "/") + "/" + url.PathEscape(folder) + "/"
+	}
+	files := publish.Files(a, lay.Name, res, base)
 	ar := &articleResult{dir: dir, images: len(res.Outputs), timings: res.Timings, warnings: publish.GroupWarnings(res.Outputs)}
 	if f.sheet {
 		png, err := publish.ArticleContactSheet(a, lay.Name, res.Outputs, eng.Fonts)

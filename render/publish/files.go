@@ -13,8 +13,8 @@ import (
 )
 
 // Files returns the file set of one article's folder: every image under
-// its FileName, manifest.json and meta.html (image links prefixed with
-// baseURL, relative when empty).
+// its FileName, manifest.json and meta.html (image links under baseURL,
+// the public URL of the article's folder; relative when empty).
 func Files(a *article.Article, layout string, res *render.Result, baseURL string) map[string][]byte {
 	m := New(a, layout, res)
 	files := map[string][]byte{"manifest.json": m.JSON(), "meta.html": m.MetaHTML(baseURL)}

@@ -93,9 +93,13 @@ type metaImage struct {
 }
 
 // MetaHTML returns the Open Graph and X tags and a schema.org NewsArticle
-// JSON-LD block for the manifest's images. base is prefixed to file names
-// (e.g. "https://cdn.example.com/cards/slug/"); empty keeps them relative.
+// JSON-LD block for the manifest's images. base is the URL of the
+// article's folder (e.g. "https://cdn.example.com/cards/slug/"), joined to
+// file names with a slash; empty keeps them relative.
 func (m *Manifest) MetaHTML(base string) []byte {
+	if base != "" && !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
 	mk := func(id string) *metaImage {
 		img := m.image(id)
 		if img == nil {
