@@ -5,6 +5,7 @@ import (
 	"context"
 	"image"
 	"reflect"
+	"strings"
 	"testing"
 
 	"sharecard/render"
@@ -21,15 +22,11 @@ var spread = []string{"og", "x-summary", "instagram-story", "instagram-reel-cove
 
 func lookupAll(t testing.TB, ids ...string) []preset.Preset {
 	t.Helper()
-	var out []preset.Preset
-	for _, id := range ids {
-		p, ok := preset.Lookup(id)
-		if !ok {
-			t.Fatalf("no preset %s", id)
-		}
-		out = append(out, p)
+	ps, err := preset.Select(strings.Join(ids, ","), nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return ps
 }
 
 // TestBuiltinLayoutsClean lints the shipped layouts with the shipped

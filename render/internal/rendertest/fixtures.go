@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -103,15 +104,11 @@ func Headline(tb testing.TB, name string) *article.Article {
 // test.
 func Presets(tb testing.TB, ids ...string) []preset.Preset {
 	tb.Helper()
-	var out []preset.Preset
-	for _, id := range ids {
-		p, ok := preset.Lookup(id)
-		if !ok {
-			tb.Fatalf("no preset %q", id)
-		}
-		out = append(out, p)
+	ps, err := preset.Select(strings.Join(ids, ","), nil)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	return out
+	return ps
 }
 
 // LayerOf returns the layer of l that planned layer pld of p was planned
