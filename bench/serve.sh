@@ -90,7 +90,7 @@ import (
 	"strconv"
 	"strings"
 
-	"sharecard/render"
+	"sharecard/render/preset"
 	"sharecard/server"
 )
 
@@ -115,7 +115,7 @@ func main() {
 			q.Set("headline", fmt.Sprintf("Story %d: the %s and the %s meet again in week %d", i, words[i%10], words[i/10%10], i%52+1))
 			q.Set("section", "Bench")
 			q.Set("photo", os.Args[2]+"/"+photos[i%len(photos)])
-			fmt.Fprintln(w, server.SignCardURL([]byte(os.Getenv("SHARECARD_SIGN_KEY")), "", "standard", "og", render.FormatJPEG, q))
+			fmt.Fprintln(w, server.SignCardURL([]byte(os.Getenv("SHARECARD_SIGN_KEY")), "", "standard", "og", preset.FormatJPEG, q))
 		}
 		w.Flush()
 	}
