@@ -2,7 +2,7 @@ package layouts_test
 
 // Every key the layout parser accepts must be documented in README.md: a
 // table row in the section of its place, and at least one example that
-// uses it there. The key lists come from render.LayoutKeys, which is
+// uses it there. The key lists come from layout.Keys, which is
 // itself checked against the parser's own "unknown key" messages.
 
 import (
@@ -21,7 +21,7 @@ import (
 // message lists every known key instead of suggesting one.
 const probeKey = "zqxjkv"
 
-// probes are layouts with probeKey at each place of render.LayoutKeys.
+// probes are layouts with probeKey at each place of layout.Keys.
 var probes = map[string]string{
 	"layout":      "name: p\nzqxjkv: 1\nvariants: [{layers: [{type: photo}]}]\n",
 	"brand":       "name: p\nbrand: {zqxjkv: 1}\nvariants: [{layers: [{type: photo}]}]\n",
@@ -36,7 +36,7 @@ var probes = map[string]string{
 
 var knownKeysRe = regexp.MustCompile(`unknown key "` + probeKey + `" \(known keys: ([^)]*)\)`)
 
-// TestLayoutKeysMatchParser checks render.LayoutKeys against the keys the
+// TestLayoutKeysMatchParser checks layout.Keys against the keys the
 // parser itself lists when it meets an unknown key at each place.
 func TestLayoutKeysMatchParser(t *testing.T) {
 	fs, err := loadFonts()
@@ -50,7 +50,7 @@ func TestLayoutKeysMatchParser(t *testing.T) {
 			src, ok = fmt.Sprintf("name: p\nvariants: [{layers: [{type: %s, zqxjkv: 1}]}]\n", typ), true
 		}
 		if !ok {
-			t.Errorf("render.LayoutKeys has a place %q that this test cannot probe: add it to probes", place)
+			t.Errorf("layout.Keys has a place %q that this test cannot probe: add it to probes", place)
 			continue
 		}
 		_, err := layout.Parse("probe.yaml", []byte(src), nil, fs)
@@ -64,12 +64,12 @@ func TestLayoutKeysMatchParser(t *testing.T) {
 			continue
 		}
 		if got := strings.Split(m[1], ", "); !slices.Equal(got, want) {
-			t.Errorf("%s: the parser accepts %v, render.LayoutKeys says %v: update render/layoutkeys.go", place, got, want)
+			t.Errorf("%s: the parser accepts %v, layout.Keys says %v: update render/layout/layoutkeys.go", place, got, want)
 		}
 	}
 	for place := range probes {
 		if _, ok := keys[place]; !ok {
-			t.Errorf("render.LayoutKeys has no place %q", place)
+			t.Errorf("layout.Keys has no place %q", place)
 		}
 	}
 }

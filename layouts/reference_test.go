@@ -304,7 +304,7 @@ func checkStrayPictures(t *testing.T, wanted map[string]bool) {
 }
 
 // renderExample draws an example on each of its canvases for each of its
-// articles, through the engine's two stages (PlanCard, then Draw), and lays
+// articles, through the engine's two stages (Engine.PlanCard, then paint.Draw), and lays
 // the results out side by side.
 func renderExample(eng *render.Engine, ex example, lay *layout.Layout, prep *photo.Prepared) (*image.NRGBA, error) {
 	var tiles []tile

@@ -182,7 +182,7 @@ func (s *Set) load(name string) (st *fileState, ok bool) {
 	if err != nil {
 		return &fileState{problems: []string{fmt.Sprintf("%s: %v", display, err)}}, true
 	}
-	// LoadLayouts on a view of the folder that holds only this layout file
+	// layout.Load on a view of the folder that holds only this layout file
 	// gives messages with the folder in the file name and resolves the
 	// logo and images relative to the folder.
 	lays, err := layout.Load(oneFile{fsys: os.DirFS(s.dir), name: name}, filepath.ToSlash(s.dir), s.fonts)

@@ -9,8 +9,8 @@ import (
 	"sharecard/render/strictyaml"
 )
 
-// ParseProblems turns the error of [render.LoadLayouts] or
-// [render.ParseLayout] into problems, one per line of the error: the
+// ParseProblems turns the error of [layout.Load] or
+// [layout.Parse] into problems, one per line of the error: the
 // parser's field errors keep their file, line and column, and other lines
 // of the form "file:line:col: message" or "file: message" are split the
 // same way. It returns nil for a nil error.

@@ -16,7 +16,7 @@ import (
 )
 
 // Article is the story to render, as read from an article file by
-// [ParseArticle]. Text fields are trimmed; all but Summary, Caption and
+// [Parse]. Text fields are trimmed; all but Summary, Caption and
 // Photo are on one line with single spaces.
 type Article struct {
 	// Headline is the story's title; it is required.
@@ -63,7 +63,7 @@ func Fields() []string {
 }
 
 // Field returns the text field called name, for layout bindings; ok is
-// false when name is not one of [ArticleFields].
+// false when name is not one of [Fields].
 func (a *Article) Field(name string) (value string, ok bool) {
 	switch name {
 	case "headline":
@@ -95,7 +95,7 @@ func Parse(file string, data []byte) (*Article, error) {
 }
 
 // ParseRemote reads an article sent over the network (to the HTTP
-// service): like [ParseArticle], but photo may also be an http(s) URL or a
+// service): like [Parse], but photo may also be an http(s) URL or a
 // base64 data: URI, since there is no article folder to be relative to.
 func ParseRemote(file string, data []byte) (*Article, error) {
 	return parseArticle(file, data, true)

@@ -15,7 +15,7 @@ import (
 
 // Layout is a compiled layout file: a brand and the variants that place
 // photo, scrims, text and logo on a canvas. Designers write layouts as YAML
-// (see the Layouts section of README.md); [ParseLayout] compiles and validates them once,
+// (see the Layouts section of README.md); [Parse] compiles and validates them once,
 // and the render stages only ever see this typed form. A Layout is
 // immutable after parsing and safe for concurrent use.
 type Layout struct {

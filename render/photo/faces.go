@@ -16,7 +16,7 @@ import (
 //go:embed models/facefinder
 var facefinderCascade string
 
-// Subject kinds reported by [SubjectFinder.Find].
+// Subject kinds reported by [Finder.Find].
 const (
 	SubjectFace   = "face"
 	SubjectDetail = "detail"
@@ -35,7 +35,7 @@ type Subject struct {
 }
 
 // Finder finds subjects in photos. It holds the parsed face-detector
-// model, never changes after [NewSubjectFinder] returns, and is safe for
+// model, never changes after [NewFinder] returns, and is safe for
 // concurrent use.
 type Finder struct {
 	cascade *pigo.Pigo

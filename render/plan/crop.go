@@ -25,7 +25,7 @@ type CropInput struct {
 	// Avoid: the crop is centred on it as far as the photo allows.
 	Focus *article.FocusPoint
 	// Subjects are the regions to keep visible, as found by
-	// [SubjectFinder.Find], in photo pixels.
+	// [photo.Finder.Find], in photo pixels.
 	Subjects []photo.Subject
 	// Avoid are the text boxes in Box coordinates ((0,0) is the top-left of
 	// the box): crops where no face lands under them are preferred.

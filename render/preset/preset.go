@@ -72,7 +72,7 @@ func All() []Preset {
 }
 
 // Standard returns the default set of presets, the ones with
-// Standard set, in the order of [Presets].
+// Standard set, in the order of [All].
 func Standard() []Preset {
 	return slices.DeleteFunc(All(), func(p Preset) bool { return !p.Standard })
 }
