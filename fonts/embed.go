@@ -3,7 +3,7 @@
 // Arabic (regular and bold), all under the SIL Open Font License 1.1 (see
 // OFL.txt and README.md in this directory).
 //
-// The package is data only: parse the files with render.LoadFonts(fonts.FS).
+// The package is data only: parse the files with text.LoadFonts(fonts.FS).
 package fonts
 
 import "embed"

@@ -1,7 +1,7 @@
 package cli
 
 // These tests keep README.md in step with the code: the presets table must
-// match render.Presets(). The layout reference, layouts/README.md, is
+// match preset.All(). The layout reference, layouts/README.md, is
 // checked by the tests of package layouts.
 
 import (
@@ -16,7 +16,7 @@ import (
 )
 
 // TestDocsPresetsTable checks that the table under "## Presets" has one row
-// per built-in preset, in the order of render.Presets(), with the values the
+// per built-in preset, in the order of preset.All(), with the values the
 // code has. Regenerate rows from `go run . presets --json`.
 func TestDocsPresetsTable(t *testing.T) {
 	sec := docsSection(t, docsReadme(t), "## Presets")
@@ -53,7 +53,7 @@ func TestDocsPresetsTable(t *testing.T) {
 		}
 	}
 	if !extra && !slices.Equal(ids, want) && len(ids) == len(want) {
-		t.Errorf("README presets table is not in the order of render.Presets() (go run . presets):\n got: %v\nwant: %v", ids, want)
+		t.Errorf("README presets table is not in the order of preset.All() (go run . presets):\n got: %v\nwant: %v", ids, want)
 	}
 }
 
