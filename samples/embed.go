@@ -1,6 +1,3 @@
-// Package samples holds the sample articles and photos that show what the
-// layouts do (see README.md in this folder): data only. The layout linter
-// renders every layout with them.
 package samples
 
 import "embed"
