@@ -1,7 +1,8 @@
 // Package samples holds the sample articles and photos that show what the
-// layouts do (see README.md in this folder): data only. The layout linter
-// renders every layout with them.
+// layouts do (see README.md in this folder), and the one loader and
+// selection of samples that the CLI, lint and the studio share. The layout
+// linter renders every layout with them.
 //
-// Rule: data and the one loader; an article file and its photo come in,
-// samples.Sample values go out, and nothing here renders.
+// Rule: an article file and its photo (capped) come in, Sample values go
+// out; nothing here renders.
 package samples
