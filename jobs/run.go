@@ -24,6 +24,13 @@ type Handler func(ctx context.Context, id string, payload []byte) (json.RawMessa
 // when the server does not answer.
 const pollWait = 5 * time.Second
 
+// handBackDelay is how long a job handed back while its process stops
+// waits before it is delivered again. A pull request cannot be withdrawn:
+// the server keeps a stopping worker's open pull for up to pollWait and
+// would deliver the job into it at once, to nobody, and the job would then
+// wait a whole ack wait. After this delay only live pulls remain.
+const handBackDelay = pollWait + time.Second
+
 // saveTimeout bounds the bookkeeping after a handler returned.
 const saveTimeout = 10 * time.Second
 
@@ -100,8 +107,8 @@ func (q *Queue) work(fetchCtx, runCtx context.Context, handle Handler) {
 		}
 		pause = 100 * time.Millisecond
 		if fetchCtx.Err() != nil {
-			// Arrived while stopping: give it back at once.
-			_ = msg.Nak()
+			// Arrived while stopping: give it back (see handBackDelay).
+			_ = msg.NakWithDelay(handBackDelay)
 			return
 		}
 		q.process(runCtx, msg, handle)
@@ -183,7 +190,7 @@ func (q *Queue) process(runCtx context.Context, msg jetstream.Msg, handle Handle
 		if err := q.save(bg, cur); err != nil {
 			log.Warn("jobs: cannot save queued status", "err", err)
 		}
-		_ = msg.Nak()
+		_ = msg.NakWithDelay(handBackDelay)
 		log.Info("jobs: handler interrupted by shutdown, job returned to the queue")
 	case cur.Attempts >= q.cfg.MaxAttempts, errors.Is(herr, ErrPermanent):
 		cur.Error = herr.Error()
