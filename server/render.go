@@ -185,7 +185,11 @@ func (s *Server) readRenderRequest(r *http.Request) (*renderRequest, error) {
 	case ctype == "multipart/form-data":
 		articleData, photo, err = readMultipart(r, params["boundary"])
 	case ctype == "application/json", ctype == "application/yaml", ctype == "application/x-yaml", ctype == "text/yaml", ctype == "":
-		articleData, err = io.ReadAll(r.Body)
+		if articleData, err = io.ReadAll(r.Body); err != nil {
+			// A body that ends before its Content-Length is the client's
+			// mistake, as in multipart bodies: 400, not 500.
+			err = asBadRequest(err)
+		}
 	default:
 		return nil, &Problem{Status: http.StatusUnsupportedMediaType, Title: "Unsupported body", Detail: fmt.Sprintf("send the article as application/json, application/yaml or multipart/form-data, not %q", ctype)}
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -397,5 +398,32 @@ func TestRender_ImmutableURLs(t *testing.T) {
 	sum := sha256.Sum256(og)
 	if !bytes.Equal(stored, og) || m.Images[0].SHA256 != hex.EncodeToString(sum[:]) || m.Images[0].Bytes != len(og) {
 		t.Errorf("og changed after the full render, or the manifest does not describe the stored bytes")
+	}
+}
+
+// TestRender_TruncatedBody sends JSON and YAML bodies that end before their
+// Content-Length: the client's mistake answers 400 problem+json, as a
+// truncated multipart body does, not 500.
+func TestRender_TruncatedBody(t *testing.T) {
+	_, ts := newTestServer(t, Config{})
+	for _, ctype := range []string{"application/json", "application/yaml"} {
+		t.Run(ctype, func(t *testing.T) {
+			conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			body := `{"headline": "cut off in the mid`
+			fmt.Fprintf(conn, "POST /v1/render?preset=og HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s", ctype, len(body)+100, body)
+			conn.(*net.TCPConn).CloseWrite()
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Content-Type") != "application/problem+json" {
+				t.Errorf("status %d, Content-Type %q; want 400 problem+json", resp.StatusCode, resp.Header.Get("Content-Type"))
+			}
+		})
 	}
 }
