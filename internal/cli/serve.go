@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,6 +53,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f serveFlags
+	workers, err := envInt("SHARECARD_WORKERS", 0)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	maxMP, err := envInt("SHARECARD_MAX_MEGAPIXELS", 100)
+	if err != nil {
+		return usageError{err.Error()}
+	}
 	fs.StringVar(&f.addr, "addr", envOr("SHARECARD_ADDR", ":8080"), "listen `address` (SHARECARD_ADDR)")
 	fs.StringVar(&f.layoutDir, "layouts", envOr("SHARECARD_LAYOUTS", "layouts"), "layouts `folder`; the built-in ones when it does not exist (SHARECARD_LAYOUTS)")
 	fs.StringVar(&f.storeSpec, "store", envOr("SHARECARD_STORE", ""), "image store: a folder, or s3://bucket/prefix with AWS_* credentials (default: DATA/images) (SHARECARD_STORE)")
@@ -59,8 +68,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.natsURL, "nats", envOr("SHARECARD_NATS", ""), "external NATS `URL` shared by replicas (default: embedded) (SHARECARD_NATS)")
 	fs.StringVar(&f.baseURL, "base-url", envOr("SHARECARD_BASE_URL", ""), "public `URL` of this service, for image URLs in manifests (SHARECARD_BASE_URL)")
 	fs.StringVar(&f.allow, "allow-nets", envOr("SHARECARD_ALLOW_NETS", ""), "comma-separated `CIDRs` photo URLs may resolve to although private (SHARECARD_ALLOW_NETS)")
-	fs.IntVar(&f.workers, "workers", envInt("SHARECARD_WORKERS", 0), "renders at once (default: one per CPU) (SHARECARD_WORKERS)")
-	fs.Int64Var(&f.maxMP, "max-megapixels", int64(envInt("SHARECARD_MAX_MEGAPIXELS", 100)), "refuse photos larger than `N` megapixels")
+	fs.IntVar(&f.workers, "workers", workers, "renders at once (default: one per CPU) (SHARECARD_WORKERS)")
+	fs.Int64Var(&f.maxMP, "max-megapixels", int64(maxMP), "refuse photos larger than `N` megapixels (SHARECARD_MAX_MEGAPIXELS)")
 	fs.BoolVar(&f.studio, "studio", envBool("SHARECARD_STUDIO"), "also serve the designers' studio at /studio/ (needs a --layouts folder; the studio renders on demand, so keep it off on public servers) (SHARECARD_STUDIO=1)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -278,12 +287,20 @@ func hookSecrets() map[string][]byte {
 	return out
 }
 
-func envInt(name string, def int) int {
-	var n int
-	if _, err := fmt.Sscan(os.Getenv(name), &n); err == nil {
-		return n
+// envInt reads a whole number of zero or more from the environment
+// variable name, def when it is unset or empty; anything else is an error
+// that names the variable, so a typo does not start the service with a
+// default nobody asked for.
+func envInt(name string, def int) (int, error) {
+	v := strings.TrimSpace(os.Getenv(name))
+	if v == "" {
+		return def, nil
 	}
-	return def
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s=%q: want a whole number of 0 or more", name, os.Getenv(name))
+	}
+	return n, nil
 }
 
 // newLogger logs text on a terminal and JSON otherwise.
