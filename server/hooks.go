@@ -122,8 +122,11 @@ func verifyHook(secret []byte, header string, body []byte, now time.Time) error 
 	if err != nil {
 		return bad("t is not a Unix time in seconds")
 	}
-	if d := now.Sub(time.Unix(sec, 0)); d > maxSkew || d < -maxSkew {
+	switch d := now.Sub(time.Unix(sec, 0)); {
+	case d > maxSkew:
 		return bad(fmt.Sprintf("the signature is %s old; webhooks older than %s are refused as replays", d.Round(time.Second), maxSkew))
+	case d < -maxSkew:
+		return bad(fmt.Sprintf("the signature's time t is %s in the future; more than %s ahead is refused (check the sender's clock)", (-d).Round(time.Second), maxSkew))
 	}
 	got, err := hex.DecodeString(sig)
 	if err != nil || !hmac.Equal(got, hookMAC(secret, ts, body)) {

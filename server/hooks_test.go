@@ -241,3 +241,29 @@ func TestMapPayload_WordPress(t *testing.T) {
 		t.Errorf("custom mapping: %+v %v", a, err)
 	}
 }
+
+// TestVerifyHook_SkewMessages: a signature too old is called a replay, one
+// from the future says how far ahead it is (not "-5m0s old").
+func TestVerifyHook_SkewMessages(t *testing.T) {
+	secret, body := []byte("s"), []byte(`{}`)
+	now := time.Unix(1_700_000_000, 0)
+	tests := []struct {
+		name string
+		at   time.Time
+		want string
+	}{
+		{"old", now.Add(-6 * time.Minute), "is 6m0s old"},
+		{"future", now.Add(6 * time.Minute), "is 6m0s in the future"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := verifyHook(secret, SignHook(secret, body, tc.at), body, now)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "-") {
+				t.Fatalf("error %v; want it to say %q", err, tc.want)
+			}
+		})
+	}
+	if err := verifyHook(secret, SignHook(secret, body, now.Add(time.Minute)), body, now); err != nil {
+		t.Errorf("a minute of clock skew is refused: %v", err)
+	}
+}
