@@ -74,6 +74,10 @@ type Config struct {
 	// means none. IPv4-mapped prefixes (::ffff:10.0.0.0/104) are taken as
 	// their IPv4 form. The slice is copied by New.
 	Allow []netip.Prefix
+	// AllowHint says, in the error for a refused address, how the
+	// operator lists a network in Allow (such as "--allow-nets"); empty
+	// names Config.Allow.
+	AllowHint string
 	// HTTPSOnly refuses plain http URLs, also as redirect targets. The
 	// default accepts both, as photo URLs from CMSs still use http; the
 	// address checks apply either way.
@@ -154,8 +158,13 @@ func New(cfg Config) *Fetcher {
 		}
 		allow = append(allow, p.Masked())
 	}
+	hint := cfg.AllowHint
+	if hint == "" {
+		hint = "Config.Allow"
+	}
 	g := &guard{
 		allow:          allow,
+		allowHint:      hint,
 		httpsOnly:      cfg.HTTPSOnly,
 		maxRedirects:   cfg.MaxRedirects,
 		resolver:       cfg.Resolver,

@@ -497,3 +497,21 @@ func TestNoProxy(t *testing.T) {
 		t.Error("DialTLSContext is set; it would take over https dials from the guarded DialContext")
 	}
 }
+
+// TestRefusedNamesTheAllowHint: the error for a refused address tells the
+// operator how to allow its network, in the terms of the program that
+// configured the fetcher.
+func TestRefusedNamesTheAllowHint(t *testing.T) {
+	hosts := map[string]string{"intranet.example": "10.0.0.5"}
+	for _, tc := range []struct{ hint, want string }{
+		{"", "add the network to Config.Allow"},
+		{"--allow-nets (SHARECARD_ALLOW_NETS)", "add the network to --allow-nets (SHARECARD_ALLOW_NETS)"},
+	} {
+		h := newHarness(t, Config{Allow: loopback(), AllowHint: tc.hint}, hosts)
+		_, err := h.f.Get(context.Background(), "http://intranet.example/photo.jpg")
+		wantErr(t, err, ErrForbiddenAddress)
+		if !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("hint %q: error %q does not say %q", tc.hint, err, tc.want)
+		}
+	}
+}

@@ -19,6 +19,7 @@ const maxURLLen = 8 << 10
 // New and so safe for concurrent use.
 type guard struct {
 	allow          []netip.Prefix
+	allowHint      string // how an operator lists a network in allow, for messages
 	httpsOnly      bool
 	maxRedirects   int
 	resolver       Resolver
@@ -38,8 +39,8 @@ func (g *guard) checkAddr(host string, addr netip.Addr) error {
 	if host != addr.String() {
 		what = "resolves to " + addr.String() + ", which is"
 	}
-	return fmt.Errorf("host %s %s refused as %s; add the network to Config.Allow if the server must reach it: %w",
-		host, what, name, ErrForbiddenAddress)
+	return fmt.Errorf("host %s %s refused as %s; add the network to %s if the server must reach it: %w",
+		host, what, name, g.allowHint, ErrForbiddenAddress)
 }
 
 // allowed reports whether addr lies in one of the networks of Config.Allow.

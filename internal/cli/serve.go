@@ -209,7 +209,7 @@ func buildServer(ctx context.Context, f serveFlags, log *slog.Logger) (*built, e
 	}
 	srv, err := server.New(cfg, server.Deps{
 		Engine: eng, Layouts: current,
-		Store: st, Fetcher: fetch.New(fetch.Config{Allow: allow}), Queue: queue, Logger: log, Registry: reg,
+		Store: st, Fetcher: fetch.New(fetch.Config{Allow: allow, AllowHint: "--allow-nets (SHARECARD_ALLOW_NETS)"}), Queue: queue, Logger: log, Registry: reg,
 	})
 	if err != nil {
 		queue.Close()
