@@ -515,3 +515,23 @@ func TestRefusedNamesTheAllowHint(t *testing.T) {
 		}
 	}
 }
+
+// TestHostWithControlCharacter: a percent-encoded control or invisible
+// character in the host is the URL's fault (ErrBadURL, a 422 in the
+// server), refused before any resolving, not an upstream failure.
+func TestHostWithControlCharacter(t *testing.T) {
+	for _, raw := range []string{
+		"http://ex%C2%85ample.com/p.jpg",    // NEL, a C1 control
+		"http://ex%C2%80ample.com/p.jpg",    // PAD
+		"http://ex%E2%80%8Bample.com/p.jpg", // zero-width space
+		"http://ex%E2%80%AEample.com/p.jpg", // right-to-left override
+		"http://ex%FFample.com/p.jpg",       // not UTF-8
+	} {
+		h := newHarness(t, Config{Allow: loopback()}, nil)
+		_, err := h.f.Get(context.Background(), raw)
+		wantErr(t, err, ErrBadURL)
+		if q := h.res.Questions(); len(q) != 0 {
+			t.Errorf("%s: the resolver was asked %v", raw, q)
+		}
+	}
+}

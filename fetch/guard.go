@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // maxURLLen bounds the length of a photo URL, in bytes.
@@ -75,6 +77,15 @@ func (g *guard) checkURL(u *url.URL) error {
 	host := u.Hostname()
 	if host == "" {
 		return fmt.Errorf("URL has no host; write it as %s://host/path: %w", u.Scheme, ErrBadURL)
+	}
+	if !utf8.ValidString(host) {
+		return fmt.Errorf("host %q is not valid UTF-8: %w", host, ErrBadURL)
+	}
+	for _, r := range host {
+		// Percent-encoded, these pass url.Parse; no host name holds them.
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.IsSpace(r) {
+			return fmt.Errorf("host %q holds the invisible character %U; no host name can: %w", host, r, ErrBadURL)
+		}
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.ParseUint(p, 10, 16); err != nil || n == 0 {
