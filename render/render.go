@@ -108,14 +108,26 @@ type Result struct {
 }
 
 // Prepare decodes photo once, shrunk to the largest size any of presets
-// draws it at, builds its pyramid and looks for subjects: the one photo
-// path of sharecard, which the CLI, the server, the studio and lint all
-// take. Streaming a job with the result gives the same outputs as
-// rendering the job with the photo itself, for the same presets. The
-// prepared photo keeps the regions cards resize, so later cards with the
-// same crops skip that work. It is safe for concurrent use.
+// draws it at, builds its pyramid and looks for subjects. Streaming a job
+// with the result gives the same outputs as rendering the job with the
+// photo itself, for the same presets: both take [Engine.prepare], the one
+// photo path of sharecard. The prepared photo keeps the regions cards
+// resize, so later cards with the same crops skip that work. It is safe
+// for concurrent use.
 func (e *Engine) Prepare(ctx context.Context, data []byte, presets []preset.Preset) (*photo.Prepared, error) {
-	return photo.Prepare(ctx, data, photo.PrepareOptions{Limits: e.Limits, ScaleFor: WorkingScale(presets), Finder: e.Finder, Keep: true})
+	return e.prepare(ctx, data, presets, true, true)
+}
+
+// prepare is the one photo path: the photo shrunk for presets, its
+// subjects looked for when detect is set (Render skips them for an
+// article whose focus point overrides them), the resized regions kept for
+// later cards when keep is set.
+func (e *Engine) prepare(ctx context.Context, data []byte, presets []preset.Preset, detect, keep bool) (*photo.Prepared, error) {
+	opt := photo.PrepareOptions{Limits: e.Limits, ScaleFor: WorkingScale(presets), Keep: keep}
+	if detect {
+		opt.Finder = e.Finder
+	}
+	return photo.Prepare(ctx, data, opt)
 }
 
 // Render decodes the photo once, scales it once to the largest size any
@@ -131,12 +143,8 @@ func (e *Engine) Render(ctx context.Context, job Job) (*Result, error) {
 	res := &Result{}
 	var prep *photo.Prepared
 	if job.Photo != nil {
-		opt := photo.PrepareOptions{Limits: e.Limits, ScaleFor: WorkingScale(job.Presets)}
-		if job.Article.Focus == nil {
-			opt.Finder = e.Finder
-		}
 		var err error
-		if prep, err = photo.Prepare(ctx, job.Photo, opt); err != nil {
+		if prep, err = e.prepare(ctx, job.Photo, job.Presets, job.Article.Focus == nil, false); err != nil {
 			return nil, err
 		}
 		res.Timings.Decode, res.Timings.Resample, res.Timings.Detect = prep.Decode, prep.Resample, prep.Detect

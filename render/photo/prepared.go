@@ -27,8 +27,6 @@ type Prepared struct {
 	// Subjects are the faces and details found, in working pixels; nil
 	// when the search was not asked for.
 	Subjects []Subject
-	// Searched reports whether subjects were looked for.
-	Searched bool
 	// Decode, Resample and Detect are the time spent in each step.
 	Decode, Resample, Detect time.Duration
 }
@@ -73,7 +71,6 @@ func Prepare(ctx context.Context, data []byte, opt PrepareOptions) (*Prepared, e
 
 	if opt.Finder != nil {
 		t = time.Now()
-		p.Searched = true
 		// Faces are found on the smallest level of at least 900 px (the
 		// detector works at up to 1000 px anyway) and mapped back.
 		size := p.Pyramid.Bounds().Size()
