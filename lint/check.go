@@ -9,7 +9,6 @@ import (
 	"math"
 	"runtime"
 	"sort"
-	"strings"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -111,11 +110,11 @@ type checker struct {
 }
 
 // prepKey names a prepared photo: the photo, by the first sample that has
-// its bytes, and the sizes of the presets it is prepared for (a photo is
-// shrunk to the largest size they draw it at, see [render.WorkingScale]).
+// its bytes, and the [render.WorkingSize] of the presets it is prepared
+// for, which decides how it is shrunk.
 type prepKey struct {
 	photo int
-	sizes string
+	size  image.Point
 }
 
 func newChecker(eng *render.Engine, samples []Sample) *checker {
@@ -130,7 +129,7 @@ func (ck *checker) prepared(ctx context.Context, si int, presets []preset.Preset
 	if s.Photo == nil {
 		return nil, nil
 	}
-	k := prepKey{photo: si, sizes: presetSizes(presets)}
+	k := prepKey{photo: si, size: render.WorkingSize(presets)}
 	if j := samePhoto(ck.samples[:si], *s); j >= 0 {
 		k.photo = j
 	}
@@ -148,15 +147,6 @@ func (ck *checker) prepared(ctx context.Context, si int, presets []preset.Preset
 	}
 	ck.mu.Unlock()
 	return prep()
-}
-
-// presetSizes lists the canvas sizes of presets, in order.
-func presetSizes(presets []preset.Preset) string {
-	var b strings.Builder
-	for _, p := range presets {
-		fmt.Fprintf(&b, "%dx%d,", p.Width, p.Height)
-	}
-	return b.String()
 }
 
 // samePhoto returns the index of the first sample of earlier with the same

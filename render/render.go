@@ -401,18 +401,27 @@ func newOutput(job Job, p preset.Preset, pl *plan.Plan, enc encode.Encoded, draw
 	return out
 }
 
+// WorkingSize is all a set of presets decides about the photo it is
+// prepared for: the widest and the tallest canvas. Two preset sets with
+// the same WorkingSize shrink a photo alike, so it keys prepared photos.
+func WorkingSize(presets []preset.Preset) image.Point {
+	var s image.Point
+	for _, p := range presets {
+		s.X, s.Y = max(s.X, p.Width), max(s.Y, p.Height)
+	}
+	return s
+}
+
 // WorkingScale returns the factor to shrink a w×h photo by, once, so that
 // it is still as large as the largest of presets draws it (never
 // enlarged); above 0.9, or without presets, the photo is kept as it is.
 func WorkingScale(presets []preset.Preset) func(w, h int) float64 {
+	size := WorkingSize(presets)
 	return func(w, h int) float64 {
 		if len(presets) == 0 {
 			return 1
 		}
-		need := 0.0
-		for _, p := range presets {
-			need = math.Max(need, math.Max(float64(p.Width)/float64(w), float64(p.Height)/float64(h)))
-		}
+		need := math.Max(float64(size.X)/float64(w), float64(size.Y)/float64(h))
 		if need >= 0.9 {
 			return 1
 		}

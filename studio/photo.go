@@ -6,7 +6,6 @@ import (
 	"image"
 	"math"
 	"slices"
-	"strings"
 	"sync"
 
 	"sharecard/render"
@@ -33,9 +32,10 @@ type photoCache struct {
 	prepared []preparedEntry
 }
 
-// preparedEntry is the photo prepared for a set of preset sizes.
+// preparedEntry is the photo prepared for presets of one
+// [render.WorkingSize].
 type preparedEntry struct {
-	key  string
+	key  image.Point
 	prep *photo.Prepared
 }
 
@@ -85,7 +85,7 @@ func thumbnail(prep *photo.Prepared) ([]byte, error) {
 // it on first use. Preparing is not cut short when one generation is
 // superseded: the next one needs the same photo.
 func (c *photoCache) forPresets(presets []preset.Preset) (*photo.Prepared, error) {
-	key := sizesKey(presets)
+	key := render.WorkingSize(presets)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, e := range c.prepared {
@@ -107,15 +107,4 @@ func (c *photoCache) forPresets(presets []preset.Preset) (*photo.Prepared, error
 	}
 	c.prepared = append(c.prepared, preparedEntry{key: key, prep: prep})
 	return prep, nil
-}
-
-// sizesKey identifies the working size a set of presets needs by the
-// canvas sizes in it, which are all that decides it.
-func sizesKey(presets []preset.Preset) string {
-	var sizes []string
-	for _, p := range presets {
-		sizes = append(sizes, fmt.Sprintf("%dx%d", p.Width, p.Height))
-	}
-	slices.Sort(sizes)
-	return strings.Join(slices.Compact(sizes), ",")
 }
