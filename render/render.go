@@ -342,6 +342,7 @@ func (e *Engine) renderGroup(job Job, members []int, prep *photo.Prepared, info 
 	tm.Draw = time.Since(t)
 
 	var made []encode.Encoded
+	encodeCanvas := e.Encodings.For(img)
 	for _, i := range members {
 		p := job.Presets[i]
 		f := p.Format
@@ -351,7 +352,7 @@ func (e *Engine) renderGroup(job Job, members []int, prep *photo.Prepared, info 
 		t = time.Now()
 		enc, ok := reusable(made, f, p.MaxBytes)
 		if !ok {
-			if enc, err = e.Encodings.Encode(img, f, encode.Options{MaxBytes: p.MaxBytes}); err != nil {
+			if enc, err = encodeCanvas(f, encode.Options{MaxBytes: p.MaxBytes}); err != nil {
 				return tm, fmt.Errorf("preset %s: %w", p.ID, err)
 			}
 			made = append(made, enc)

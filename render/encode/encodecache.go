@@ -93,19 +93,31 @@ func pixelSum(img *image.NRGBA) [sha256.Size]byte {
 	return sum
 }
 
-// Encode encodes img as [Encode] does, or returns the encoding it keeps of
-// the same pixels in the same format and byte limit. A nil Cache encodes.
-func (c *Cache) Encode(img *image.NRGBA, f preset.Format, opt Options) (Encoded, error) {
+// For returns an encoder of the canvas img that gives what [Encode] would
+// for each format and options it is asked for, reusing the encodings the
+// cache keeps of the same pixels. The canvas is hashed once, on the first
+// call, however many encodings it is asked for. A nil Cache's encoder just
+// encodes.
+func (c *Cache) For(img *image.NRGBA) func(f preset.Format, opt Options) (Encoded, error) {
 	if c == nil {
-		return Encode(img, f, opt)
+		return func(f preset.Format, opt Options) (Encoded, error) { return Encode(img, f, opt) }
 	}
-	k := cacheKey{pixelSum(img), f, opt}
-	if enc, ok := c.get(k); ok {
-		return enc, nil
+	var (
+		sum    [sha256.Size]byte
+		hashed bool
+	)
+	return func(f preset.Format, opt Options) (Encoded, error) {
+		if !hashed {
+			sum, hashed = pixelSum(img), true
+		}
+		k := cacheKey{sum, f, opt}
+		if enc, ok := c.get(k); ok {
+			return enc, nil
+		}
+		enc, err := Encode(img, f, opt)
+		if err == nil {
+			c.put(k, enc)
+		}
+		return enc, err
 	}
-	enc, err := Encode(img, f, opt)
-	if err == nil {
-		c.put(k, enc)
-	}
-	return enc, err
 }

@@ -16,12 +16,12 @@ func TestCache_Reuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := NewCache(1 << 20)
-	first, err := c.Encode(img, preset.FormatJPEG, Options{})
+	first, err := c.For(img)(preset.FormatJPEG, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	same := noisyImage(120, 63) // equal pixels in another image
-	second, err := c.Encode(same, preset.FormatJPEG, Options{})
+	second, err := c.For(same)(preset.FormatJPEG, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,11 +32,11 @@ func TestCache_Reuses(t *testing.T) {
 		t.Error("the same pixels were encoded again instead of reused")
 	}
 	same.Pix[0]++
-	other, err := c.Encode(same, preset.FormatJPEG, Options{})
+	other, err := c.For(same)(preset.FormatJPEG, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	limited, err := c.Encode(img, preset.FormatJPEG, Options{MaxBytes: len(want.Data) - 1})
+	limited, err := c.For(img)(preset.FormatJPEG, Options{MaxBytes: len(want.Data) - 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestCache_Reuses(t *testing.T) {
 		t.Error("other pixels or another byte limit got the cached encoding")
 	}
 	var none *Cache
-	if e, err := none.Encode(img, preset.FormatJPEG, Options{}); err != nil || !bytes.Equal(e.Data, want.Data) {
+	if e, err := none.For(img)(preset.FormatJPEG, Options{}); err != nil || !bytes.Equal(e.Data, want.Data) {
 		t.Errorf("a nil cache: %v, bytes equal %v", err, bytes.Equal(e.Data, want.Data))
 	}
 }
