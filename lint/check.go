@@ -33,12 +33,6 @@ type Options struct {
 	Workers int
 }
 
-// WCAG 2 AA contrast ratios for normal and large text.
-const (
-	contrastNormal = 4.5
-	contrastLarge  = 3.0
-)
-
 // contrastPercentile is the share of the background pixels around the
 // glyphs that may read worse than the measured ratio: a few stray pixels
 // of a busy photo do not fail a layout, a bright patch does.
@@ -279,9 +273,9 @@ func contrastHit(l *layout.Layout, pl *plan.Plan, i int, canvas *image.NRGBA, s 
 	}
 	sort.Float64s(ratios)
 	measured := ratios[int(float64(len(ratios))*contrastPercentile)]
-	target, kind := contrastNormal, "small"
+	target, kind := paint.ContrastAA(pld.Large), "small"
 	if pld.Large {
-		target, kind = contrastLarge, "large"
+		kind = "large"
 	}
 	if measured >= target {
 		return hit{}, false

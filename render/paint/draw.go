@@ -245,20 +245,20 @@ func drawTextBacking(dc *gg.Context, pld *plan.PlannedLayer) string {
 	return warn
 }
 
-// WCAG 2 AA contrast ratios.
-const (
-	contrastNormal = 4.5
-	contrastLarge  = 3.0
-)
+// ContrastAA is the WCAG 2 AA contrast ratio text needs against what is
+// behind it: 3:1 for large text (see plan.PlannedLayer.Large), else 4.5:1.
+func ContrastAA(large bool) float64 {
+	if large {
+		return 3.0
+	}
+	return 4.5
+}
 
 // ensureContrast darkens (or, for dark text, lightens) what lies behind the
 // text just enough that the brightest (darkest) 2 % of those pixels reach
 // the WCAG AA ratio against the text colour.
 func ensureContrast(dc *gg.Context, pld *plan.PlannedLayer) string {
-	target := contrastNormal
-	if pld.Large {
-		target = contrastLarge
-	}
+	target := ContrastAA(pld.Large)
 	r := pld.TextRect().Intersect(image.Rect(0, 0, dc.Width(), dc.Height()))
 	if r.Empty() {
 		return ""
