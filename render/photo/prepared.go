@@ -76,7 +76,7 @@ func Prepare(ctx context.Context, data []byte, opt PrepareOptions) (*Prepared, e
 		size := p.Pyramid.Bounds().Size()
 		lvl, f := p.Pyramid.Level(900)
 		for _, s := range opt.Finder.Find(lvl) {
-			s.Rect = ScaleRect(s.Rect, f, size)
+			s.Rect = scaleRect(s.Rect, f, size)
 			p.Subjects = append(p.Subjects, s)
 		}
 		p.Detect = time.Since(t)
@@ -86,7 +86,7 @@ func Prepare(ctx context.Context, data []byte, opt PrepareOptions) (*Prepared, e
 
 // ToSource maps a rectangle in working pixels to source pixels.
 func (p *Prepared) ToSource(r image.Rectangle) image.Rectangle {
-	return ScaleRect(r, 1/p.Scale, p.Source)
+	return scaleRect(r, 1/p.Scale, p.Source)
 }
 
 // Meta describes the photo for a manifest; with subjects false its
@@ -126,9 +126,9 @@ type Box struct {
 	H int `json:"h"`
 }
 
-// ScaleRect maps a rectangle by factor s, rounding outwards, clipped to
+// scaleRect maps a rectangle by factor s, rounding outwards, clipped to
 // bounds.
-func ScaleRect(r image.Rectangle, s float64, bounds image.Point) image.Rectangle {
+func scaleRect(r image.Rectangle, s float64, bounds image.Point) image.Rectangle {
 	out := image.Rect(
 		int(math.Floor(float64(r.Min.X)*s)), int(math.Floor(float64(r.Min.Y)*s)),
 		int(math.Ceil(float64(r.Max.X)*s)), int(math.Ceil(float64(r.Max.Y)*s)),

@@ -291,15 +291,6 @@ func cursive(script language.Script) bool {
 	return false
 }
 
-// Files returns the font files of the set by the names Block.Fonts uses.
-func (s *FontSet) Files() []string {
-	out := make([]string, len(s.fonts))
-	for i, fe := range s.fonts {
-		out[i] = fe.file
-	}
-	return out
-}
-
 // fileIndex returns the index of the font read from file name, or -1.
 func (s *FontSet) fileIndex(name string) int {
 	for i, fe := range s.fonts {

@@ -118,8 +118,8 @@ type Block struct {
 	// Missing lists the characters that no font of the set has; they are
 	// drawn as the font's missing-glyph box.
 	Missing []rune `json:"missing,omitempty"`
-	// Fonts names the font files the glyphs are drawn from (as
-	// [FontSet.Files] lists them); Glyph.Font indexes it.
+	// Fonts names the font files the glyphs are drawn from, by their
+	// names in the font set's file system; Glyph.Font indexes it.
 	Fonts []string `json:"fonts,omitempty"`
 }
 
