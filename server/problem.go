@@ -53,6 +53,10 @@ func problemFor(err error) *Problem {
 		return &Problem{Status: http.StatusUnprocessableEntity, Title: "Photo URL refused", Field: "photo", Detail: err.Error()}
 	case errors.Is(err, fetch.ErrUpstream):
 		return &Problem{Status: http.StatusBadGateway, Title: "Photo download failed", Field: "photo", Detail: err.Error()}
+	case errors.Is(err, store.ErrUnavailable):
+		return &Problem{Status: http.StatusServiceUnavailable, Title: "Storage unavailable", Detail: "the image store cannot be reached; retry shortly", RetryAfter: 10}
+	case errors.Is(err, store.ErrNoSpace):
+		return &Problem{Status: http.StatusInsufficientStorage, Title: "Storage full", Detail: "the image store has no space left; the operator has been told (see /readyz)", RetryAfter: 60}
 	case errors.Is(err, store.ErrNotFound):
 		return &Problem{Status: http.StatusNotFound, Title: "Not found", Detail: "no such image"}
 	case errors.Is(err, context.DeadlineExceeded):

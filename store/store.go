@@ -29,6 +29,16 @@ var ErrNotFound = errors.New("object not found")
 // of ValidKey. A server maps it to 400 when the key comes from a request.
 var ErrBadKey = errors.New("bad object key")
 
+// ErrUnavailable is returned (wrapped) when the store cannot be reached or
+// answers with a server error: the object may well exist. A server maps it
+// to 503 with Retry-After and reports not ready; it never treats it as a
+// miss.
+var ErrUnavailable = errors.New("store unavailable")
+
+// ErrNoSpace is returned (wrapped) by Put when the store's disk or quota is
+// full. A server maps it to 507 and reports not ready.
+var ErrNoSpace = errors.New("store has no space left")
+
 // MaxKeyLen is the longest key accepted, in bytes.
 const MaxKeyLen = 512
 
