@@ -23,17 +23,18 @@ var notImported = map[string][]string{
 // and no arrow points back up the pipeline). Packages of one rank are
 // independent of each other.
 var stageRank = map[string]int{
-	"render/strictyaml": 0,
-	"render/article":    1,
-	"render/preset":     1,
-	"render/photo":      2,
-	"render/text":       2,
-	"render/layout":     3,
-	"render/plan":       4,
-	"render/paint":      5,
-	"render/encode":     5,
-	"render":            6,
-	"render/publish":    7,
+	"render/strictyaml":        0,
+	"render/photo/hostilejpeg": 0, // test and benchmark input only
+	"render/article":           1,
+	"render/preset":            1,
+	"render/photo":             2,
+	"render/text":              2,
+	"render/layout":            3,
+	"render/plan":              4,
+	"render/paint":             5,
+	"render/encode":            5,
+	"render":                   6,
+	"render/publish":           7,
 }
 
 // TestImportDirection parses every Go file under render/ and checks its
@@ -41,7 +42,7 @@ var stageRank = map[string]int{
 // built on it (lint, studio, server, layoutset, store, fetch, jobs, the
 // commands), and stage packages import only earlier stages. Test files
 // may also use the data packages fonts, layouts and samples, and the
-// test-support package render/internal/rendertest.
+// test-support packages render/internal/rendertest and internal/testwait.
 func TestImportDirection(t *testing.T) {
 	const module = "sharecard/"
 	seen := map[string]bool{}
@@ -80,8 +81,8 @@ func TestImportDirection(t *testing.T) {
 			switch {
 			case dep == pkg:
 				// an external test package of its own package
-			case test && (dep == "fonts" || dep == "layouts" || dep == "samples" || dep == "render" || strings.HasPrefix(dep, "render/")):
-				// tests may use the data packages and any stage
+			case test && (dep == "fonts" || dep == "layouts" || dep == "samples" || dep == "internal/testwait" || dep == "render" || strings.HasPrefix(dep, "render/")):
+				// tests may use the data packages, testwait and any stage
 			case !test && dep == "samples" && pkg == "render/internal/rendertest":
 			case !test && internal && (depStaged || dep == "fonts" || dep == "layouts" || dep == "samples"):
 			case !test && slices.Contains(notImported[pkg], dep):

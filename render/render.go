@@ -9,12 +9,14 @@ import (
 	"io/fs"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/sync/semaphore"
 
 	"sharecard/render/article"
 	"sharecard/render/encode"
@@ -41,6 +43,101 @@ type Engine struct {
 	// The outputs are the same with or without it; their Data may then be
 	// shared between results: do not modify it.
 	Encodings *encode.Cache
+	// MemoryBudget bounds the memory, in bytes, that the photo decodes of
+	// this engine's renders in progress take together, each counted from
+	// its header as [photo.Header.PrepareBytes] before any pixel is
+	// decoded: a render waits (until its context is done) for room, and a
+	// photo needing more than the whole budget is refused at once with
+	// [photo.ErrPhotoTooLarge]. 0 means [DefaultMemoryBudget]; negative
+	// means no budget. Set it before the first render.
+	MemoryBudget int64
+
+	// mem is shared by copies of the engine made after NewEngine or
+	// after its first photo, so that they draw on one budget.
+	mem *memoryBudget
+}
+
+// memoryBudget is the weighted semaphore behind Engine.MemoryBudget.
+type memoryBudget struct {
+	size int64
+	sem  *semaphore.Weighted
+}
+
+// budgets guards every engine's mem.
+var budgets sync.Mutex
+
+// DefaultMemoryBudget is the memory budget of an Engine whose
+// MemoryBudget is 0: half the Go runtime's soft memory limit (GOMEMLIMIT)
+// when one is set, the other half being left to the garbage collector's
+// headroom, request bodies, encoded cards and caches; else 768 MiB. That
+// admits, one at a time, a 24-megapixel progressive 4:4:4 JPEG (about
+// 470 MB) or a 100-megapixel baseline 4:2:0 one (about 450 MB), and
+// refuses a 10000×10000 progressive 4:4:4 JPEG (about 1.7 GB). A
+// 24-megapixel baseline JPEG takes about 140 MB, so five decode at once.
+func DefaultMemoryBudget() int64 {
+	if lim := debug.SetMemoryLimit(-1); lim > 0 && lim < math.MaxInt64 {
+		return lim / 2
+	}
+	return 768 << 20
+}
+
+// budget returns the engine's semaphore and its size, or nil without a
+// budget.
+func (e *Engine) budget() (*semaphore.Weighted, int64) {
+	budgets.Lock()
+	defer budgets.Unlock()
+	if e.mem == nil {
+		e.mem = &memoryBudget{}
+	}
+	size := e.MemoryBudget
+	if size == 0 {
+		size = DefaultMemoryBudget()
+	}
+	if size < 0 {
+		return nil, 0
+	}
+	if e.mem.sem == nil || e.mem.size != size {
+		e.mem.sem, e.mem.size = semaphore.NewWeighted(size), size
+	}
+	return e.mem.sem, size
+}
+
+// admit waits for need bytes of the engine's memory budget for the photo
+// h, or refuses it when need is over the whole budget. The transient
+// memory of decoding is what it guards: the prepared photo kept after it
+// is sized by the presets' working size, not by the photo.
+func (e *Engine) admit(ctx context.Context, h *photo.Header, need int64) (func(), error) {
+	sem, size := e.budget()
+	if sem == nil {
+		return func() {}, nil
+	}
+	if need > size {
+		return nil, tooHeavy(h, need, size)
+	}
+	if err := sem.Acquire(ctx, need); err != nil {
+		return nil, err
+	}
+	return func() { sem.Release(need) }, nil
+}
+
+// tooHeavy is the error for a photo whose decoding needs more than the
+// whole memory budget.
+func tooHeavy(h *photo.Header, need, size int64) error {
+	px := float64(h.Pixels()) * float64(size) / float64(need) * 0.95 // the fixed costs do not shrink
+	fix := fmt.Sprintf("downscale it to at most %.1f megapixels", px/1e6)
+	if h.Progressive {
+		fix += ", or send it as a baseline (non-progressive) JPEG, which needs far less: decoding a progressive one keeps 4 bytes per sample"
+	}
+	return fmt.Errorf("%w: this %v needs %s of memory to decode, over the memory budget of %s; %s",
+		photo.ErrPhotoTooLarge, h, byteSize(need), byteSize(size), fix)
+}
+
+// byteSize formats n bytes in MB or GB.
+func byteSize(n int64) string {
+	if n >= 1e9 {
+		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
+	}
+	return fmt.Sprintf("%d MB", (n+5e5)/1e6)
 }
 
 // NewEngine returns an engine with the fonts of fontFS (as [text.LoadFonts]
@@ -56,7 +153,7 @@ func NewEngine(fontFS fs.FS) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load face model: %w", err)
 	}
-	return &Engine{Fonts: fset, Finder: finder}, nil
+	return &Engine{Fonts: fset, Finder: finder, mem: &memoryBudget{}}, nil
 }
 
 // Job is one article to render at a set of presets.
@@ -118,7 +215,8 @@ func (e *Engine) Prepare(ctx context.Context, data []byte, presets []preset.Pres
 	return e.prepare(ctx, data, presets, true, true)
 }
 
-// prepare is the one photo path: the photo shrunk for presets, its
+// prepare is the one photo path: the photo weighed from its header and
+// admitted within the memory budget, shrunk for presets, its
 // subjects looked for when detect is set (Render skips them for an
 // article whose focus point overrides them), the resized regions kept for
 // later cards when keep is set.
@@ -126,6 +224,10 @@ func (e *Engine) prepare(ctx context.Context, data []byte, presets []preset.Pres
 	opt := photo.PrepareOptions{Limits: e.Limits, ScaleFor: WorkingScale(presets), Keep: keep}
 	if detect {
 		opt.Finder = e.Finder
+	}
+	weigh := opt
+	opt.Admit = func(ctx context.Context, h *photo.Header) (func(), error) {
+		return e.admit(ctx, h, h.PrepareBytes(weigh))
 	}
 	return photo.Prepare(ctx, data, opt)
 }

@@ -205,14 +205,12 @@ func TestRender_Deterministic(t *testing.T) {
 	eng, lays := rendertest.Engine(t)
 	data := rendertest.ReadTestdata(t, "photos/astronaut-eileen-collins.jpg")
 	job := render.Job{Article: rendertest.Headline(t, "seed"), Photo: data, Layout: lays["standard"], Presets: rendertest.Presets(t, "og", "instagram-story", "thumb-square", "x-summary")}
-	serial := *eng
-	serial.Workers = 1
+	serial := render.Engine{Fonts: eng.Fonts, Finder: eng.Finder, Workers: 1}
 	a, err := serial.Render(context.Background(), job)
 	if err != nil {
 		t.Fatal(err)
 	}
-	parallel := *eng
-	parallel.Workers = 4
+	parallel := render.Engine{Fonts: eng.Fonts, Finder: eng.Finder, Workers: 4}
 	b, err := parallel.Render(context.Background(), job)
 	if err != nil {
 		t.Fatal(err)
@@ -399,8 +397,7 @@ func TestRender_EncodeCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cached := *eng
-	cached.Encodings = encode.NewCache(64 << 20)
+	cached := render.Engine{Fonts: eng.Fonts, Finder: eng.Finder, Encodings: encode.NewCache(64 << 20)}
 	for round := range 2 {
 		res, err := cached.Render(context.Background(), job)
 		if err != nil {

@@ -116,8 +116,7 @@ func TestStream_SameAsRender(t *testing.T) {
 // returned.
 func TestStream_Order(t *testing.T) {
 	base, lays := rendertest.Engine(t)
-	eng := *base
-	eng.Workers = 4
+	eng := &render.Engine{Fonts: base.Fonts, Finder: base.Finder, Workers: 4}
 	ctx := context.Background()
 	data := rendertest.ReadTestdata(t, "photos/grace-hopper.jpg")
 	presets := rendertest.Presets(t, "x-summary", "thumb-square", "og", "google-article-1x1")
@@ -131,7 +130,7 @@ func TestStream_Order(t *testing.T) {
 		t.Fatal(err)
 	}
 	job.Photo = nil
-	outs, _, err := stream(t, &eng, job, prep)
+	outs, _, err := stream(t, eng, job, prep)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 // Package photo turns the bytes a photo desk sends into upright 8-bit sRGB
-// pixels (content sniffing, caps checked from the header, EXIF orientation,
-// ICC profiles) and finds what matters in them (faces, else the most
+// pixels (content sniffing, caps checked from the header, a JPEG's markers
+// and scan script checked before decoding, the memory decoding will take
+// told from the header by [Inspect], decoding stopped with its context,
+// EXIF orientation, ICC profiles) and finds what matters in them (faces, else the most
 // salient detail), prepared once per photo with its resampling pyramid.
 //
 // Rule: bytes in, pixels and subjects out; it knows nothing of cards,

@@ -1,7 +1,6 @@
 package photo
 
 import (
-	"bytes"
 	"context"
 	"image"
 	"math"
@@ -43,15 +42,36 @@ type PrepareOptions struct {
 	// Keep keeps every region the pyramid resizes, for later cards with
 	// the same crops (see [Pyramid]).
 	Keep bool
+	// Admit, when set, is called once the photo's header passed
+	// [Inspect] and the limits, before any pixel is decoded: it may wait
+	// for room (until ctx is done) or refuse, with an error that Prepare
+	// returns as it is. The release it returns is called when Prepare
+	// returns, its transient memory ([Header.PrepareBytes]) freed for
+	// reuse; the prepared photo it leaves is sized by the working size.
+	Admit func(ctx context.Context, h *Header) (release func(), err error)
 }
 
 // Prepare decodes data once (see [Decode]), shrinks it as opt.ScaleFor
-// asks, builds its pyramid and, with a Finder, looks for subjects. It stops
-// early with ctx's error when ctx is done between steps.
+// asks, builds its pyramid and, with a Finder, looks for subjects. When
+// ctx is done it stops early, decoding included, with ctx.Err().
 func Prepare(ctx context.Context, data []byte, opt PrepareOptions) (*Prepared, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	hdr, err := inspectWithin(data, opt.Limits.withDefaults())
+	if err != nil {
+		return nil, err
+	}
+	if opt.Admit != nil {
+		release, err := opt.Admit(ctx, hdr)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
 	p := &Prepared{}
 	t := time.Now()
-	ph, st, err := decodeScaled(bytes.NewReader(data), opt.Limits, opt.ScaleFor)
+	ph, st, err := decodeScaled(ctx, data, hdr, opt.ScaleFor)
 	if err != nil {
 		return nil, err
 	}
@@ -60,14 +80,14 @@ func Prepare(ctx context.Context, data []byte, opt PrepareOptions) (*Prepared, e
 	p.Source = st.Upright
 	p.Scale = float64(ph.Image.Bounds().Dx()) / float64(st.Upright.X)
 	p.Format, p.Notes = ph.Format, ph.Notes
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 
 	t = time.Now()
 	p.Pyramid = NewPyramid(ph.Image)
 	p.Pyramid.keepAll = opt.Keep
 	p.Resample += time.Since(t)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 
 	if opt.Finder != nil {
 		t = time.Now()
@@ -80,6 +100,9 @@ func Prepare(ctx context.Context, data []byte, opt PrepareOptions) (*Prepared, e
 			p.Subjects = append(p.Subjects, s)
 		}
 		p.Detect = time.Since(t)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }
