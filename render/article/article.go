@@ -89,7 +89,9 @@ func (a *Article) Field(name string) (value string, ok bool) {
 // Parse reads an article from YAML or JSON data. file names the data
 // in error messages. Every problem found is reported at once, each as a
 // [*FieldError] with its line and column, joined with errors.Join in file
-// order; use [FieldErrors] to list them.
+// order; use [FieldErrors] to list them. A text field longer than its
+// limit ([MaxHeadline] and the other Max constants) is one of those
+// problems, naming the field, its length and the limit.
 func Parse(file string, data []byte) (*Article, error) {
 	return parseArticle(file, data, false)
 }
@@ -152,9 +154,15 @@ func (a *Article) set(key string, value *yaml.Node, l *strictyaml.Collector, rem
 		if key == "caption" {
 			dst = &a.Caption
 		}
-		if s, ok := textValue(key, value, l); ok {
-			*dst = s
+		s, ok := textValue(key, value, l)
+		if !ok {
+			return
 		}
+		if msg := checkLength(key, s, remote); msg != "" {
+			l.Add(value, key, "%s", msg)
+			return
+		}
+		*dst = s
 	case "focus":
 		a.Focus = parseFocus(value, l)
 	case "breaking":
@@ -167,6 +175,10 @@ func (a *Article) set(key string, value *yaml.Node, l *strictyaml.Collector, rem
 		}
 		if key != "photo" { // a path is kept as written
 			s = strings.Join(strings.Fields(s), " ")
+		}
+		if msg := checkLength(key, s, remote); msg != "" {
+			l.Add(value, key, "%s", msg)
+			return
 		}
 		if msg := checkArticleValue(key, s, remote); msg != "" {
 			l.Add(value, key, "%s", msg)

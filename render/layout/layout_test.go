@@ -79,6 +79,13 @@ func TestParseLayout_Errors(t *testing.T) {
 			[]string{`name is required`}},
 		{"bad yaml", "name: [unclosed\n", []string{`l.yaml:2:`, `invalid YAML/JSON syntax`}},
 		{"empty", "", []string{`l.yaml: the file is empty`}},
+		// Aliases: a list item that is an alias was "found an unresolved
+		// alias"; every alias now gets one message saying they are not
+		// supported.
+		{"alias as a layer", strings.Replace(validLayout, "      - type: photo\n", "      - &p\n        type: photo\n      - *p\n", 1),
+			[]string{`l.yaml:12:9: aliases (*p) are not supported in layouts; write the value of &p out in full here`}},
+		{"alias as a value", strings.Replace(strings.Replace(validLayout, `red: "#C8102E"`, `red: &c "#C8102E"`, 1), "color: red", "color: *c", 1),
+			[]string{`l.yaml:13:16: aliases (*c) are not supported in layouts`}},
 		{"several problems at once", strings.Replace(strings.Replace(validLayout, "field: headline", "feild: headline", 1), "type: photo", "type: foto", 1),
 			[]string{`unknown key "feild"`, `unknown layer type "foto"`}},
 	}

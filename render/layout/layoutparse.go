@@ -42,6 +42,9 @@ func parseLayout(display, name string, data []byte, assets fs.FS, fonts *text.Fo
 	if err != nil {
 		return nil, err
 	}
+	if err := strictyaml.RefuseAliases(display, top, "layouts"); err != nil {
+		return nil, err
+	}
 	l := p.layout(top)
 	if err := p.errs.Err(); err != nil {
 		return nil, err

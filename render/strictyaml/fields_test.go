@@ -74,3 +74,38 @@ func TestFields_NotAMapping(t *testing.T) {
 		t.Fatalf("errors %v", errs)
 	}
 }
+
+// TestRefuseAliases: every alias is reported at its position, in file
+// order, and a file with anchors but no alias passes.
+func TestRefuseAliases(t *testing.T) {
+	tests := []struct {
+		yaml string
+		want []string
+	}{
+		{"a: &x 1\nb: *x\nc: [*x, 2]\nd: {e: *x}\n", []string{
+			"t.yaml:2:4: aliases (*x) are not supported in layouts; write the value of &x out in full here",
+			"t.yaml:3:5: aliases (*x)",
+			"t.yaml:4:8: aliases (*x)",
+		}},
+		{"a: &x 1\nb: 2\n", nil},
+	}
+	for _, tc := range tests {
+		top, err := ParseMapping("t.yaml", "layout", []byte(tc.yaml))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := FieldErrors(RefuseAliases("t.yaml", top, "layouts"))
+		if len(got) != len(tc.want) {
+			t.Fatalf("%q: got %d problems, want %d: %v", tc.yaml, len(got), len(tc.want), got)
+		}
+		for i, w := range tc.want {
+			if !strings.HasPrefix(got[i].Error(), w) {
+				t.Errorf("%q: problem %d = %q, want prefix %q", tc.yaml, i, got[i].Error(), w)
+			}
+		}
+	}
+	alias := &yaml.Node{Kind: yaml.AliasNode, Value: "v"}
+	if got := DescribeNode(alias); got != "an alias (*v)" {
+		t.Errorf("DescribeNode(alias) = %q", got)
+	}
+}

@@ -199,6 +199,30 @@ func resolveAlias(n *yaml.Node) *yaml.Node {
 	return n
 }
 
+// RefuseAliases reports every alias (*name) under n, in file order, as
+// not supported in files of the kind what (plural, e.g. "layouts"), each
+// at its line and column; it returns nil when there is none. Aliases are
+// not followed, so the walk visits each node once.
+func RefuseAliases(file string, n *yaml.Node, what string) error {
+	l := &Collector{File: file}
+	stack := []*yaml.Node{n}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n == nil {
+			continue
+		}
+		if n.Kind == yaml.AliasNode {
+			l.Add(n, "", "aliases (*%s) are not supported in %s; write the value of &%s out in full here", n.Value, what, n.Value)
+			continue
+		}
+		for i := len(n.Content) - 1; i >= 0; i-- {
+			stack = append(stack, n.Content[i])
+		}
+	}
+	return l.Err()
+}
+
 // DescribeNode names what a node holds, for "expected X, found Y" messages.
 func DescribeNode(n *yaml.Node) string {
 	switch n.Kind {
@@ -207,7 +231,7 @@ func DescribeNode(n *yaml.Node) string {
 	case yaml.SequenceNode:
 		return "a list"
 	case yaml.AliasNode:
-		return "an unresolved alias"
+		return fmt.Sprintf("an alias (*%s)", n.Value)
 	case yaml.ScalarNode:
 		switch n.ShortTag() {
 		case "!!null":

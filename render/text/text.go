@@ -147,6 +147,38 @@ const refSize = 1024
 // defaultLineHeight is the line pitch used when Style.LineHeight is 0.
 const defaultLineHeight = 1.2
 
+// MaxRunes is the longest text Fit sets, in characters (Unicode code
+// points, after white space is collapsed). Longer text is refused with an
+// error before it is shaped: with the search steps capped as well (see
+// fitWork), it bounds the work of one Fit. Article fields are capped
+// below it when they are parsed.
+const MaxRunes = 5000
+
+// maxAdvance is the largest total advance of the shaped text, in shaping
+// units at refSize: 16,384 em. Line widths are summed in 32-bit fixed
+// point, so a text this wide on one unbreakable line still cannot
+// overflow; wider text is refused (5,000 characters of the widest Latin
+// letter with the most tracking are about 10,000 em).
+const maxAdvance = math.MaxInt32 / 2
+
+// The caps on the searches of Fit, which wrap the shaped text once per
+// step: the font size is searched in at most maxSizeSteps halvings (to
+// 0.25 px, or to 1/65,536 of the size range when that is coarser), and the
+// balanced width in at most maxBalanceSteps halvings (to 0.5 px, or
+// 1/65,536 of the box width). The text is shaped once, at refSize, and
+// every step reuses the shaped runs.
+const (
+	maxSizeSteps    = 16
+	maxBalanceSteps = 16
+)
+
+// fitWork counts the work of one Fit call, for the tests that bound it.
+type fitWork struct {
+	shapes int // calls of the shaper (one per run of one font, script and direction, and one for the ellipsis)
+	wraps  int // passes of the line wrapper over the shaped text
+	glyphs int // glyphs copied for those passes
+}
+
 // withDefaults checks st and fills in the documented defaults.
 func (st Style) withDefaults() (Style, error) {
 	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
@@ -188,7 +220,9 @@ func (st Style) withDefaults() (Style, error) {
 // as one space, and control characters are dropped. Empty text gives an
 // empty block.
 //
-// Errors are returned for an unknown family, an invalid style or box.
+// Errors are returned for an unknown family, an invalid style or box, and
+// text longer than MaxRunes or, shaped, wider than 16,384 em (which no
+// box can show).
 func (s *FontSet) Fit(text string, st Style, boxW, boxH float64) (Block, error) {
 	st, err := st.withDefaults()
 	if err != nil {
@@ -202,30 +236,38 @@ func (s *FontSet) Fit(text string, st Style, boxW, boxH float64) (Block, error) 
 		return Block{}, fmt.Errorf("unknown font family %q (available: %s)", st.Family, strings.Join(s.families, ", "))
 	}
 	runes := prepareText(text, st)
+	if len(runes) > MaxRunes {
+		return Block{}, fmt.Errorf("text of %d characters is longer than the %d that can be set in one box; shorten it", len(runes), MaxRunes)
+	}
 	rtl := IsRTL(st.Lang, string(runes))
 	if len(runes) == 0 {
 		return Block{RTL: rtl}, nil
 	}
-	return s.fitRunes(runes, st, primary, rtl, boxW, boxH)
+	tb, _, err := s.fitRunes(runes, st, primary, rtl, boxW, boxH)
+	return tb, err
 }
 
-// fitRunes is Fit after the checks. A panic inside the shaping library on
-// unusual text is turned into an error (and the borrowed faces, whose
-// state is then unknown, are not reused).
-func (s *FontSet) fitRunes(runes []rune, st Style, primary int, rtl bool, boxW, boxH float64) (tb Block, err error) {
+// fitRunes is Fit after the checks; it also returns the work done. A panic
+// inside the shaping library on unusual text is turned into an error (and
+// the borrowed faces, whose state is then unknown, are not reused).
+func (s *FontSet) fitRunes(runes []rune, st Style, primary int, rtl bool, boxW, boxH float64) (tb Block, work fitWork, err error) {
 	c := s.getCtx()
 	defer func() {
 		if r := recover(); r != nil {
-			tb, err = Block{}, fmt.Errorf("shape text %q: internal error in the text shaper: %v", string(runes), r)
+			tb, err = Block{}, fmt.Errorf("shape text %q: internal error in the text shaper: %v", string(runes[:min(len(runes), 80)]), r)
 			return
 		}
 		s.putCtx(c)
 	}()
 	p := newParagraph(s, c, runes, st, primary, rtl)
+	if w := p.totalAdvance(); w > maxAdvance {
+		return Block{}, p.work, fmt.Errorf("text of %d characters is %.0f em wide, wider than the %.0f em that can be set in one box; shorten it",
+			len(runes), float64(w)/64/refSize, float64(maxAdvance)/64/refSize)
+	}
 	lines, truncated, size, atMin := p.fit(boxW, boxH)
 	tb = p.block(lines, truncated, size, boxW)
 	tb.AtMinSize = atMin
-	return tb, nil
+	return tb, p.work, nil
 }
 
 // prepareText collapses white space, drops control characters and applies
@@ -272,6 +314,7 @@ type paragraph struct {
 	align    Align
 	minSize  float64
 	maxSize  float64
+	work     fitWork
 }
 
 // newParagraph segments text into runs of one direction, script and font
@@ -290,6 +333,7 @@ func newParagraph(s *FontSet, c *shapeCtx, text []rune, st Style, primary int, r
 	inputs := c.seg.Split(in, p.fm)
 	spacing := fixed.Int26_6(math.Round(st.Tracking * refSize * 64))
 	for i, run := range inputs {
+		p.work.shapes++
 		out := c.shaper.Shape(run)
 		if spacing != 0 && !cursive(run.Script) {
 			out.AddLetterSpacing(spacing, i == 0, i == len(inputs)-1)
@@ -299,11 +343,25 @@ func newParagraph(s *FontSet, c *shapeCtx, text []rune, st Style, primary int, r
 		p.descent = math.Max(p.descent, -float64(out.LineBounds.Descent)/64/refSize)
 	}
 	ell := []rune{'…'}
+	p.work.shapes++
 	p.ellipsis = c.shaper.Shape(shaping.Input{
 		Text: ell, RunEnd: 1, Direction: p.dir, Size: fixed.I(refSize),
 		Face: p.fm.ResolveFace('…'), Script: language.Common, Language: in.Language,
 	})
 	return p
+}
+
+// totalAdvance is the sum of the advances of the shaped glyphs, in shaping
+// units at refSize, summed in 64 bits.
+func (p *paragraph) totalAdvance() int64 {
+	var w int64
+	for _, r := range p.runs {
+		for _, g := range r.Glyphs {
+			a := int64(g.Advance)
+			w += max(a, -a)
+		}
+	}
+	return w
 }
 
 // toFixed converts a width in px at size into shaping units at refSize,
@@ -327,6 +385,7 @@ func (p *paragraph) wrap(width, size float64, policy shaping.LineBreakPolicy, tr
 	// WrapNextLineF (rather than WrapParagraphF) finds the break
 	// opportunities of the text once instead of twice.
 	c := p.ctx
+	p.work.wraps++
 	c.wrapper.Prepare(cfg, p.text, shaping.NewSliceIterator(p.copyRuns()))
 	maxW := toFixed(width, size)
 	c.lines = c.lines[:0]
@@ -353,6 +412,7 @@ func (p *paragraph) copyRuns() []shaping.Output {
 		c.glyphs = make([]shaping.Glyph, 0, n)
 	}
 	c.glyphs = c.glyphs[:0]
+	p.work.glyphs += n
 	c.runs = append(c.runs[:0], p.runs...)
 	for i, r := range p.runs {
 		start := len(c.glyphs)
@@ -419,7 +479,7 @@ func (p *paragraph) fit(boxW, boxH float64) ([]shaping.Line, int, float64, bool)
 		lines, cut := p.truncate(boxW, lo, max(1, p.allowedLines(lo, boxH)))
 		return lines, cut, lo, true
 	default:
-		for hi-lo > 0.25 {
+		for i := 0; i < maxSizeSteps && hi-lo > 0.25; i++ {
 			mid := (lo + hi) / 2
 			if fits(mid) {
 				lo = mid
@@ -462,7 +522,7 @@ func (p *paragraph) truncate(boxW, size float64, n int) ([]shaping.Line, int) {
 // possible instead of leaving a short last line.
 func (p *paragraph) balance(boxW, size float64, n int) []shaping.Line {
 	lo, hi := 0.0, boxW
-	for hi-lo > 0.5 {
+	for i := 0; i < maxBalanceSteps && hi-lo > 0.5; i++ {
 		mid := (lo + hi) / 2
 		if p.fitsIn(mid, size, n) {
 			hi = mid
