@@ -138,7 +138,8 @@ func childEnv(env map[string]string) []string {
 // --data.
 func startServe(t *testing.T, name string, env map[string]string, args ...string) *proc {
 	t.Helper()
-	full := map[string]string{"SHARECARD_SIGN_KEY": signKey, "SHARECARD_HOOK_SECRET_GHOST": hookSecret}
+	// No drain delay: nothing balances load in front of a test server.
+	full := map[string]string{"SHARECARD_SIGN_KEY": signKey, "SHARECARD_HOOK_SECRET_GHOST": hookSecret, "SHARECARD_DRAIN_DELAY": "0s"}
 	for k, v := range env {
 		full[k] = v
 	}

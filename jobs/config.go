@@ -9,6 +9,13 @@
 // Config.URL several processes share one external NATS server or cluster and
 // split the work between them.
 //
+// A job whose Task asks for it (Outcome.Callback) has its result delivered
+// to a callback URL apart from the job, by RunCallbacks on workers of their
+// own, with their own attempts and deadline; Status.Callback shows where
+// that delivery is. Failures wrapping ErrTransient are retried for
+// Config.RetryFor (hours), others MaxAttempts times, and ErrPermanent ones
+// not at all.
+//
 // Delivery is at least once: a job whose handler was interrupted (process
 // killed, connection lost) is handed out again, so handlers must be
 // idempotent. A job that finished is never run again for the same id unless
@@ -31,6 +38,12 @@ const (
 	Subject = "sharecard.jobs"
 	// ConsumerName is the durable pull consumer shared by all workers.
 	ConsumerName = "sharecard-workers"
+	// CallbackSubject is the subject, in the same stream, of the callbacks
+	// of finished jobs: their own messages, taken by their own consumer, so
+	// a slow callback never holds a job worker.
+	CallbackSubject = "sharecard.callbacks"
+	// CallbackConsumerName is the durable pull consumer of callbacks.
+	CallbackConsumerName = "sharecard-callbacks"
 	// BucketName is the key-value bucket holding one status per job id.
 	BucketName = "SHARECARD_JOB_STATUS"
 	// DuplicateWindow is how long JetStream remembers a published job id to
@@ -41,9 +54,15 @@ const (
 
 // Default values used for zero fields of Config.
 const (
-	DefaultMaxAttempts = 5
-	DefaultAckWait     = 2 * time.Minute
-	DefaultWorkers     = 1
+	DefaultMaxAttempts      = 5
+	DefaultAckWait          = 2 * time.Minute
+	DefaultWorkers          = 1
+	DefaultRetryFor         = 6 * time.Hour
+	DefaultMaxBackoff       = 5 * time.Minute
+	DefaultEnqueueTimeout   = 5 * time.Second
+	DefaultCallbackWorkers  = 2
+	DefaultCallbackAttempts = 10
+	DefaultCallbackRetryFor = time.Hour
 )
 
 // DefaultBackoff returns the pauses between attempts used when
@@ -79,6 +98,31 @@ type Config struct {
 	// Workers is how many jobs this process handles at once. Zero means
 	// DefaultWorkers.
 	Workers int
+	// RetryFor is how long a job whose attempts fail with a transient error
+	// (one wrapping ErrTransient: the store unreachable or full, a photo
+	// host down, a timeout) keeps being retried, counted from its first
+	// attempt, with pauses doubling from one second up to MaxBackoff; such
+	// failures do not count against MaxAttempts. Zero means
+	// DefaultRetryFor (6 hours).
+	RetryFor time.Duration
+	// MaxBackoff caps the pause between attempts after transient failures,
+	// and between callback attempts. Zero means DefaultMaxBackoff (5 min).
+	MaxBackoff time.Duration
+	// EnqueueTimeout bounds Enqueue when the server does not answer (a
+	// full disk under the embedded server, a partitioned cluster): the
+	// error then wraps ErrUnavailable instead of hanging. Zero means
+	// DefaultEnqueueTimeout (5 s).
+	EnqueueTimeout time.Duration
+	// CallbackWorkers is how many callbacks this process delivers at once
+	// (see RunCallbacks). Zero means DefaultCallbackWorkers.
+	CallbackWorkers int
+	// CallbackAttempts is how many times a callback is tried before it is
+	// marked failed. Zero means DefaultCallbackAttempts.
+	CallbackAttempts int
+	// CallbackRetryFor is the total deadline of a callback, from the job's
+	// end: no attempt starts after it. Zero means DefaultCallbackRetryFor
+	// (1 hour).
+	CallbackRetryFor time.Duration
 	// Replicas is the JetStream replication factor of the stream and the
 	// status bucket, for an external clustered server. Zero means 1.
 	Replicas int
@@ -103,6 +147,24 @@ func (cfg Config) withDefaults() Config {
 	if cfg.Workers <= 0 {
 		cfg.Workers = DefaultWorkers
 	}
+	if cfg.RetryFor <= 0 {
+		cfg.RetryFor = DefaultRetryFor
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = DefaultMaxBackoff
+	}
+	if cfg.EnqueueTimeout <= 0 {
+		cfg.EnqueueTimeout = DefaultEnqueueTimeout
+	}
+	if cfg.CallbackWorkers <= 0 {
+		cfg.CallbackWorkers = DefaultCallbackWorkers
+	}
+	if cfg.CallbackAttempts <= 0 {
+		cfg.CallbackAttempts = DefaultCallbackAttempts
+	}
+	if cfg.CallbackRetryFor <= 0 {
+		cfg.CallbackRetryFor = DefaultCallbackRetryFor
+	}
 	if cfg.Replicas <= 0 {
 		cfg.Replicas = 1
 	}
@@ -122,6 +184,16 @@ func (cfg Config) backoff(attempt int) time.Duration {
 		i = 0
 	}
 	return max(cfg.Backoff[i], 0)
+}
+
+// expBackoff returns the pause after the n-th (1-based) transient failure:
+// one second, doubling, at most MaxBackoff.
+func (cfg Config) expBackoff(n int) time.Duration {
+	d := time.Second
+	for i := 1; i < n && d < cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, cfg.MaxBackoff)
 }
 
 // State is where a job is in its life.
@@ -155,6 +227,35 @@ type Status struct {
 	// last changed.
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
+	// Callback is the delivery of the result to a callback URL, for a
+	// done job whose handler asked for one (see Outcome); nil otherwise.
+	// The job is done (rendered) whatever becomes of its callback.
+	Callback *Callback `json:"callback,omitempty"`
+}
+
+// CallbackState is where a callback is: pending (to be tried, or tried
+// and to be retried), delivered, or failed (attempts or deadline spent).
+type CallbackState string
+
+// The states of a callback.
+const (
+	CallbackPending   CallbackState = "pending"
+	CallbackDelivered CallbackState = "delivered"
+	CallbackFailed    CallbackState = "failed"
+)
+
+// Callback is the delivery of a done job's result, apart from the job.
+type Callback struct {
+	// URL is where the result is delivered.
+	URL string `json:"url"`
+	// State is pending, delivered or failed.
+	State CallbackState `json:"state"`
+	// Attempts counts the delivery attempts made.
+	Attempts int `json:"attempts"`
+	// Error is the last attempt's error, if it failed.
+	Error string `json:"error,omitempty"`
+	// Updated is when the callback's state last changed.
+	Updated time.Time `json:"updated"`
 }
 
 // Errors callers can branch on with errors.Is.
@@ -171,6 +272,15 @@ var (
 	// ErrPermanent, wrapped in a handler's error, marks the job failed at
 	// once: retrying cannot help (bad input, a refused photo URL).
 	ErrPermanent = errors.New("jobs: permanent failure")
+	// ErrTransient, wrapped in a handler's error, means the failure should
+	// pass by itself (a store or photo host down, a full disk, a
+	// timeout): the job is retried for Config.RetryFor, not MaxAttempts
+	// times.
+	ErrTransient = errors.New("jobs: transient failure")
+	// ErrUnavailable is returned (wrapped) by Enqueue when the NATS server
+	// does not store the job within Config.EnqueueTimeout, or JetStream is
+	// disabled (as nats-server does on a full disk). A server answers 503.
+	ErrUnavailable = errors.New("jobs: queue unavailable")
 )
 
 // MaxIDLength is the longest accepted job id, in bytes.

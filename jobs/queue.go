@@ -39,7 +39,15 @@ type Queue struct {
 	mu     sync.Mutex
 	closed bool
 	stop   chan struct{} // closed by Close: stop fetching jobs
+	halt   chan struct{} // closed by Stop: stop fetching jobs, stay open
+	halted bool
+	// lastRestart is the last attempt to restart JetStream (see Ready).
+	lastRestart time.Time
+	// broken is set when the embedded server failed to store something:
+	// Ready then restarts its JetStream.
+	broken atomic.Bool
 	runs   sync.WaitGroup
+	cbCons jetstream.Consumer // callbacks
 
 	running atomic.Int64 // handlers executing in this process
 	failed  atomic.Int64 // jobs this process marked failed since Open
@@ -51,6 +59,12 @@ type Queue struct {
 type record struct {
 	Status
 	Gen uint64 `json:"gen"`
+	// Started is when the generation's first attempt started: the start of
+	// Config.RetryFor.
+	Started time.Time `json:"started,omitzero"`
+	// Transient counts the attempts that failed with ErrTransient, which
+	// do not count against MaxAttempts.
+	Transient int `json:"transient,omitempty"`
 }
 
 // Open connects to the queue described by cfg, starting an embedded
@@ -59,7 +73,7 @@ type record struct {
 // cfg). ctx bounds the setup only.
 func Open(ctx context.Context, cfg Config) (*Queue, error) {
 	cfg = cfg.withDefaults()
-	q := &Queue{cfg: cfg, log: cfg.Logger, stop: make(chan struct{})}
+	q := &Queue{cfg: cfg, log: cfg.Logger, stop: make(chan struct{}), halt: make(chan struct{})}
 	var err error
 	if cfg.URL == "" {
 		if q.srv, err = startEmbedded(cfg); err != nil {
@@ -144,7 +158,7 @@ func (q *Queue) setup(ctx context.Context) error {
 	_, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:        StreamName,
 		Description: "sharecard jobs not finished yet",
-		Subjects:    []string{Subject},
+		Subjects:    []string{Subject, CallbackSubject},
 		Retention:   jetstream.WorkQueuePolicy,
 		Storage:     jetstream.FileStorage,
 		Duplicates:  DuplicateWindow,
@@ -175,9 +189,22 @@ func (q *Queue) setup(ctx context.Context) error {
 	return nil
 }
 
-// createConsumer creates or updates the durable consumer all workers share.
+// createConsumer creates or updates the durable consumers all workers
+// share: one for jobs, one for callbacks.
 func (q *Queue) createConsumer(ctx context.Context) error {
 	var err error
+	q.cbCons, err = q.js.CreateOrUpdateConsumer(ctx, StreamName, jetstream.ConsumerConfig{
+		Durable:       CallbackConsumerName,
+		Description:   "sharecard callback deliveries",
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       q.cfg.AckWait,
+		MaxDeliver:    -1,
+		FilterSubject: CallbackSubject,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+	})
+	if err != nil {
+		return fmt.Errorf("jobs: create consumer %s on stream %s: %w", CallbackConsumerName, StreamName, err)
+	}
 	q.cons, err = q.js.CreateOrUpdateConsumer(ctx, StreamName, jetstream.ConsumerConfig{
 		Durable:       ConsumerName,
 		Description:   "sharecard job workers",
@@ -200,16 +227,26 @@ func (q *Queue) createConsumer(ctx context.Context) error {
 // deliveries; the unfinished messages are still in the work-queue stream
 // and are delivered again from the start.
 func (q *Queue) releaseOrphans(ctx context.Context) error {
-	info, err := q.cons.Info(ctx)
-	if err != nil {
-		return fmt.Errorf("jobs: read consumer %s: %w", ConsumerName, err)
+	released := false
+	for _, c := range []struct {
+		name string
+		cons jetstream.Consumer
+	}{{ConsumerName, q.cons}, {CallbackConsumerName, q.cbCons}} {
+		info, err := c.cons.Info(ctx)
+		if err != nil {
+			return fmt.Errorf("jobs: read consumer %s: %w", c.name, err)
+		}
+		if info.NumAckPending == 0 {
+			continue
+		}
+		q.log.Info("jobs: releasing work left unfinished by the previous run", "consumer", c.name, "messages", info.NumAckPending)
+		if err := q.js.DeleteConsumer(ctx, StreamName, c.name); err != nil {
+			return fmt.Errorf("jobs: delete consumer %s to release unfinished work: %w", c.name, err)
+		}
+		released = true
 	}
-	if info.NumAckPending == 0 {
+	if !released {
 		return nil
-	}
-	q.log.Info("jobs: releasing jobs left unfinished by the previous run", "jobs", info.NumAckPending)
-	if err := q.js.DeleteConsumer(ctx, StreamName, ConsumerName); err != nil {
-		return fmt.Errorf("jobs: delete consumer %s to release unfinished jobs: %w", ConsumerName, err)
 	}
 	return q.createConsumer(ctx)
 }
@@ -234,6 +271,30 @@ func (q *Queue) Enqueue(ctx context.Context, id string, payload []byte) (created
 	if limit := q.nc.MaxPayload(); int64(len(payload)) > limit-1024 {
 		return false, fmt.Errorf("%w: job %s has %d bytes, the nats server accepts about %d (raise max_payload on the server or send less)", ErrTooLarge, id, len(payload), limit-1024)
 	}
+	if q.srv != nil && (q.broken.Load() || !q.srv.JetStreamEnabled()) && !q.Ready() {
+		return false, fmt.Errorf("%w: the embedded nats server in %s cannot store jobs (is its disk full?); it recovers by itself once it can", ErrUnavailable, q.cfg.DataDir)
+	}
+	bounded, cancel := context.WithTimeout(ctx, q.cfg.EnqueueTimeout)
+	defer cancel()
+	created, err = q.enqueue(bounded, id, payload)
+	if err != nil && ctx.Err() == nil && q.srv != nil {
+		q.broken.Store(true)
+	}
+	switch {
+	case err == nil, errors.Is(err, ErrUnavailable), ctx.Err() != nil:
+	case bounded.Err() != nil:
+		// Our bound, not the caller's, ran out: the server does not answer.
+		err = fmt.Errorf("%w: %s did not store job %s within %s (Config.EnqueueTimeout): %w", ErrUnavailable, q.target(), id, q.cfg.EnqueueTimeout, err)
+	default:
+		// The server answered with an error (out of resources, no stream):
+		// the job is not stored, and a retry may well succeed.
+		err = fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return created, err
+}
+
+// enqueue is Enqueue once the id and size are checked.
+func (q *Queue) enqueue(ctx context.Context, id string, payload []byte) (created bool, err error) {
 	rec, rev, err := q.load(ctx, id)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return false, err
@@ -335,17 +396,78 @@ func (q *Queue) Stats(ctx context.Context) (queued, running, failed int, err err
 	return queued, running, int(q.failed.Load()), nil
 }
 
+// MaxPayload is the largest payload Enqueue accepts, in bytes: the NATS
+// server's max_payload less 1 KiB for the message headers.
+func (q *Queue) MaxPayload() int64 { return q.nc.MaxPayload() - 1024 }
+
 // Ready reports whether the queue is open, connected and JetStream answers
-// (within one second).
+// (within one second). With the embedded server it also writes a small
+// probe to its disk, and restarts JetStream when it is off or its files
+// failed to write (a full disk leaves nats-server's streams refusing every
+// write, even once space is back): the queue recovers by itself.
 func (q *Queue) Ready() bool {
 	if q.isClosed() || !q.nc.IsConnected() {
 		return false
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
+	if q.srv != nil {
+		if q.broken.Load() || !q.srv.JetStreamEnabled() {
+			return q.restartJetStream()
+		}
+		if err := q.probe(ctx); err != nil {
+			q.log.Warn("jobs: the embedded nats server cannot write to its disk", "dir", q.cfg.DataDir, "err", err)
+			q.broken.Store(true)
+			return false
+		}
+	}
 	_, err := q.js.AccountInfo(ctx)
 	return err == nil
 }
+
+// probeKey is the status-bucket key of Ready's probe writes: not a valid
+// job id, so Status never reads it.
+const probeKey = "probe.ready"
+
+// probe writes a small value to the status bucket.
+func (q *Queue) probe(ctx context.Context) error {
+	_, err := q.kv.Put(ctx, probeKey, []byte(time.Now().UTC().Format(time.RFC3339Nano)))
+	return err
+}
+
+// restartJetStream switches JetStream of the embedded server off and on
+// again, which reopens its files, at most once per restartEvery, and
+// reports whether it works again (a probe write succeeds).
+func (q *Queue) restartJetStream() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed || time.Since(q.lastRestart) < restartEvery {
+		return false
+	}
+	q.lastRestart = time.Now()
+	if q.srv.JetStreamEnabled() {
+		if err := q.srv.ShutdownJetStream(); err != nil {
+			q.log.Warn("jobs: cannot stop JetStream of the embedded nats server to restart it", "err", err)
+			return false
+		}
+	}
+	err := q.srv.EnableJetStream(&server.JetStreamConfig{StoreDir: q.cfg.DataDir, SyncAlways: true, Strict: true, CompressOK: true})
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err = q.probe(ctx)
+		cancel()
+	}
+	if err != nil {
+		q.log.Warn("jobs: JetStream of the embedded nats server does not work (a full disk?); will retry", "dir", q.cfg.DataDir, "err", err)
+		return false
+	}
+	q.broken.Store(false)
+	q.log.Info("jobs: JetStream of the embedded nats server restarted", "dir", q.cfg.DataDir)
+	return true
+}
+
+// restartEvery spaces the attempts to restart JetStream.
+const restartEvery = time.Second
 
 // ClientURL returns the nats:// URL of the embedded server on 127.0.0.1, so
 // another Queue (or the nats CLI) can connect to it; with an external server

@@ -43,7 +43,7 @@ var errNoQueue = &Problem{Status: http.StatusServiceUnavailable, Title: "Webhook
 
 func (s *Server) handleHook(w http.ResponseWriter, r *http.Request) {
 	if s.hooks == nil {
-		s.problem(w, r, errNoQueue)
+		s.refuse(w, r, errNoQueue)
 		return
 	}
 	s.hooks.serve(w, r)
@@ -67,16 +67,31 @@ func (h *hooks) serve(w http.ResponseWriter, r *http.Request) {
 	source := r.PathValue("source")
 	secret, ok := h.s.cfg.HookSecrets[source]
 	if !ok {
-		h.s.problem(w, r, &Problem{Status: http.StatusNotFound, Title: "Unknown webhook source", Field: "source", Detail: fmt.Sprintf("no secret is configured for %q (set SHARECARD_HOOK_SECRET_%s)", source, strings.ToUpper(source))})
+		h.s.refuse(w, r, &Problem{Status: http.StatusNotFound, Title: "Unknown webhook source", Field: "source", Detail: fmt.Sprintf("no secret is configured for %q (set SHARECARD_HOOK_SECRET_%s)", source, strings.ToUpper(source))})
 		return
 	}
-	body, err := io.ReadAll(r.Body)
+	// Everything that can be checked without the body is checked before
+	// it is read: the signature's shape and age, and the declared length.
+	ts, sig, err := parseHookSignature(r.Header.Get(SignatureHeader), time.Now())
 	if err != nil {
-		h.s.problem(w, r, asBadRequest(err))
+		h.s.refuse(w, r, err)
 		return
 	}
-	if err := verifyHook(secret, r.Header.Get(SignatureHeader), body, time.Now()); err != nil {
-		h.s.problem(w, r, err)
+	limit := h.bodyCap()
+	fix := fmt.Sprintf("the job queue takes at most %d bytes per job; send only the post that changed (or raise max_payload on the NATS server)", h.payloadLimit())
+	if err := checkLength(r, limit, "the webhook body", fix); err != nil {
+		h.s.refuse(w, r, err)
+		return
+	}
+	br := h.s.newBodyReader(w, r, limit, "the webhook body", fix)
+	body, err := io.ReadAll(br)
+	br.done()
+	if err != nil {
+		h.s.refuse(w, r, asBadRequest(err))
+		return
+	}
+	if !hmac.Equal(sig, hookMAC(secret, ts, body)) {
+		h.s.problem(w, r, badSignature("the signature does not match the body"))
 		return
 	}
 	a, err := mapPayload(source, body, h.s.cfg.HookMappings[source])
@@ -88,6 +103,11 @@ func (h *hooks) serve(w http.ResponseWriter, r *http.Request) {
 	sum := sha256.Sum256(append([]byte(source+"\x00"), aj...))
 	id := hex.EncodeToString(sum[:16])
 	payload, _ := json.Marshal(hookJob{Source: source, Article: aj})
+	if maxPayload := h.payloadLimit(); int64(len(payload)) > maxPayload {
+		h.s.problem(w, r, &Problem{Status: http.StatusRequestEntityTooLarge, Title: "Webhook too large",
+			Detail: fmt.Sprintf("the job made from this webhook has %d bytes, over the job queue's limit of %d; send shorter fields (or raise max_payload on the NATS server)", len(payload), maxPayload)})
+		return
+	}
 	created, err := h.queue.Enqueue(r.Context(), id, payload)
 	if err != nil {
 		h.s.problem(w, r, fmt.Errorf("enqueue job: %w", err))
@@ -101,10 +121,25 @@ func (h *hooks) serve(w http.ResponseWriter, r *http.Request) {
 
 // verifyHook checks a webhook's signature and age.
 func verifyHook(secret []byte, header string, body []byte, now time.Time) error {
-	bad := func(detail string) error {
-		return &Problem{Status: http.StatusUnauthorized, Title: "Bad webhook signature", Field: SignatureHeader, Detail: detail}
+	ts, sig, err := parseHookSignature(header, now)
+	if err != nil {
+		return err
 	}
-	var ts, sig string
+	if !hmac.Equal(sig, hookMAC(secret, ts, body)) {
+		return badSignature("the signature does not match the body")
+	}
+	return nil
+}
+
+func badSignature(detail string) error {
+	return &Problem{Status: http.StatusUnauthorized, Title: "Bad webhook signature", Field: SignatureHeader, Detail: detail}
+}
+
+// parseHookSignature checks what the signature header says without the
+// body: its shape, and that its time is within maxSkew of now. It returns
+// the time as sent and the MAC.
+func parseHookSignature(header string, now time.Time) (ts string, mac []byte, err error) {
+	var sig string
 	for _, part := range strings.Split(header, ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
 		switch k {
@@ -115,23 +150,48 @@ func verifyHook(secret []byte, header string, body []byte, now time.Time) error 
 		}
 	}
 	if ts == "" || sig == "" {
-		return bad("missing or malformed: expected t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">")
+		return "", nil, badSignature("missing or malformed: expected t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">")
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return bad("t is not a Unix time in seconds")
+		return "", nil, badSignature("t is not a Unix time in seconds")
 	}
 	switch d := now.Sub(time.Unix(sec, 0)); {
 	case d > maxSkew:
-		return bad(fmt.Sprintf("the signature is %s old; webhooks older than %s are refused as replays", d.Round(time.Second), maxSkew))
+		return "", nil, badSignature(fmt.Sprintf("the signature is %s old; webhooks older than %s are refused as replays", d.Round(time.Second), maxSkew))
 	case d < -maxSkew:
-		return bad(fmt.Sprintf("the signature's time t is %s in the future; more than %s ahead is refused (check the sender's clock)", (-d).Round(time.Second), maxSkew))
+		return "", nil, badSignature(fmt.Sprintf("the signature's time t is %s in the future; more than %s ahead is refused (check the sender's clock)", (-d).Round(time.Second), maxSkew))
 	}
-	got, err := hex.DecodeString(sig)
-	if err != nil || !hmac.Equal(got, hookMAC(secret, ts, body)) {
-		return bad("the signature does not match the body")
+	if mac, err = hex.DecodeString(sig); err != nil || len(mac) != sha256.Size {
+		return "", nil, badSignature("v1 is not 64 hex digits (an HMAC-SHA256)")
 	}
-	return nil
+	return ts, mac, nil
+}
+
+// defaultHookPayload is the job payload limit assumed when the queue does
+// not tell its own: the embedded NATS server's.
+const defaultHookPayload = 8 << 20
+
+// payloadLimit is the largest job payload the queue accepts.
+func (h *hooks) payloadLimit() int64 {
+	if q, ok := h.queue.(interface{ MaxPayload() int64 }); ok {
+		if n := q.MaxPayload(); n > 0 {
+			return n
+		}
+	}
+	return defaultHookPayload
+}
+
+// bodyCap is the largest webhook body read: Config.MaxHookBytes, by
+// default the queue's payload limit (a job carries only the article
+// mapped from the body, which is smaller but for HTML turned to escaped
+// text), never more than MaxBodyBytes.
+func (h *hooks) bodyCap() int64 {
+	n := h.s.cfg.MaxHookBytes
+	if n <= 0 {
+		n = h.payloadLimit()
+	}
+	return min(n, h.s.cfg.MaxBodyBytes)
 }
 
 func hookMAC(secret []byte, ts string, body []byte) []byte {
@@ -161,6 +221,6 @@ func (h *hooks) status(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"id": st.ID, "state": st.State, "attempts": st.Attempts, "error": st.Error,
-		"manifest": st.Result, "created": st.Created, "updated": st.Updated,
+		"manifest": st.Result, "created": st.Created, "updated": st.Updated, "callback": st.Callback,
 	})
 }

@@ -25,7 +25,8 @@ type metrics struct {
 	cache    *prometheus.CounterVec
 }
 
-func newMetrics(reg *prometheus.Registry, p *pool) (*metrics, error) {
+func newMetrics(reg *prometheus.Registry, s *Server) (*metrics, error) {
+	p := s.pool
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sharecard_http_requests_total", Help: "HTTP requests by route and status code."}, []string{"route", "code"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "sharecard_http_request_duration_seconds", Help: "HTTP request latency by route.",
@@ -37,7 +38,20 @@ func newMetrics(reg *prometheus.Registry, p *pool) (*metrics, error) {
 	}
 	waiting := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sharecard_render_pool_waiting", Help: "Renders waiting for a worker."}, func() float64 { return float64(p.waiting.Load()) })
 	running := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sharecard_render_pool_running", Help: "Renders running."}, func() float64 { return float64(p.running.Load()) })
-	for _, c := range []prometheus.Collector{m.requests, m.latency, m.stages, m.renders, m.cache, waiting, running} {
+	b2f := func(b bool) float64 {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	draining := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sharecard_draining", Help: "1 while the server shuts down (/readyz answers 503)."}, func() float64 { return b2f(s.draining.Load()) })
+	ready := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sharecard_ready", Help: "1 when /readyz answers 200: not draining, store and job queue healthy."}, func() float64 {
+		return b2f(s.notReady(context.Background()) == "")
+	})
+	storeUp := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sharecard_store_up", Help: "1 when the image store takes new objects (reachable, disk not full)."}, func() float64 {
+		return b2f(s.storeErr(context.Background()) == nil)
+	})
+	for _, c := range []prometheus.Collector{m.requests, m.latency, m.stages, m.renders, m.cache, waiting, running, draining, ready, storeUp} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

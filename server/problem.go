@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"sharecard/fetch"
+	"sharecard/jobs"
 	"sharecard/render/photo"
 	"sharecard/render/strictyaml"
 	"sharecard/store"
@@ -57,6 +58,10 @@ func problemFor(err error) *Problem {
 		return &Problem{Status: http.StatusServiceUnavailable, Title: "Storage unavailable", Detail: "the image store cannot be reached; retry shortly", RetryAfter: 10}
 	case errors.Is(err, store.ErrNoSpace):
 		return &Problem{Status: http.StatusInsufficientStorage, Title: "Storage full", Detail: "the image store has no space left; the operator has been told (see /readyz)", RetryAfter: 60}
+	case errors.Is(err, jobs.ErrTooLarge):
+		return &Problem{Status: http.StatusRequestEntityTooLarge, Title: "Webhook too large", Detail: err.Error()}
+	case errors.Is(err, jobs.ErrUnavailable):
+		return &Problem{Status: http.StatusServiceUnavailable, Title: "Job queue unavailable", Detail: "the job queue did not store the webhook in time (see /readyz); retry shortly", RetryAfter: 10}
 	case errors.Is(err, store.ErrNotFound):
 		return &Problem{Status: http.StatusNotFound, Title: "Not found", Detail: "no such image"}
 	case errors.Is(err, context.DeadlineExceeded):

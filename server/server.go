@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -48,9 +50,42 @@ type Server struct {
 	pool    *pool
 	metrics *metrics
 	mux     *http.ServeMux
-	hooks   *hooks // nil without a job queue
+	hooks   *hooks    // nil without a job queue
+	flight  coalescer // identical concurrent renders share one (coalesce.go)
 
 	callbackClient *http.Client
+
+	draining    atomic.Bool
+	storeHealth healthCache
+	queueHealth healthCache
+}
+
+// healthCache keeps the outcome of a health check for a while, so that a
+// busy /readyz (or a metrics scrape) does not hammer the store: one check
+// runs at a time and the others take the last outcome.
+type healthCache struct {
+	mu      sync.Mutex
+	at      time.Time
+	err     error
+	running bool
+}
+
+// get returns the last outcome of check if it is younger than ttl or a
+// check is running; otherwise it runs check.
+func (h *healthCache) get(ttl time.Duration, check func() error) error {
+	h.mu.Lock()
+	if !h.at.IsZero() && (time.Since(h.at) < ttl || h.running) {
+		err := h.err
+		h.mu.Unlock()
+		return err
+	}
+	h.running = true
+	h.mu.Unlock()
+	err := check()
+	h.mu.Lock()
+	h.at, h.err, h.running = time.Now(), err, false
+	h.mu.Unlock()
+	return err
 }
 
 // Deps are what the server is built from.
@@ -79,10 +114,10 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, engine: d.Engine, layouts: d.Layouts, store: d.Store, fetcher: d.Fetcher,
 		log: d.Logger, pool: newPool(cfg.Workers, cfg.QueueDepth),
-		callbackClient: &http.Client{Timeout: 15 * time.Second},
+		callbackClient: &http.Client{Timeout: cfg.CallbackTimeout},
 	}
 	var err error
-	if s.metrics, err = newMetrics(d.Registry, s.pool); err != nil {
+	if s.metrics, err = newMetrics(d.Registry, s); err != nil {
 		return nil, fmt.Errorf("server: metrics: %w", err)
 	}
 	if d.Queue != nil {
@@ -135,12 +170,73 @@ func (s *Server) routes(reg *prometheus.Registry) {
 }
 
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
-	if s.hooks != nil && !s.hooks.queue.Ready() {
-		s.problem(w, r, &Problem{Status: http.StatusServiceUnavailable, Title: "Not ready", Detail: "the job queue is not connected"})
+	if why := s.notReady(r.Context()); why != "" {
+		s.problem(w, r, &Problem{Status: http.StatusServiceUnavailable, Title: "Not ready", Detail: why, RetryAfter: 5})
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	fmt.Fprintln(w, "ready")
+}
+
+// notReady says why the server should not get traffic, or "" when it
+// should: it is draining, the job queue is not connected, or the store
+// cannot take objects (unreachable, or its disk full). The store and queue
+// checks are cached for Config.HealthCacheFor.
+func (s *Server) notReady(ctx context.Context) string {
+	if s.draining.Load() {
+		return "draining: the server is shutting down"
+	}
+	if err := s.storeErr(ctx); err != nil {
+		return "store: " + err.Error()
+	}
+	if err := s.queueErr(); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// storeErr is the cached outcome of the store's Ping (nil for a store
+// that cannot be pinged).
+func (s *Server) storeErr(ctx context.Context) error {
+	p, ok := s.store.(store.Pinger)
+	if !ok {
+		return nil
+	}
+	return s.storeHealth.get(s.cfg.HealthCacheFor, func() error {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.HealthTimeout)
+		defer cancel()
+		return p.Ping(ctx)
+	})
+}
+
+// queueErr is the cached readiness of the job queue (nil without one).
+func (s *Server) queueErr() error {
+	if s.hooks == nil {
+		return nil
+	}
+	return s.queueHealth.get(s.cfg.HealthCacheFor, func() error {
+		if !s.hooks.queue.Ready() {
+			return errors.New("the job queue is not connected or JetStream does not answer")
+		}
+		return nil
+	})
+}
+
+// MarkDraining makes /readyz answer 503 "draining" so that load balancers
+// stop sending traffic, while every route is still served as before. It
+// is the first step of a graceful shutdown; see Drain.
+func (s *Server) MarkDraining() { s.draining.Store(true) }
+
+// Drain is the second step of a graceful shutdown: /readyz answers 503,
+// no new render is admitted (503 "Shutting down" with Retry-After), and
+// the renders waiting for a worker are answered the same way. Renders
+// running, requests still sending their body or downloading their photo,
+// and webhook jobs' renders finish. The returned channel is closed once
+// every admitted render has finished; the caller then shuts the HTTP
+// server down.
+func (s *Server) Drain() <-chan struct{} {
+	s.MarkDraining()
+	return s.pool.drain()
 }
 
 // layout returns the named layout or a 4xx problem.

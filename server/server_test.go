@@ -50,6 +50,13 @@ var (
 // may point at loopback only (the test servers); nothing leaves the machine.
 func newTestServer(t *testing.T, cfg Config) (*Server, *httptest.Server) {
 	t.Helper()
+	return newTestServerStore(t, cfg, nil)
+}
+
+// newTestServerStore is newTestServer with the store wrapped by wrap (when
+// not nil), for tests of store faults.
+func newTestServerStore(t *testing.T, cfg Config, wrap func(store.Store) store.Store) (*Server, *httptest.Server) {
+	t.Helper()
 	baseOnce.Do(func() {
 		var fset *text.FontSet
 		if fset, baseErr = text.LoadFonts(fonts.FS); baseErr != nil {
@@ -72,8 +79,12 @@ func newTestServer(t *testing.T, cfg Config) (*Server, *httptest.Server) {
 	if cfg.SignKey == nil {
 		cfg.SignKey = []byte("test-key")
 	}
+	var s store.Store = st
+	if wrap != nil {
+		s = wrap(st)
+	}
 	srv, err := New(cfg, Deps{
-		Engine: baseEng, Layouts: func() map[string]*layout.Layout { return baseLays }, Store: st,
+		Engine: baseEng, Layouts: func() map[string]*layout.Layout { return baseLays }, Store: s,
 		Fetcher:  fetch.New(fetch.Config{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, Dialer: loopbackOnly{t}}),
 		Registry: prometheus.NewRegistry(),
 	})
@@ -240,6 +251,7 @@ func TestRender_Errors(t *testing.T) {
 		{"unknown preset", "application/json", "preset=ogg", `{"headline": "x"}`, 422, "preset", `did you mean "og"`},
 		{"unknown layout", "application/json", "layout=nope", `{"headline": "x"}`, 422, "layout", "standard"},
 		{"unsupported body", "text/html", "", `<p>x</p>`, 415, "", "application/json"},
+		{"headline over its cap", "application/json", "", `{"headline": "` + strings.Repeat("x", 1001) + `"}`, 422, "headline", "over the limit of 1,000"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

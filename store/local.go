@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // Local is a Store in a folder on disk. The object under key "ab12/og.jpg"
@@ -83,11 +84,11 @@ func (l *Local) Put(ctx context.Context, key string, data []byte, contentType st
 	final := l.path(key)
 	folder := filepath.Dir(final)
 	if err := os.MkdirAll(folder, 0o755); err != nil {
-		return fmt.Errorf("put %s: create folder: %w", key, err)
+		return diskError("put "+key+": create folder", err)
 	}
-	tmp, err := os.CreateTemp(folder, ".put-*")
+	tmp, err := os.CreateTemp(folder, tempPrefix+"*")
 	if err != nil {
-		return fmt.Errorf("put %s: %w", key, err)
+		return diskError("put "+key, err)
 	}
 	done := false
 	defer func() {
@@ -97,25 +98,25 @@ func (l *Local) Put(ctx context.Context, key string, data []byte, contentType st
 		}
 	}()
 	header := localMagic + "etag: " + ETag(data) + "\ncontent-type: " + ct + "\n\n"
-	if _, err := tmp.WriteString(header); err != nil {
-		return fmt.Errorf("put %s: write: %w", key, err)
+	if _, err := writer(tmp).Write([]byte(header)); err != nil {
+		return diskError("put "+key+": write", err)
 	}
-	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("put %s: write: %w", key, err)
+	if _, err := writer(tmp).Write(data); err != nil {
+		return diskError("put "+key+": write", err)
 	}
 	if err := tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("put %s: %w", key, err)
+		return diskError("put "+key, err)
 	}
 	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("put %s: fsync: %w", key, err)
+		return diskError("put "+key+": fsync", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("put %s: close: %w", key, err)
+		return diskError("put "+key+": close", err)
 	}
 	if err := os.Rename(tmp.Name(), final); err != nil {
 		_ = os.Remove(tmp.Name())
 		done = true
-		return fmt.Errorf("put %s: %w", key, err)
+		return diskError("put "+key, err)
 	}
 	done = true
 	// Make the rename itself durable. Some platforms cannot fsync a folder;
@@ -125,6 +126,96 @@ func (l *Local) Put(ctx context.Context, key string, data []byte, contentType st
 		_ = d.Close()
 	}
 	return nil
+}
+
+// tempPrefix starts the names of Put's temporary files (and of Ping's
+// probes): no key segment can start with a dot.
+const tempPrefix = ".put-"
+
+// OrphanAge is how old a temporary file must be before RemoveOrphans takes
+// it for the leftover of a killed process: far longer than any Put takes.
+const OrphanAge = 15 * time.Minute
+
+// writer returns where Put writes a temporary file; tests replace it to
+// inject a full disk.
+var writer = func(f *os.File) io.Writer { return f }
+
+// diskError describes a failed file operation: a full disk or quota wraps
+// ErrNoSpace, another failure of the file system (permissions, I/O error,
+// read-only mount) ErrUnavailable, and a cancelled context stays as it is.
+func diskError(what string, err error) error {
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("%s: %w", what, err)
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return fmt.Errorf("%s: %w (free space on the store's disk): %w", what, ErrNoSpace, err)
+	default:
+		return fmt.Errorf("%s: %w: %w", what, ErrUnavailable, err)
+	}
+}
+
+// Ping checks that the store can take a new object: it writes, syncs and
+// removes a one-byte temporary file in the store's folder. A full disk
+// gives an error wrapping ErrNoSpace, another failure ErrUnavailable.
+func (l *Local) Ping(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(l.dir, tempPrefix+"probe-*")
+	if err != nil {
+		return diskError("local store "+l.dir+": write probe", err)
+	}
+	defer os.Remove(f.Name())
+	_, err = writer(f).Write([]byte{'\n'})
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return diskError("local store "+l.dir+": write probe", err)
+	}
+	return nil
+}
+
+// RemoveOrphans deletes the temporary files (".put-*") that Puts of a
+// killed process left in the store's folders, if they are older than
+// olderThan (OrphanAge when zero), so a Put still running in another
+// process keeps its file. It returns how many it removed; it walks every
+// folder of the store, so callers run it in the background at start.
+func (l *Local) RemoveOrphans(ctx context.Context, olderThan time.Duration) (int, error) {
+	if olderThan <= 0 {
+		olderThan = OrphanAge
+	}
+	cutoff := time.Now().Add(-olderThan)
+	removed := 0
+	err := filepath.WalkDir(l.dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // removed meanwhile
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasPrefix(d.Name(), tempPrefix) {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil || info.ModTime().After(cutoff) {
+			return nil
+		}
+		if err := os.Remove(path); err == nil {
+			removed++
+		}
+		return nil
+	})
+	if err != nil {
+		return removed, fmt.Errorf("local store %s: remove orphaned temporary files: %w", l.dir, err)
+	}
+	return removed, nil
 }
 
 // Open returns the object under key; see Store.Open.
@@ -164,7 +255,7 @@ func (l *Local) open(ctx context.Context, key string) (*os.File, Info, int64, er
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 			return nil, Info{}, 0, fmt.Errorf("open %s: %w", key, ErrNotFound)
 		}
-		return nil, Info{}, 0, fmt.Errorf("open %s: %w", key, err)
+		return nil, Info{}, 0, diskError("open "+key, err)
 	}
 	info, off, err := readHeader(f, key)
 	if err != nil {

@@ -63,7 +63,9 @@ func newS3(ctx context.Context, rawURL string, getenv func(string) string) (*S3,
 	if err != nil {
 		return nil, err
 	}
-	opts := &minio.Options{Secure: true, BucketLookup: minio.BucketLookupAuto}
+	// Few retries: during an outage a request should get its 503 in about
+	// a second, not after minio's default ten tries.
+	opts := &minio.Options{Secure: true, BucketLookup: minio.BucketLookupAuto, MaxRetries: 3}
 	endpoint := "s3.amazonaws.com"
 	rawEndpoint, endpointVar := getenv("AWS_ENDPOINT_URL_S3"), "AWS_ENDPOINT_URL_S3"
 	if rawEndpoint == "" {
@@ -151,7 +153,20 @@ func (s *S3) Put(ctx context.Context, key string, data []byte, contentType strin
 		DisableMultipart: true,
 	})
 	if err != nil {
-		return fmt.Errorf("put %s in bucket %s: %w", key, s.bucket, err)
+		return s.wrap("put", key, err)
+	}
+	return nil
+}
+
+// Ping checks that the bucket answers (a HEAD request on it); any failure
+// wraps ErrUnavailable.
+func (s *S3) Ping(ctx context.Context) error {
+	ok, err := s.client.BucketExists(ctx, s.bucket)
+	if err == nil && !ok {
+		err = errors.New("the bucket does not exist")
+	}
+	if err != nil {
+		return fmt.Errorf("s3 store: bucket %s at %s: %w: %w", s.bucket, s.client.EndpointURL(), ErrUnavailable, err)
 	}
 	return nil
 }
@@ -221,14 +236,20 @@ func (s *S3) info(key string, oi minio.ObjectInfo) Info {
 	return Info{Key: key, Size: oi.Size, ContentType: oi.ContentType, ETag: etag, ModTime: oi.LastModified}
 }
 
-// wrap turns a minio error into one that names the key and wraps ErrNotFound
-// when the object is absent.
+// wrap turns a minio error into one that names the key and wraps
+// ErrNotFound when the object is absent. A cancelled or expired context
+// stays as it is; any other failure (the endpoint unreachable, a 5xx, a
+// missing bucket, refused credentials) wraps ErrUnavailable: the object
+// may well exist, so it must not be taken for a miss.
 func (s *S3) wrap(op, key string, err error) error {
 	resp := minio.ToErrorResponse(err)
-	if resp.Code == minio.NoSuchKey || resp.StatusCode == http.StatusNotFound && resp.Code != minio.NoSuchBucket {
+	switch {
+	case resp.Code == minio.NoSuchKey || resp.StatusCode == http.StatusNotFound && resp.Code != minio.NoSuchBucket:
 		return fmt.Errorf("%s %s: %w", op, key, ErrNotFound)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("%s %s in bucket %s: %w", op, key, s.bucket, err)
 	}
-	return fmt.Errorf("%s %s in bucket %s: %w", op, key, s.bucket, err)
+	return fmt.Errorf("%s %s in bucket %s: %w: %w", op, key, s.bucket, ErrUnavailable, err)
 }
 
 // nopCloser gives a bytes.Reader a Close method.

@@ -57,6 +57,15 @@ type Store interface {
 	Stat(ctx context.Context, key string) (Info, error)
 }
 
+// Pinger is a Store that can check cheaply that it works; both Local and
+// S3 are Pingers. Ping returns nil when the store can take new objects, or
+// an error wrapping ErrUnavailable or ErrNoSpace. A server's readiness
+// check calls it; callers bound it with ctx and should not call it for
+// every request.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
 // Info describes a stored object.
 type Info struct {
 	// Key is the key the object is stored under.

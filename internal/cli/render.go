@@ -79,6 +79,15 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	// A run that was killed (or hit a full disk and then the power) left
+	// its unfinished article folders under temporary names: remove them.
+	removed, err := publish.RemoveStale(f.out)
+	if err != nil {
+		return err
+	}
+	for _, name := range removed {
+		fmt.Fprintf(stderr, "removed %s, left unfinished by an earlier run\n", filepath.Join(f.out, name))
+	}
 
 	prog := newProgress(stdout, len(files))
 	var (

@@ -38,9 +38,22 @@ import (
 type serveFlags struct {
 	addr, layoutDir, storeSpec, dataDir, natsURL, baseURL, allow string
 	workers                                                      int
-	maxMP                                                        int64
+	maxMP, memoryMB                                              int64
 	studio                                                       bool
+	drainDelay, drainTimeout                                     time.Duration
+	jobRetryFor, callbackRetryFor                                time.Duration
 }
+
+// Defaults of the shutdown and retry settings of `sharecard serve`.
+const (
+	// defaultDrainDelay is how long a stopping server keeps serving as
+	// before, /readyz answering 503, so load balancers stop sending it
+	// traffic before it refuses renders.
+	defaultDrainDelay = 5 * time.Second
+	// defaultDrainTimeout bounds the wait for requests and jobs in flight
+	// after the drain delay: longer than one request's deadline (60 s).
+	defaultDrainTimeout = 90 * time.Second
+)
 
 func envOr(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok {
@@ -61,6 +74,30 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return usageError{err.Error()}
 	}
+	memoryMB, err := envInt("SHARECARD_MEMORY_BUDGET", 0)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	drainDelay, err := envDuration("SHARECARD_DRAIN_DELAY", defaultDrainDelay)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	drainTimeout, err := envDuration("SHARECARD_DRAIN_TIMEOUT", defaultDrainTimeout)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	jobRetryFor, err := envDuration("SHARECARD_JOB_RETRY_FOR", jobs.DefaultRetryFor)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	callbackRetryFor, err := envDuration("SHARECARD_CALLBACK_RETRY_FOR", jobs.DefaultCallbackRetryFor)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	fs.DurationVar(&f.drainDelay, "drain-delay", drainDelay, "on SIGTERM, keep serving this `long` with /readyz answering 503 so load balancers notice, before refusing new renders (SHARECARD_DRAIN_DELAY)")
+	fs.DurationVar(&f.drainTimeout, "drain-timeout", drainTimeout, "after the drain delay, wait at most this `long` for requests and jobs in flight; keep it above the 60 s request deadline (SHARECARD_DRAIN_TIMEOUT)")
+	fs.DurationVar(&f.jobRetryFor, "job-retry-for", jobRetryFor, "retry a webhook job that fails transiently (store down or full, photo host failing) for this `long` (SHARECARD_JOB_RETRY_FOR)")
+	fs.DurationVar(&f.callbackRetryFor, "callback-retry-for", callbackRetryFor, "retry a job's callback for at most this `long` after the job is rendered (SHARECARD_CALLBACK_RETRY_FOR)")
 	fs.StringVar(&f.addr, "addr", envOr("SHARECARD_ADDR", ":8080"), "listen `address` (SHARECARD_ADDR)")
 	fs.StringVar(&f.layoutDir, "layouts", envOr("SHARECARD_LAYOUTS", "layouts"), "layouts `folder`; the built-in ones when it does not exist (SHARECARD_LAYOUTS)")
 	fs.StringVar(&f.storeSpec, "store", envOr("SHARECARD_STORE", ""), "image store: a folder, or s3://bucket/prefix with AWS_* credentials (default: DATA/images) (SHARECARD_STORE)")
@@ -70,6 +107,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.allow, "allow-nets", envOr("SHARECARD_ALLOW_NETS", ""), "comma-separated `CIDRs` photo URLs may resolve to although private (SHARECARD_ALLOW_NETS)")
 	fs.IntVar(&f.workers, "workers", workers, "renders at once (default: one per CPU) (SHARECARD_WORKERS)")
 	fs.Int64Var(&f.maxMP, "max-megapixels", int64(maxMP), "refuse photos larger than `N` megapixels (SHARECARD_MAX_MEGAPIXELS)")
+	fs.Int64Var(&f.memoryMB, "memory-budget", int64(memoryMB), "MiB the photo decodes in progress may take together; a photo needing more waits, one needing more than all of it is refused (default: half of GOMEMLIMIT, else 768) (SHARECARD_MEMORY_BUDGET)")
 	fs.BoolVar(&f.studio, "studio", envBool("SHARECARD_STUDIO"), "also serve the designers' studio at /studio/ (needs a --layouts folder; the studio renders on demand, so keep it off on public servers) (SHARECARD_STUDIO=1)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -81,14 +119,28 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	srv, queue := b.srv, b.queue
 	// Webhook jobs run in the background, here and in any other replica
-	// sharing the NATS server.
+	// sharing the NATS server; their callbacks on workers of their own.
 	runCtx, stopRun := context.WithCancel(context.Background())
 	defer stopRun()
 	go func() {
-		if err := queue.Run(runCtx, srv.HandleJob); err != nil && runCtx.Err() == nil {
+		if err := queue.RunTasks(runCtx, srv.JobTask); err != nil && runCtx.Err() == nil {
 			log.Error("job runner stopped", "err", err)
 		}
 	}()
+	go func() {
+		if err := queue.RunCallbacks(runCtx, srv.DeliverCallback); err != nil && runCtx.Err() == nil {
+			log.Error("callback runner stopped", "err", err)
+		}
+	}()
+	if l, ok := b.store.(*store.Local); ok {
+		go func() {
+			if n, err := l.RemoveOrphans(runCtx, 0); err != nil {
+				log.Warn("store: removing orphaned temporary files failed", "err", err)
+			} else if n > 0 {
+				log.Info("store: removed temporary files left by a killed process", "files", n, "dir", l.Dir())
+			}
+		}()
+	}
 	var handler http.Handler = srv
 	if b.layouts != nil {
 		watchLayouts(runCtx, b.layouts, log)
@@ -112,16 +164,53 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	case <-ctx.Done():
 	}
-	// SIGTERM: stop accepting, let requests in flight finish.
-	log.Info("shutting down: draining requests")
-	sctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	return shutdown(hs, srv, queue, stopRun, f, log)
+}
+
+// shutdown stops a serving server gracefully (SIGTERM):
+//
+//  1. /readyz answers 503 "draining" while everything is served as before,
+//     for --drain-delay, so load balancers stop sending traffic; this
+//     process stops taking new webhook jobs (webhooks are still accepted).
+//  2. No new render is admitted, and renders waiting for a worker are
+//     answered 503 with Retry-After; renders running and requests already
+//     sending their body or downloading their photo go on. The listener
+//     stays open until they are done (cached images are still served).
+//  3. The HTTP server shuts down, and the jobs running finish. Steps 2 and
+//     3 together take at most --drain-timeout; past it, connections are
+//     closed and unfinished jobs go back to the queue.
+//
+// It returns nil (exit status 0) in every case: a drain cut short is logged.
+func shutdown(hs *http.Server, srv *server.Server, queue *jobs.Queue, stopRun func(), f serveFlags, log *slog.Logger) error {
+	log.Info("shutting down: draining requests", "drain_delay", f.drainDelay.String(), "drain_timeout", f.drainTimeout.String())
+	srv.MarkDraining()
+	jobsDone := make(chan error, 1)
+	go func() { jobsDone <- queue.Stop(context.Background()) }()
+	if f.drainDelay > 0 {
+		t := time.NewTimer(f.drainDelay)
+		<-t.C
+	}
+	idle := srv.Drain()
+	dctx, cancel := context.WithTimeout(context.Background(), f.drainTimeout)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	select {
+	case <-idle:
+	case <-dctx.Done():
+	}
+	if err := hs.Shutdown(dctx); err != nil {
+		log.Error("shutting down: the drain timeout passed with requests in flight; closing their connections", "drain_timeout", f.drainTimeout.String(), "err", err)
+		_ = hs.Close()
 	}
 	log.Info("shutting down: finishing running jobs")
+	select {
+	case <-jobsDone:
+	case <-dctx.Done():
+		log.Error("shutting down: the drain timeout passed with jobs running; they go back to the queue", "drain_timeout", f.drainTimeout.String())
+		stopRun()
+		<-jobsDone
+	}
 	if err := queue.Close(); err != nil {
-		return fmt.Errorf("close job queue: %w", err)
+		log.Error("shutting down: closing the job queue", "err", err)
 	}
 	log.Info("stopped")
 	return nil
@@ -131,6 +220,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 type built struct {
 	srv     *server.Server
 	queue   *jobs.Queue
+	store   store.Store
 	engine  *render.Engine
 	layouts *layoutset.Set // nil with the built-in layouts, which never change
 }
@@ -179,6 +269,10 @@ func buildServer(ctx context.Context, f serveFlags, log *slog.Logger) (*built, e
 		}
 		current = set.Layouts
 	}
+	if f.memoryMB < 0 {
+		return nil, usageError{"--memory-budget: want MiB of 0 (the default) or more"}
+	}
+	eng.MemoryBudget = f.memoryMB << 20
 	st, err := store.Open(ctx, f.storeSpec, f.dataDir)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
@@ -203,7 +297,8 @@ func buildServer(ctx context.Context, f serveFlags, log *slog.Logger) (*built, e
 		HookCallbacks: envByPrefix("SHARECARD_HOOK_CALLBACK_"),
 		Limits:        photo.Limits{MaxPixels: f.maxMP * 1_000_000},
 	}
-	queue, err := jobs.Open(ctx, jobs.Config{URL: f.natsURL, DataDir: filepath.Join(f.dataDir, "nats"), Workers: max(1, f.workers/2), Logger: log})
+	queue, err := jobs.Open(ctx, jobs.Config{URL: f.natsURL, DataDir: filepath.Join(f.dataDir, "nats"), Workers: max(1, f.workers/2), Logger: log,
+		RetryFor: f.jobRetryFor, CallbackRetryFor: f.callbackRetryFor})
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
@@ -215,7 +310,7 @@ func buildServer(ctx context.Context, f serveFlags, log *slog.Logger) (*built, e
 		queue.Close()
 		return nil, err
 	}
-	return &built{srv: srv, queue: queue, engine: eng, layouts: set}, nil
+	return &built{srv: srv, queue: queue, store: st, engine: eng, layouts: set}, nil
 }
 
 // watchLayouts reloads the layouts folder as files are saved, and logs
@@ -301,6 +396,21 @@ func envInt(name string, def int) (int, error) {
 		return 0, fmt.Errorf("%s=%q: want a whole number of 0 or more", name, os.Getenv(name))
 	}
 	return n, nil
+}
+
+// envDuration reads a Go duration ("90s", "5m", "1h30m") of zero or more
+// from the environment variable name, def when it is unset or empty;
+// anything else is an error that names the variable.
+func envDuration(name string, def time.Duration) (time.Duration, error) {
+	v := strings.TrimSpace(os.Getenv(name))
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%s=%q: want a duration such as 90s, 5m or 6h", name, os.Getenv(name))
+	}
+	return d, nil
 }
 
 // newLogger logs text on a terminal and JSON otherwise.

@@ -30,6 +30,16 @@ const install = "install it with `bash .ci/s3-server.sh` (go install github.com/
 type Server struct {
 	Endpoint       string // http://127.0.0.1:port
 	Access, Secret string
+	proc           *process
+}
+
+// process is the versitygw process of a Server, which Stop and Restart
+// replace.
+type process struct {
+	bin, root, addr string
+	out             syncbuf.Buffer
+	cmd             *exec.Cmd
+	exited          chan error
 }
 
 // Binary returns the versitygw binary: $SHARECARD_S3_SERVER, else
@@ -73,57 +83,86 @@ func Start(t testing.TB, buckets ...string) Server {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	srv := Server{Endpoint: "http://" + addr, Access: "sharecardtest", Secret: "sharecard-test-secret"}
-	var out syncbuf.Buffer
-	cmd := exec.Command(bin, "--port", addr, "--access", srv.Access, "--secret", srv.Secret,
-		"--region", Region, "--quiet", "posix", root)
+	srv := Server{Endpoint: "http://" + addr, Access: "sharecardtest", Secret: "sharecard-test-secret",
+		proc: &process{bin: bin, root: root, addr: addr}}
+	srv.launch(t)
+	t.Cleanup(func() {
+		srv.Stop(t)
+		if t.Failed() {
+			t.Logf("versitygw output:\n%s", srv.proc.out.String())
+		}
+	})
+	c := srv.Client(t)
+	for _, b := range buckets {
+		if err := c.MakeBucket(context.Background(), b, minio.MakeBucketOptions{Region: Region}); err != nil {
+			t.Fatalf("create bucket %s: %v\n%s", b, err, srv.proc.out.String())
+		}
+	}
+	return srv
+}
+
+// launch starts the process and waits until it listens.
+func (s Server) launch(t testing.TB) {
+	t.Helper()
+	p := s.proc
+	cmd := exec.Command(p.bin, "--port", p.addr, "--access", s.Access, "--secret", s.Secret,
+		"--region", Region, "--quiet", "posix", p.root)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "VGW_") { // its own settings would override the flags
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
-	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Stdout, cmd.Stderr = &p.out, &p.out
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", bin, err)
+		t.Fatalf("start %s: %v", p.bin, err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("versitygw output:\n%s", out.String())
-		}
-	})
+	p.cmd, p.exited = cmd, exited
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		c, err := net.DialTimeout("tcp", p.addr, 200*time.Millisecond)
 		if err == nil {
 			c.Close()
-			break
+			return
 		}
 		select {
 		case err := <-exited:
 			exited <- err
-			t.Fatalf("versitygw exited before listening on %s: %v\n%s", addr, err, out.String())
+			t.Fatalf("versitygw exited before listening on %s: %v\n%s", p.addr, err, p.out.String())
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("versitygw did not listen on %s within 30 s:\n%s", addr, out.String())
+			t.Fatalf("versitygw did not listen on %s within 30 s:\n%s", p.addr, p.out.String())
 		}
 	}
-	c := srv.Client(t)
-	for _, b := range buckets {
-		if err := c.MakeBucket(context.Background(), b, minio.MakeBucketOptions{Region: Region}); err != nil {
-			t.Fatalf("create bucket %s: %v\n%s", b, err, out.String())
-		}
+}
+
+// Stop stops the server (an outage); Restart starts it again on the same
+// port and folder. Stopping a stopped server does nothing.
+func (s Server) Stop(t testing.TB) {
+	t.Helper()
+	p := s.proc
+	if p.cmd == nil {
+		return
 	}
-	return srv
+	_ = p.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-p.exited:
+	case <-time.After(10 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+	}
+	p.cmd = nil
+}
+
+// Restart starts a stopped server again, with the objects it had.
+func (s Server) Restart(t testing.TB) {
+	t.Helper()
+	if s.proc.cmd != nil {
+		t.Fatal("s3test: Restart of a server that runs")
+	}
+	s.launch(t)
 }
 
 // Client is a raw S3 client for the server, to check what was written.

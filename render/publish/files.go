@@ -1,12 +1,17 @@
 package publish
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"sharecard/render"
 	"sharecard/render/article"
@@ -83,13 +88,16 @@ func (s *Slugs) Claim(slug, file string) string {
 // WriteDir writes files as the folder dir, atomically as a whole: they are
 // written and synced into a new folder beside dir, which then takes dir's
 // place, so a reader or a crash sees the old folder or the new one, never
-// a mix or half an image. A folder already at dir is replaced.
+// a mix or half an image. A folder already at dir is replaced. A failed
+// write (a full disk) removes what it wrote; the temporary folder of a
+// process killed meanwhile, named TempPrefix<pid>-..., is removed by the
+// next RemoveStale.
 func WriteDir(dir string, files map[string][]byte) (err error) {
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("create output folder: %w", err)
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".*.tmp")
+	tmp, err := os.MkdirTemp(parent, TempPrefix+strconv.Itoa(os.Getpid())+"-"+filepath.Base(dir)+"-*")
 	if err != nil {
 		return fmt.Errorf("create output folder: %w", err)
 	}
@@ -138,12 +146,85 @@ func WriteDir(dir string, files map[string][]byte) (err error) {
 	return syncDir(parent)
 }
 
+// TempPrefix starts the names of WriteDir's temporary folders, followed by
+// the writing process's id.
+const TempPrefix = ".sharecard-tmp-"
+
+// StaleAge is how old a temporary folder must be for RemoveStale to take
+// it for a leftover when the process that made it seems alive (its id may
+// have been reused): far longer than writing one article takes.
+const StaleAge = time.Hour
+
+// legacyAge is how old a temporary folder of an older sharecard (named
+// .<folder>.<random>.tmp, without a process id) must be to be removed.
+const legacyAge = 10 * time.Minute
+
+// fileWriter returns where writeSynced writes; tests replace it to inject
+// a full disk.
+var fileWriter = func(f *os.File) io.Writer { return f }
+
+// RemoveStale removes, from the output folder out, the temporary folders
+// of WriteDir calls that never finished (the process was killed, or the
+// machine went down): those whose process is gone, or older than StaleAge,
+// and those of older versions older than ten minutes. A folder being
+// written by another run that is still going is kept. It returns the
+// names removed; a missing out is not an error.
+func RemoveStale(out string) ([]string, error) {
+	ents, err := os.ReadDir(out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("clean %s: %w", out, err)
+	}
+	var removed []string
+	for _, e := range ents {
+		name := e.Name()
+		if !e.IsDir() || !stale(name, e) {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(out, name)); err != nil {
+			return removed, fmt.Errorf("clean %s: remove the unfinished %s: %w", out, name, err)
+		}
+		removed = append(removed, name)
+	}
+	return removed, nil
+}
+
+// stale reports whether the folder name (with entry e) is an unfinished
+// WriteDir's that nobody is writing any more.
+func stale(name string, e fs.DirEntry) bool {
+	age := func() time.Duration {
+		info, err := e.Info()
+		if err != nil {
+			return 0
+		}
+		return time.Since(info.ModTime())
+	}
+	if rest, ok := strings.CutPrefix(name, TempPrefix); ok {
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid <= 0 {
+			return age() > StaleAge
+		}
+		if pid == os.Getpid() {
+			return false // this process's own, being written
+		}
+		return !processAlive(pid) || age() > StaleAge
+	}
+	// Older versions: ".<folder>.<random>.tmp", and ".tmp.old" beside it.
+	if strings.HasPrefix(name, ".") && (strings.HasSuffix(name, ".tmp") || strings.HasSuffix(name, ".tmp.old")) {
+		return age() > legacyAge
+	}
+	return false
+}
+
 func writeSynced(path string, data []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if _, err := f.Write(data); err != nil {
+	if _, err := fileWriter(f).Write(data); err != nil {
 		f.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}
