@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -193,15 +192,8 @@ func (s *Server) renderCard(ctx context.Context, l *layout.Layout, presetID, ext
 				return nil, err
 			}
 		}
-		res, err := s.render(ctx, req)
-		if err != nil {
-			return nil, err
-		}
-		o := res.Outputs[0]
-		if err := s.store.Put(ctx, name, o.Data, o.Format.MIMEType()); err != nil {
-			return nil, fmt.Errorf("store %s: %w", name, err)
-		}
-		return nil, nil
+		_, err = s.renderPut(ctx, req, name)
+		return nil, err
 	})
 	return err
 }

@@ -207,13 +207,9 @@ func (s *Server) renderStore(ctx context.Context, req *renderRequest, name strin
 		} else if err = storeReadError(ctx, name, err); !errors.Is(err, store.ErrNotFound) {
 			return nil, err
 		}
-		res, err := s.render(ctx, req)
+		o, err := s.renderPut(ctx, req, name)
 		if err != nil {
 			return nil, err
-		}
-		o := res.Outputs[0]
-		if err := s.store.Put(ctx, name, o.Data, o.Format.MIMEType()); err != nil {
-			return nil, fmt.Errorf("store %s: %w", name, err)
 		}
 		return &renderedImage{data: o.Data, ctype: o.Format.MIMEType(), sha: o.SHA256}, nil
 	})
@@ -221,6 +217,20 @@ func (s *Server) renderStore(ctx context.Context, req *renderRequest, name strin
 		return nil, err
 	}
 	return v.(*renderedImage), nil
+}
+
+// renderPut renders a single-preset request and stores its image under
+// name.
+func (s *Server) renderPut(ctx context.Context, req *renderRequest, name string) (*render.Output, error) {
+	res, err := s.render(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	o := &res.Outputs[0]
+	if err := s.store.Put(ctx, name, o.Data, o.Format.MIMEType()); err != nil {
+		return nil, fmt.Errorf("store %s: %w", name, err)
+	}
+	return o, nil
 }
 
 // renderAll renders every selected preset, stores the images and the
