@@ -6,81 +6,107 @@ import (
 
 	"bytes"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-text/typesetting/font"
+	ot "github.com/go-text/typesetting/font/opentype"
+	"github.com/go-text/typesetting/font/opentype/tables"
 	"github.com/go-text/typesetting/language"
 	"github.com/go-text/typesetting/shaping"
 )
 
-// FontSet is a parsed set of font files, grouped by family and weight.
+// FontSet is an indexed set of font files, grouped by family and weight.
+//
+// LoadFonts reads only each font's names and weight; a font's character
+// map is read the first time a character is looked up in it, and the
+// whole font is parsed the first time text is shaped or drawn with it.
+// So a set may hold fonts for every script and still cost little for text
+// that needs one or two of them.
 //
 // A FontSet is safe for concurrent use: the parsed fonts are shared and
-// read-only, and every Fit or Draw call borrows its own faces, shaper and
-// line wrapper (the go-text types that are not safe for concurrent use).
+// read-only (each is parsed once), and every Fit or Draw call borrows its
+// own faces, shaper and line wrapper (the go-text types that are not safe
+// for concurrent use).
 type FontSet struct {
-	fonts    []fontEntry // sorted by family, then weight, then file name
-	families []string    // sorted, unique
-	pool     sync.Pool   // of *shapeCtx
+	fsys     fs.FS
+	fonts    []*fontEntry     // sorted by family, then weight, then name
+	families []string         // sorted, unique
+	byFamily map[string][]int // family -> indexes in fonts
+	emoji    int              // index of the colour emoji font, or -1
+	pool     sync.Pool        // of *shapeCtx
+	parsed   atomic.Int32     // fonts parsed so far (for tests)
+	bitmaps  sync.Map         // bitmapKey -> image.Image, decoded emoji
+	layered  *layering        // a layout's fonts, added by With (layered.go); nil for a plain set
 }
 
-// fontEntry is one parsed font file.
+// fontEntry is one font of the set: one file, or one face of a font
+// collection (.ttc).
 type fontEntry struct {
-	file   string
+	file   string // file name in the set's file system
+	index  int    // face index in a collection, 0 for a single font
+	name   string // file, or file#index for a face of a collection
 	family string
 	weight int
 	italic bool
-	font   *font.Font
+	color  bool // colour bitmap glyphs (CBDT or sbix), such as emoji
+
+	cmapOnce sync.Once
+	cmap     font.Cmap // nil when the font cannot be read
+
+	once sync.Once
+	font *font.Font // nil when the font cannot be parsed
+	err  error
 }
 
-// shapeCtx holds the per-call go-text state: one face per font of the set
-// (faces cache glyph lookups and are not safe for concurrent use), a shaper
-// and a line wrapper.
+// shapeCtx holds the per-call go-text state: faces of the fonts of the set
+// made on first use (faces cache glyph lookups and are not safe for
+// concurrent use), a shaper and a line wrapper.
 type shapeCtx struct {
-	faces   []*font.Face
+	set     *FontSet
+	faces   []*font.Face // by font index; nil until used
 	shaper  shaping.HarfbuzzShaper
 	seg     shaping.Segmenter
 	wrapper shaping.LineWrapper
 	glyphs  []shaping.Glyph // scratch copy of the shaped glyphs for wrapping
 	runs    []shaping.Output
 	lines   []shaping.Line
+	inputs  []shaping.Input // scratch for the runs split by font
 }
 
-// LoadFonts parses every *.ttf and *.otf file at the top level of fsys
-// (sub-directories are ignored). Each font's family and weight come from the
-// font's own metadata (name and OS/2 tables), not from its file name.
-// It returns an error naming the file for a font that cannot be parsed, and
-// an error when fsys holds no font file at all.
+// LoadFonts indexes every *.ttf, *.otf and *.ttc file at the top level of
+// fsys (sub-directories are ignored); every face of a collection (.ttc) is
+// a font of the set. Each font's family and weight come from the font's
+// own metadata (name and OS/2 tables), not from its file name. The fonts
+// are parsed later, when first used (see FontSet); Check parses them all.
+// It returns an error naming the file for a font whose table directory or
+// names cannot be read, and an error when fsys holds no font file at all.
 func LoadFonts(fsys fs.FS) (*FontSet, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, fmt.Errorf("list font folder: %w", err)
 	}
-	s := &FontSet{}
-	seen := map[string]bool{}
+	s := &FontSet{fsys: fsys, byFamily: map[string][]int{}, emoji: -1}
 	for _, e := range entries {
 		ext := strings.ToLower(path.Ext(e.Name()))
-		if e.IsDir() || (ext != ".ttf" && ext != ".otf") {
+		if e.IsDir() || (ext != ".ttf" && ext != ".otf" && ext != ".ttc") {
 			continue
 		}
-		fe, err := parseFontFile(fsys, e.Name())
+		fes, err := indexFontFile(fsys, e.Name())
 		if err != nil {
 			return nil, err
 		}
-		if !seen[fe.family] {
-			seen[fe.family] = true
-			s.families = append(s.families, fe.family)
-		}
-		s.fonts = append(s.fonts, fe)
+		s.fonts = append(s.fonts, fes...)
 	}
 	if len(s.fonts) == 0 {
-		return nil, fmt.Errorf("no .ttf or .otf font file at the top of the font folder: add at least one font file")
+		return nil, fmt.Errorf("no .ttf, .otf or .ttc font file at the top of the font folder: add at least one font file")
 	}
-	sort.Strings(s.families)
 	sort.SliceStable(s.fonts, func(i, j int) bool {
 		a, b := s.fonts[i], s.fonts[j]
 		if a.family != b.family {
@@ -89,34 +115,166 @@ func LoadFonts(fsys fs.FS) (*FontSet, error) {
 		if a.weight != b.weight {
 			return a.weight < b.weight
 		}
-		return a.file < b.file
+		return a.name < b.name
 	})
+	for i, fe := range s.fonts {
+		if _, ok := s.byFamily[fe.family]; !ok {
+			s.families = append(s.families, fe.family)
+		}
+		s.byFamily[fe.family] = append(s.byFamily[fe.family], i)
+		if fe.color && s.emoji < 0 {
+			s.emoji = i
+		}
+	}
 	s.pool.New = func() any { return s.newCtx() }
 	return s, nil
 }
 
-// parseFontFile reads and parses one font file of fsys.
-func parseFontFile(fsys fs.FS, name string) (fontEntry, error) {
-	data, err := fs.ReadFile(fsys, name)
+// openFont opens a font file of fsys for reading its tables. Files that
+// can be read at random (embedded and disk files) are read in place;
+// others are read into memory.
+func openFont(fsys fs.FS, name string) (font.Resource, func(), error) {
+	f, err := fsys.Open(name)
 	if err != nil {
-		return fontEntry{}, fmt.Errorf("read font %s: %w", name, err)
+		return nil, nil, err
 	}
-	face, err := font.ParseTTF(bytes.NewReader(data))
+	if r, ok := f.(font.Resource); ok {
+		return r, func() { f.Close() }, nil
+	}
+	data, err := io.ReadAll(f)
+	f.Close()
 	if err != nil {
-		return fontEntry{}, fmt.Errorf("parse font %s: %w (is it a valid TrueType/OpenType file?)", name, err)
+		return nil, nil, err
 	}
-	desc := face.Describe()
-	family := strings.TrimSpace(desc.Family)
-	if family == "" {
-		return fontEntry{}, fmt.Errorf("font %s has no family name in its name table", name)
+	return bytes.NewReader(data), func() {}, nil
+}
+
+// indexFontFile reads the names and weight of each face of one font file.
+func indexFontFile(fsys fs.FS, name string) ([]*fontEntry, error) {
+	r, done, err := openFont(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("read font %s: %w", name, err)
 	}
-	return fontEntry{
-		file:   name,
-		family: family,
-		weight: int(desc.Aspect.Weight),
-		italic: desc.Aspect.Style == font.StyleItalic,
-		font:   face.Font,
-	}, nil
+	defer done()
+	lds, err := ot.NewLoaders(r)
+	if err != nil {
+		return nil, fmt.Errorf("read font %s: %w (is it a valid TrueType/OpenType file?)", name, err)
+	}
+	var out []*fontEntry
+	for i, ld := range lds {
+		for _, tag := range []string{"cmap", "head", "maxp"} {
+			if !ld.HasTable(ot.MustNewTag(tag)) {
+				return nil, fmt.Errorf("font %s has no %s table (is it a valid TrueType/OpenType file?)", name, tag)
+			}
+		}
+		desc, _ := font.Describe(ld, nil)
+		family := strings.TrimSpace(desc.Family)
+		if family == "" {
+			return nil, fmt.Errorf("font %s has no family name in its name table", name)
+		}
+		weight := int(desc.Aspect.Weight)
+		if raw, err := ld.RawTable(ot.MustNewTag("OS/2")); err == nil {
+			// Some fonts (Noto Nastaliq Urdu Bold, Noto Serif Myanmar
+			// Bold) say bold in fsSelection but 400 in usWeightClass.
+			if os2, _, err := tables.ParseOs2(raw); err == nil && os2.FsSelection&0x20 != 0 && weight < 600 {
+				weight = 700
+			}
+		}
+		fe := &fontEntry{
+			file: name, index: i, name: name, family: family,
+			weight: weight,
+			italic: desc.Aspect.Style == font.StyleItalic,
+			color:  ld.HasTable(ot.MustNewTag("CBDT")) || ld.HasTable(ot.MustNewTag("sbix")),
+		}
+		if len(lds) > 1 {
+			fe.name = name + "#" + strconv.Itoa(i)
+		}
+		out = append(out, fe)
+	}
+	return out, nil
+}
+
+// get returns the parsed font, parsing it on first use; nil when it cannot
+// be parsed (the error is kept in fe.err).
+func (s *FontSet) get(fe *fontEntry) *font.Font {
+	fe.once.Do(func() {
+		s.parsed.Add(1)
+		r, done, err := openFont(s.fsys, fe.file)
+		if err != nil {
+			fe.err = fmt.Errorf("read font %s: %w", fe.file, err)
+			return
+		}
+		defer done()
+		lds, err := ot.NewLoaders(r)
+		if err == nil && fe.index >= len(lds) {
+			err = fmt.Errorf("no font %d in the collection", fe.index)
+		}
+		if err == nil {
+			fe.font, err = font.NewFont(lds[fe.index])
+		}
+		if err != nil {
+			fe.font = nil
+			fe.err = fmt.Errorf("parse font %s: %w (is it a valid TrueType/OpenType file?)", fe.name, err)
+		}
+	})
+	return fe.font
+}
+
+// charmap returns the character map of the font, reading only that table
+// on first use (or taking it from the parsed font); nil when unreadable.
+func (s *FontSet) charmap(fe *fontEntry) font.Cmap {
+	fe.cmapOnce.Do(func() {
+		r, done, err := openFont(s.fsys, fe.file)
+		if err != nil {
+			return
+		}
+		defer done()
+		lds, err := ot.NewLoaders(r)
+		if err != nil || fe.index >= len(lds) {
+			return
+		}
+		ld := lds[fe.index]
+		raw, _ := ld.RawTable(ot.MustNewTag("OS/2"))
+		os2, _, _ := tables.ParseOs2(raw)
+		raw, err = ld.RawTable(ot.MustNewTag("cmap"))
+		if err != nil {
+			return
+		}
+		tb, _, err := tables.ParseCmap(raw)
+		if err != nil {
+			return
+		}
+		fe.cmap, _, _ = font.ProcessCmap(tb, os2.FontPage())
+	})
+	return fe.cmap
+}
+
+// has reports whether font i of the set has a glyph for r, from its
+// character map.
+func (s *FontSet) has(i int, r rune) bool {
+	cm := s.charmap(s.fonts[i])
+	if cm == nil {
+		return false
+	}
+	_, ok := cm.Lookup(r)
+	return ok
+}
+
+// Check parses every font of the set and returns the errors of those that
+// cannot be parsed, naming their files (nil when all can). LoadFonts
+// parses nothing; call Check to validate font files up front, as lint
+// does for brand fonts.
+func (s *FontSet) Check() error {
+	var errs []string
+	for _, fe := range s.fonts {
+		if s.get(fe) == nil {
+			errs = append(errs, fe.err.Error())
+		}
+	}
+	if errs != nil {
+		return fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return nil
 }
 
 // Families returns the sorted family names of the set, such as "Noto Sans",
@@ -128,8 +286,8 @@ func (s *FontSet) Families() []string {
 // HasFamily reports whether the set holds a font of the family name
 // (compared exactly, as returned by Families).
 func (s *FontSet) HasFamily(name string) bool {
-	i := sort.SearchStrings(s.families, name)
-	return i < len(s.families) && s.families[i] == name
+	_, ok := s.byFamily[name]
+	return ok
 }
 
 // lookup returns the index of the font of family whose weight is nearest to
@@ -137,10 +295,8 @@ func (s *FontSet) HasFamily(name string) bool {
 // family is not in the set.
 func (s *FontSet) lookup(family string, weight int) int {
 	best, bestScore := -1, 0
-	for i, fe := range s.fonts {
-		if fe.family != family {
-			continue
-		}
+	for _, i := range s.byFamily[family] {
+		fe := s.fonts[i]
 		d := fe.weight - weight
 		if d < 0 {
 			d = -d*2 + 1 // prefer heavier on a tie
@@ -157,13 +313,24 @@ func (s *FontSet) lookup(family string, weight int) int {
 	return best
 }
 
-// newCtx makes a fresh set of faces and shaping state for one caller.
+// newCtx makes a fresh shaping state for one caller; faces are made on
+// first use.
 func (s *FontSet) newCtx() *shapeCtx {
-	c := &shapeCtx{faces: make([]*font.Face, len(s.fonts))}
-	for i, fe := range s.fonts {
-		c.faces[i] = font.NewFace(fe.font)
+	return &shapeCtx{set: s, faces: make([]*font.Face, len(s.fonts))}
+}
+
+// face returns the face of font i for this context, parsing the font on
+// first use; nil when the font cannot be parsed.
+func (c *shapeCtx) face(i int) *font.Face {
+	if f := c.faces[i]; f != nil {
+		return f
 	}
-	return c
+	ft := c.set.get(c.set.fonts[i])
+	if ft == nil {
+		return nil
+	}
+	c.faces[i] = font.NewFace(ft)
+	return c.faces[i]
 }
 
 // getCtx borrows a shaping context; give it back with putCtx.
@@ -177,69 +344,19 @@ func (s *FontSet) getCtx() *shapeCtx {
 // putCtx returns a context borrowed with getCtx.
 func (s *FontSet) putCtx(c *shapeCtx) {
 	c.runs, c.lines = c.runs[:0], c.lines[:0]
+	clear(c.inputs)
+	c.inputs = c.inputs[:0]
 	s.pool.Put(c)
 }
 
 // faceIndex returns the index in s.fonts of face, or -1.
 func (c *shapeCtx) faceIndex(face *font.Face) int {
 	for i, f := range c.faces {
-		if f == face {
+		if f == face && f != nil {
 			return i
 		}
 	}
 	return -1
-}
-
-// fontmap picks the face for each rune: the requested font when it has the
-// rune, else the first other family of the set that has it (the weight
-// nearest the requested one), else the requested font (drawn as .notdef).
-// It implements shaping.Fontmap for one Fit call.
-type fontmap struct {
-	set     *FontSet
-	ctx     *shapeCtx
-	primary int
-	order   []int // fallback font indexes, in preference order
-}
-
-// newFontmap builds the fallback order for the primary font: for each other
-// family (sorted by name), its font nearest in weight.
-func newFontmap(s *FontSet, c *shapeCtx, primary int) *fontmap {
-	fm := &fontmap{set: s, ctx: c, primary: primary}
-	want := s.fonts[primary]
-	for _, fam := range s.families {
-		if fam == want.family {
-			continue
-		}
-		if i := s.lookup(fam, want.weight); i >= 0 {
-			fm.order = append(fm.order, i)
-		}
-	}
-	return fm
-}
-
-// ResolveFace returns the face to shape r with.
-func (fm *fontmap) ResolveFace(r rune) *font.Face {
-	return fm.ctx.faces[fm.resolve(r)]
-}
-
-// resolve returns the font index to shape r with, and whether any font of
-// the set has a glyph for r.
-func (fm *fontmap) resolve(r rune) int {
-	i, _ := fm.covered(r)
-	return i
-}
-
-// covered returns the font index for r and whether that font has r.
-func (fm *fontmap) covered(r rune) (int, bool) {
-	if _, ok := fm.ctx.faces[fm.primary].NominalGlyph(r); ok {
-		return fm.primary, true
-	}
-	for _, i := range fm.order {
-		if _, ok := fm.ctx.faces[i].NominalGlyph(r); ok {
-			return i, true
-		}
-	}
-	return fm.primary, false
 }
 
 // IsRTL is sharecard's one rule for the direction of a paragraph: right
@@ -291,10 +408,11 @@ func cursive(script language.Script) bool {
 	return false
 }
 
-// fileIndex returns the index of the font read from file name, or -1.
+// fileIndex returns the index of the font named name (a file name, or
+// file#index for a face of a collection), or -1.
 func (s *FontSet) fileIndex(name string) int {
 	for i, fe := range s.fonts {
-		if fe.file == name {
+		if fe.name == name {
 			return i
 		}
 	}

@@ -53,14 +53,14 @@ func (p *paragraph) block(lines []shaping.Line, cut int, size, boxW float64) Blo
 		tl.Glyphs, tl.Width = p.place(l, size)
 		for gi, g := range tl.Glyphs {
 			fam := p.set.fonts[g.Font].family
-			if fam != primaryFamily && !contains(tb.Fallback, fam) {
+			if fam != primaryFamily && p.fm.unplanned[g.Font] && !contains(tb.Fallback, fam) {
 				tb.Fallback = append(tb.Fallback, fam)
 			}
 			k, ok := fontIndex[g.Font]
 			if !ok {
 				k = len(tb.Fonts)
 				fontIndex[g.Font] = k
-				tb.Fonts = append(tb.Fonts, p.set.fonts[g.Font].file)
+				tb.Fonts = append(tb.Fonts, p.set.fonts[g.Font].name)
 			}
 			tl.Glyphs[gi].Font = k
 		}
@@ -73,6 +73,7 @@ func (p *paragraph) block(lines []shaping.Line, cut int, size, boxW float64) Blo
 		tb.Height = (p.ascent + p.descent + float64(n-1)*p.pitch) * size
 	}
 	tb.Missing = p.missing()
+	tb.FontNotes = append([]string(nil), p.fm.notes...)
 	return tb
 }
 
@@ -159,15 +160,32 @@ func (p *paragraph) place(l shaping.Line, size float64) ([]Glyph, float64) {
 	return out, pen
 }
 
-// missing returns the distinct visible runes of the text that no font of
-// the set has, in order of appearance.
+// missing returns the distinct visible characters of the text that were
+// shaped to the missing glyph (.notdef, glyph 0) because no font of the
+// set has them, in order of appearance. Spaces, controls, format
+// characters and variation selectors are never reported: they have no
+// glyph of their own (U+FE0F and U+200D are part of an emoji's glyph).
 func (p *paragraph) missing() []rune {
+	var bad []bool
+	for _, run := range p.runs {
+		for _, g := range run.Glyphs {
+			if g.GlyphID != 0 {
+				continue
+			}
+			if bad == nil {
+				bad = make([]bool, len(p.text))
+			}
+			for k := g.TextIndex(); k < g.TextIndex()+max(g.RunesCount(), 1) && k < len(p.text); k++ {
+				bad[k] = true
+			}
+		}
+	}
 	var out []rune
-	for _, r := range p.text {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+	for i, r := range p.text {
+		if bad == nil || !bad[i] {
 			continue
 		}
-		if _, ok := p.fm.covered(r); ok {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r) {
 			continue
 		}
 		dup := false
@@ -199,9 +217,11 @@ func (tb *Block) Bounds() (x0, y0, x1, y1 float64) {
 
 // Draw fills the glyph outlines of tb in colour c onto dst, with the
 // top-left corner of the box at (x, y) in dst's coordinates (px), blending
-// over what is there (anti-aliased). Parts outside dst are clipped. The
-// block's fonts are looked up in s by file name; glyphs of a font s does
-// not hold are skipped, and the error says which.
+// over what is there (anti-aliased). Glyphs of a colour font (emoji) are
+// drawn in their own colours instead, their bitmaps scaled to the glyphs'
+// ink boxes. Parts outside dst are clipped. The block's fonts are looked
+// up in s by name (Block.Fonts); glyphs of a font s does not hold are
+// skipped, and the error says which.
 func (s *FontSet) Draw(tb *Block, dst draw.Image, x, y float64, c color.Color) error {
 	if len(tb.Lines) == 0 {
 		return nil
@@ -224,17 +244,33 @@ func (s *FontSet) Draw(tb *Block, dst draw.Image, x, y float64, c color.Color) e
 	defer s.putCtx(ctx)
 	z := vector.NewRasterizer(area.Dx(), area.Dy())
 	ox, oy := x-float64(area.Min.X), y-float64(area.Min.Y)
+	type colourGlyph struct {
+		img    image.Image
+		ox, oy float64
+		ink    Rect
+	}
+	var colour []colourGlyph
 	for _, l := range tb.Lines {
 		for _, g := range l.Glyphs {
 			if g.Font < 0 || g.Font >= len(fonts) || fonts[g.Font] < 0 {
 				continue
 			}
 			fi := fonts[g.Font]
-			outline, ok := ctx.faces[fi].GlyphDataOutline(font.GID(g.ID))
+			face := ctx.face(fi)
+			if face == nil {
+				continue
+			}
+			if s.fonts[fi].color {
+				if img := s.colourGlyph(ctx, fi, font.GID(g.ID)); img != nil {
+					colour = append(colour, colourGlyph{img, x + l.X, y + l.Baseline, g.Ink})
+					continue
+				}
+			}
+			outline, ok := face.GlyphDataOutline(font.GID(g.ID))
 			if !ok {
 				continue
 			}
-			scale := tb.Size / float64(s.fonts[fi].font.Upem())
+			scale := tb.Size / float64(face.Upem())
 			addOutline(z, outline, ox+l.X+g.X, oy+l.Baseline+g.Y, scale)
 		}
 	}
@@ -244,6 +280,9 @@ func (s *FontSet) Draw(tb *Block, dst draw.Image, x, y float64, c color.Color) e
 		blendNRGBA(d, area, mask, c)
 	} else {
 		draw.DrawMask(dst, area, image.NewUniform(c), image.Point{}, mask, image.Point{}, draw.Over)
+	}
+	for _, cg := range colour {
+		drawColourGlyph(dst, cg.img, cg.ox, cg.oy, cg.ink)
 	}
 	if missing != nil {
 		return fmt.Errorf("text drawn without the glyphs of fonts %s, which this font set does not hold", strings.Join(missing, ", "))

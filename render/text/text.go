@@ -111,13 +111,19 @@ type Block struct {
 	// Truncated is true when the text did not fit even at MinSize and was
 	// cut with an ellipsis.
 	Truncated bool `json:"truncated"`
-	// Fallback lists the families used for glyphs that the requested family
-	// lacks (for instance "Noto Sans Arabic" for Arabic text set in "Noto
-	// Sans").
+	// Fallback lists the families used as a last resort for glyphs that
+	// neither the requested family nor the family chosen for their script
+	// has (Arabic set in a brand face without Arabic gets "Noto Sans
+	// Arabic" as its script's face, and is not listed; a symbol found only
+	// in some other family is).
 	Fallback []string `json:"fallback,omitempty"`
 	// Missing lists the characters that no font of the set has; they are
 	// drawn as the font's missing-glyph box.
 	Missing []rune `json:"missing,omitempty"`
+	// FontNotes says, once each, where a script had no face of the
+	// requested style and another was used, such as "no serif face for
+	// Devanagari; used Noto Sans Devanagari".
+	FontNotes []string `json:"font_notes,omitempty"`
 	// Fonts names the font files the glyphs are drawn from, by their
 	// names in the font set's file system; Glyph.Font indexes it.
 	Fonts []string `json:"fonts,omitempty"`
@@ -216,9 +222,11 @@ func (st Style) withDefaults() (Style, error) {
 // block no taller than boxH; then it balances the line breaks so the lines
 // are as even as possible. If the text does not fit even at MinSize, it is
 // wrapped at MinSize, words longer than the box are broken, and the text is
-// cut with "…" (Truncated). Runs of white space, new lines included, count
-// as one space, and control characters are dropped. Empty text gives an
-// empty block.
+// cut with "…" (Truncated). Runs of white space count as one space, and
+// control characters are dropped. A new line ("\n", "\r\n") or U+2028
+// LINE SEPARATOR is a manual line break, and the no-break spaces U+00A0,
+// U+202F and U+2007 never break (break.go tells how lines are broken).
+// Empty text gives an empty block.
 //
 // Errors are returned for an unknown family, an invalid style or box, and
 // text longer than MaxRunes or, shaped, wider than 16,384 em (which no
@@ -259,15 +267,51 @@ func (s *FontSet) fitRunes(runes []rune, st Style, primary int, rtl bool, boxW, 
 		}
 		s.putCtx(c)
 	}()
-	p := newParagraph(s, c, runes, st, primary, rtl)
+	p := newParagraph(s, c, insertBreakMarks(runes, st.Lang, false), st, primary, rtl)
 	if w := p.totalAdvance(); w > maxAdvance {
 		return Block{}, p.work, fmt.Errorf("text of %d characters is %.0f em wide, wider than the %.0f em that can be set in one box; shorten it",
 			len(runes), float64(w)/64/refSize, float64(maxAdvance)/64/refSize)
 	}
 	lines, truncated, size, atMin := p.fit(boxW, boxH)
+	if q := p.hyphenated(runes, st, primary, rtl, boxW, size); q != nil {
+		// A long word forced the size down: hyphenate the long words and
+		// keep the result if it sets the text larger without cutting it.
+		ql, qt, qs, qa := q.fit(boxW, boxH)
+		q.work.shapes += p.work.shapes
+		q.work.wraps += p.work.wraps
+		q.work.glyphs += p.work.glyphs
+		if qt == 0 && qs > size*1.01 {
+			p, lines, truncated, size, atMin = q, ql, qt, qs, qa
+		} else {
+			p.work = q.work
+			lines, truncated, size, atMin = p.fit(boxW, boxH) // q's wrapping reused the scratch lines
+		}
+	}
 	tb = p.block(lines, truncated, size, boxW)
 	tb.AtMinSize = atMin
+	for i := range tb.Lines {
+		tb.Lines[i].Text = cleanLineText(tb.Lines[i].Text)
+	}
 	return tb, p.work, nil
+}
+
+// hyphenated returns the paragraph shaped again with soft hyphens in its
+// long words when the language is hyphenated and the widest word, not
+// the number of lines, kept the size at size below MaxSize; else nil.
+func (p *paragraph) hyphenated(runes []rune, st Style, primary int, rtl bool, boxW, size float64) *paragraph {
+	if size >= p.maxSize || hyphenLang(st.Lang) == "" {
+		return nil
+	}
+	up := math.Min(p.maxSize, size*hyphenWordBoundRatio)
+	if float64(p.widestWord())/64/refSize*up <= boxW {
+		return nil
+	}
+	// Only the words too wide for the box at MaxSize are hyphenated.
+	marked := hyphenateWide(p.text, hyphenLang(st.Lang), p.wideWords(toFixed(boxW, p.maxSize)))
+	if len(marked) == len(p.text) {
+		return nil
+	}
+	return newParagraph(p.set, p.ctx, marked, st, primary, rtl)
 }
 
 // prepareText collapses white space, drops control characters and applies
@@ -279,7 +323,14 @@ func prepareText(text string, st Style) []rune {
 		}
 		return r
 	}, text)
-	text = strings.Join(strings.FieldsFunc(text, isBreakingSpace), " ")
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	var lines []string
+	for _, l := range strings.FieldsFunc(text, isManualBreak) {
+		if l = strings.Join(strings.FieldsFunc(l, isBreakingSpace), " "); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	text = strings.Join(lines, string(lineSeparator))
 	if st.Upper {
 		switch language.NewLanguage(st.Lang).Primary() {
 		case "tr", "az":
@@ -291,10 +342,17 @@ func prepareText(text string, st Style) []rune {
 	return []rune(text)
 }
 
+// isManualBreak reports whether r breaks the line: a new line, carriage
+// return or line or paragraph separator.
+func isManualBreak(r rune) bool {
+	return r == '\n' || r == '\r' || r == lineSeparator || r == '\u2029' || r == '\v' || r == '\f' || r == '\u0085'
+}
+
 // isBreakingSpace reports whether r is white space that Fit collapses into
-// one space; the no-break spaces are kept as they are.
+// one space; the no-break spaces and the ideographic space (which keeps
+// its full width in Chinese and Japanese) are kept as they are.
 func isBreakingSpace(r rune) bool {
-	return unicode.IsSpace(r) && r != '\u00a0' && r != '\u202f' && r != '\u2007'
+	return unicode.IsSpace(r) && r != '\u00a0' && r != '\u202f' && r != '\u2007' && r != '\u3000' && !isManualBreak(r)
 }
 
 // paragraph is a text shaped once at refSize, ready to be wrapped at any
@@ -314,6 +372,8 @@ type paragraph struct {
 	align    Align
 	minSize  float64
 	maxSize  float64
+	lang     language.Language
+	brk      *breakInfo // break opportunities, computed on first use
 	work     fitWork
 }
 
@@ -321,7 +381,8 @@ type paragraph struct {
 // (bidi and font fallback), and shapes each run at refSize.
 func newParagraph(s *FontSet, c *shapeCtx, text []rune, st Style, primary int, rtl bool) *paragraph {
 	p := &paragraph{set: s, ctx: c, text: text, fm: newFontmap(s, c, primary),
-		pitch: st.LineHeight, maxLines: st.MaxLines, align: st.Align, minSize: st.MinSize, maxSize: st.MaxSize}
+		pitch: st.LineHeight, maxLines: st.MaxLines, align: st.Align, minSize: st.MinSize, maxSize: st.MaxSize,
+		lang: language.NewLanguage(st.Lang)}
 	p.dir = di.DirectionLTR
 	if rtl {
 		p.dir = di.DirectionRTL
@@ -330,7 +391,7 @@ func newParagraph(s *FontSet, c *shapeCtx, text []rune, st Style, primary int, r
 		Text: text, RunStart: 0, RunEnd: len(text), Direction: p.dir,
 		Size: fixed.I(refSize), Language: language.NewLanguage(st.Lang),
 	}
-	inputs := c.seg.Split(in, p.fm)
+	inputs := p.fm.split(&c.seg, in)
 	spacing := fixed.Int26_6(math.Round(st.Tracking * refSize * 64))
 	for i, run := range inputs {
 		p.work.shapes++
@@ -338,10 +399,12 @@ func newParagraph(s *FontSet, c *shapeCtx, text []rune, st Style, primary int, r
 		if spacing != 0 && !cursive(run.Script) {
 			out.AddLetterSpacing(spacing, i == 0, i == len(inputs)-1)
 		}
+		hideBreakMarks(&out, text)
 		p.runs = append(p.runs, out)
 		p.ascent = math.Max(p.ascent, float64(out.LineBounds.Ascent)/64/refSize)
 		p.descent = math.Max(p.descent, -float64(out.LineBounds.Descent)/64/refSize)
 	}
+	p.pitch *= p.fm.lineScale(p.runs) // taller lines for Nastaliq (fontmap.go)
 	ell := []rune{'…'}
 	p.work.shapes++
 	p.ellipsis = c.shaper.Shape(shaping.Input{
@@ -349,6 +412,28 @@ func newParagraph(s *FontSet, c *shapeCtx, text []rune, st Style, primary int, r
 		Face: p.fm.ResolveFace('…'), Script: language.Common, Language: in.Language,
 	})
 	return p
+}
+
+// hideBreakMarks makes the glyphs of the break marks (and of manual line
+// breaks) invisible and without advance: the space glyph of their face.
+func hideBreakMarks(out *shaping.Output, text []rune) {
+	changed := false
+	for i := range out.Glyphs {
+		g := &out.Glyphs[i]
+		if g.TextIndex() < 0 || g.TextIndex() >= len(text) || !isBreakMark(text[g.TextIndex()]) {
+			continue
+		}
+		if out.Face != nil {
+			if id, ok := out.Face.NominalGlyph(' '); ok {
+				g.GlyphID = id
+			}
+		}
+		g.Advance, g.XOffset, g.YOffset, g.Width, g.Height, g.XBearing, g.YBearing = 0, 0, 0, 0, 0, 0, 0
+		changed = true
+	}
+	if changed {
+		out.RecomputeAdvance()
+	}
 }
 
 // totalAdvance is the sum of the advances of the shaped glyphs, in shaping
@@ -451,7 +536,7 @@ func (p *paragraph) fitsIn(width, size float64, maxLines int) bool {
 	}
 	limit := toFixed(width, size)
 	for _, l := range lines {
-		if lineAdvance(l) > limit {
+		if int64(lineAdvance(l))+p.hyphenWidth(l) > int64(limit) {
 			return false
 		}
 	}
@@ -477,6 +562,14 @@ func (p *paragraph) fit(boxW, boxH float64) ([]shaping.Line, int, float64, bool)
 		lo = hi
 	case lo == hi || !fits(lo):
 		lines, cut := p.truncate(boxW, lo, max(1, p.allowedLines(lo, boxH)))
+		if cut == 0 && len(lines) > 1 {
+			// All the text fits, with words wider than the box broken:
+			// choose those breaks and the others as evenly as possible.
+			if best := p.arrange(boxW, lo, len(lines), true); best != nil {
+				lines = best
+			}
+		}
+		p.drawHyphens(lines)
 		return lines, cut, lo, true
 	default:
 		for i := 0; i < maxSizeSteps && hi-lo > 0.25; i++ {
@@ -491,8 +584,13 @@ func (p *paragraph) fit(boxW, boxH float64) ([]shaping.Line, int, float64, bool)
 	size := lo
 	lines, _ := p.wrap(boxW, size, shaping.Never, 0, false)
 	if n := len(lines); n > 1 {
-		lines = p.balance(boxW, size, n)
+		if best := p.arrange(boxW, size, n, false); best != nil {
+			lines = best
+		} else {
+			lines = p.balance(boxW, size, n)
+		}
 	}
+	p.drawHyphens(lines)
 	return lines, 0, size, size == p.minSize && p.minSize < p.maxSize
 }
 
