@@ -4,7 +4,8 @@ package layouts
 
 import "embed"
 
-// FS holds the built-in layouts (*.yaml) and the images they use (*.png).
+// FS holds the built-in layouts (*.yaml), the images they use (*.png)
+// and the example brand fonts of the reference (fonts/).
 //
-//go:embed *.yaml *.png
+//go:embed *.yaml *.png fonts
 var FS embed.FS

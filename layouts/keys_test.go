@@ -26,6 +26,7 @@ var probes = map[string]string{
 	"layout":      "name: p\nzqxjkv: 1\nvariants: [{layers: [{type: photo}]}]\n",
 	"brand":       "name: p\nbrand: {zqxjkv: 1}\nvariants: [{layers: [{type: photo}]}]\n",
 	"brand.fonts": "name: p\nbrand: {fonts: {headline: {family: Noto Sans, zqxjkv: 1}}}\nvariants: [{layers: [{type: photo}]}]\n",
+	"typography":  "name: p\ntypography: {zqxjkv: 1}\nvariants: [{layers: [{type: photo}]}]\n",
 	"variant":     "name: p\nvariants: [{zqxjkv: 1, layers: [{type: photo}]}]\n",
 	"box":         "name: p\nvariants: [{layers: [{type: photo, box: {zqxjkv: 1}}]}]\n",
 	"size":        "name: p\nvariants: [{layers: [{type: text, text: x, size: {zqxjkv: 1}}]}]\n",
@@ -101,6 +102,8 @@ func sectionFor(place string) string {
 		return "### Brand keys"
 	case "brand.fonts":
 		return "### Font roles"
+	case "typography":
+		return "### Typography keys"
 	case "variant":
 		return "### Variant keys"
 	case "box":
@@ -207,6 +210,8 @@ func collectKeys(n *yaml.Node, place string, used map[string]bool) {
 		switch {
 		case place == "layout" && k == "brand":
 			collectKeys(v, "brand", used)
+		case place == "layout" && k == "typography":
+			collectKeys(v, "typography", used)
 		case place == "layout" && k == "variants":
 			each(v, func(c *yaml.Node) { collectKeys(c, "variant", used) })
 		case place == "layout" && k == "presets":

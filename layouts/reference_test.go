@@ -318,7 +318,7 @@ func renderExample(eng *render.Engine, ex example, lay *layout.Layout, prep *pho
 			if err != nil {
 				return nil, err
 			}
-			px := paint.Pixels{Images: lay.Images, Fonts: eng.Fonts}
+			px := paint.Pixels{Images: lay.Images, Fonts: eng.FontsFor(lay)}
 			job := render.Job{Article: a, Layout: lay, Presets: []preset.Preset{p}}
 			var pp *photo.Prepared
 			if a.Photo != "" && prep != nil {

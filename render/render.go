@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"image"
 	"io/fs"
 	"math"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -163,6 +165,63 @@ type Job struct {
 	Layout  *layout.Layout
 	Presets []preset.Preset
 	Format  preset.Format // "" keeps each preset's default format
+	// AllowMissingGlyphs renders text with characters no font has (drawn
+	// as boxes, with a warning) instead of failing with a
+	// [*MissingGlyphsError]; the layout's typography.allow_missing_glyphs
+	// allows it too.
+	AllowMissingGlyphs bool
+}
+
+// ErrMissingGlyphs is matched (errors.Is) by a [*MissingGlyphsError].
+var ErrMissingGlyphs = errors.New("no font has some characters of the text")
+
+// MissingGlyphsError is the error of a render whose text holds characters
+// that no font has, which would be drawn as boxes ("tofu"). Render,
+// Stream and PlanCard return one per text field at fault, joined with
+// errors.Join; errors.As finds the first.
+type MissingGlyphsError struct {
+	// Field is the article field the text comes from ("headline",
+	// "card_headline", "caption", ...), or "<kind> text" for text written
+	// in the layout.
+	Field string
+	// Runes are the characters no font has, each once.
+	Runes []rune
+}
+
+// Error names the field, the characters and their code points, and how
+// to go on.
+func (e *MissingGlyphsError) Error() string {
+	return fmt.Sprintf("%s: no font has %s; change the text, or accept boxes in their place with --allow-missing-glyphs (the layout's typography: {allow_missing_glyphs: true})",
+		e.Field, plan.MissingGlyphs{Field: e.Field, Runes: e.Runes}.Describe())
+}
+
+// Is reports whether target is ErrMissingGlyphs.
+func (e *MissingGlyphsError) Is(target error) bool { return target == ErrMissingGlyphs }
+
+// missingGlyphs returns the error for a plan with characters no font has,
+// or nil when it has none or the job or layout allows them.
+func missingGlyphs(job Job, pl *plan.Plan) error {
+	if len(pl.Missing) == 0 || job.AllowMissingGlyphs || job.Layout.Typography.AllowMissingGlyphs {
+		return nil
+	}
+	var errs []error
+	for _, m := range pl.Missing {
+		if slices.ContainsFunc(errs, func(e error) bool { return e.(*MissingGlyphsError).Field == m.Field }) {
+			continue
+		}
+		errs = append(errs, &MissingGlyphsError{Field: m.Field, Runes: m.Runes})
+	}
+	return errors.Join(errs...)
+}
+
+// FontsFor returns the font set the text of layout l is set and drawn
+// in: the layout's own (its font files over the engine's) when it names
+// font files, else the engine's. Draw a plan of l with it.
+func (e *Engine) FontsFor(l *layout.Layout) *text.FontSet {
+	if l != nil && l.Fonts != nil {
+		return l.Fonts
+	}
+	return e.Fonts
 }
 
 // Output is one rendered image.
@@ -338,9 +397,17 @@ func photoInfo(prep *photo.Prepared, a *article.Article) plan.PhotoInfo {
 
 // PlanCard plans one preset of job with a prepared photo (nil without a
 // photo) exactly as Render and Stream do: lint and the studio call it to
-// see the plans that ship.
+// see the plans that ship. Like them, it fails with a
+// [*MissingGlyphsError] for text with characters no font has unless the
+// job or the layout allows them; the plan is returned with that error
+// (its Missing field lists them) so a caller can still show it. Draw the
+// plan with the fonts of [Engine.FontsFor].
 func (e *Engine) PlanCard(job Job, prep *photo.Prepared, p preset.Preset) (*plan.Plan, error) {
-	return plan.Card(job.Article, job.Layout, p, photoInfo(prep, job.Article), e.Fonts)
+	pl, err := plan.Card(job.Article, job.Layout, p, photoInfo(prep, job.Article), e.Fonts)
+	if err != nil {
+		return nil, err
+	}
+	return pl, missingGlyphs(job, pl)
 }
 
 // groupOrder orders the canvas groups of a job for drawing.
@@ -433,10 +500,13 @@ func (e *Engine) renderGroup(job Job, members []int, prep *photo.Prepared, info 
 	if err != nil {
 		return tm, fmt.Errorf("preset %s: %w", first.ID, err)
 	}
+	if err := missingGlyphs(job, pl); err != nil {
+		return tm, err // the same for every preset: no preset name
+	}
 	tm.Plan = time.Since(t)
 
 	t = time.Now()
-	px := paint.Pixels{Images: job.Layout.Images, Fonts: e.Fonts}
+	px := paint.Pixels{Images: job.Layout.Images, Fonts: e.FontsFor(job.Layout)}
 	if prep != nil {
 		px.Photo = prep.Pyramid
 	}
@@ -532,10 +602,10 @@ func WorkingScale(presets []preset.Preset) func(w, h int) float64 {
 	}
 }
 
-// altText describes a card for screen readers: the headline it shows and
-// the photo caption.
+// altText describes a card for screen readers: the headline it shows (the
+// card headline when there is one) and the photo caption.
 func altText(a *article.Article) string {
-	alt := a.Headline
+	alt, _, _ := a.CardText("headline")
 	if c := strings.TrimSpace(a.Caption); c != "" {
 		alt += ". Photo: " + c
 	}

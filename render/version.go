@@ -3,7 +3,7 @@ package render
 // Version identifies the engine's output. It is part of cache keys and of
 // content-addressed image URLs, which promise never to change their bytes:
 // bump it whenever the same input renders differently on purpose.
-const Version = "sharecard-render/2"
+const Version = "sharecard-render/3"
 
 // goldenDigests holds, for each Version, the SHA-256 of the plan goldens
 // (testdata/plans) and pixel goldens (testdata/golden) it renders.
@@ -12,4 +12,8 @@ const Version = "sharecard-render/2"
 // (keeping the old entries, each version has its own digest).
 var goldenDigests = map[string]string{
 	"sharecard-render/2": "7a5036abb95731c853a8d0f797b234274c06a8f5cf49485180d492cc80d598d0",
+	// 3: every script's fonts, colour emoji, dictionary and keep-all line
+	// breaking, balanced breaks with penalties, hyphenation, typographic
+	// quotes, and the planned script fallback no longer reported.
+	"sharecard-render/3": "f7d9804ef31116845abbb8bb54516a0ce501b3244fc585b43ae978b9402d220d",
 }

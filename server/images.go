@@ -87,7 +87,7 @@ const (
 )
 
 // Card URL parameters, besides sig.
-var cardParams = []string{"headline", "section", "caption", "credit", "lang", "photo", "breaking"}
+var cardParams = []string{"headline", "card_headline", "section", "caption", "credit", "lang", "photo", "breaking"}
 
 // CardParams returns the parameters a card URL may carry besides sig, in
 // the order [SignCardURL] documents them; the slice is a copy.

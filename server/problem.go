@@ -10,6 +10,7 @@ import (
 
 	"sharecard/fetch"
 	"sharecard/jobs"
+	"sharecard/render"
 	"sharecard/render/photo"
 	"sharecard/render/strictyaml"
 	"sharecard/store"
@@ -37,6 +38,7 @@ func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.T
 func problemFor(err error) *Problem {
 	var p *Problem
 	var fe *strictyaml.FieldError
+	var mg *render.MissingGlyphsError
 	switch {
 	case errors.As(err, &p):
 		return p
@@ -46,6 +48,9 @@ func problemFor(err error) *Problem {
 			out.Errors = append(out.Errors, e.Error())
 		}
 		return out
+	case errors.As(err, &mg):
+		// A character no font has would be drawn as a box: never published.
+		return &Problem{Status: http.StatusUnprocessableEntity, Title: "Characters no font has", Field: mg.Field, Detail: err.Error()}
 	case errors.Is(err, photo.ErrPhotoTooLarge), errors.Is(err, fetch.ErrTooLarge):
 		return &Problem{Status: http.StatusRequestEntityTooLarge, Title: "Photo too large", Field: "photo", Detail: err.Error()}
 	case errors.Is(err, photo.ErrUnsupportedFormat), errors.Is(err, photo.ErrEmptyPhoto), errors.Is(err, photo.ErrCorruptPhoto):

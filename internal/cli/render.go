@@ -39,6 +39,7 @@ type renderFlags struct {
 	baseURL   string
 	timings   bool
 	sheet     bool
+	allowTofu bool
 }
 
 func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -54,6 +55,7 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&f.baseURL, "base-url", "", "public `URL` of the --out folder: meta.html links URL/<slug>/<file> (default: relative links)")
 	fs.BoolVar(&f.timings, "timings", false, "print the time spent in each stage per article on stderr")
 	fs.BoolVar(&f.sheet, "contact-sheet", false, "also write "+contactSheetName+", every image on one page for review")
+	fs.BoolVar(&f.allowTofu, "allow-missing-glyphs", false, "render text with characters no font has, drawn as boxes, with a warning (default: such an article fails)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: sharecard render [flags] ARTICLE|FOLDER...")
 		fs.PrintDefaults()
@@ -198,9 +200,9 @@ func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*lay
 	if err != nil {
 		return nil, err
 	}
-	res, err := eng.Render(ctx, render.Job{Article: a, Photo: ph, Layout: lay, Presets: presets, Format: format})
+	res, err := eng.Render(ctx, render.Job{Article: a, Photo: ph, Layout: lay, Presets: presets, Format: format, AllowMissingGlyphs: f.allowTofu})
 	if err != nil {
-		if a.Photo != "" && !errors.Is(err, context.Canceled) {
+		if a.Photo != "" && !errors.Is(err, context.Canceled) && !errors.Is(err, render.ErrMissingGlyphs) {
 			return nil, fmt.Errorf("photo %s: %w", a.Photo, err)
 		}
 		return nil, err

@@ -21,6 +21,11 @@ import (
 type Article struct {
 	// Headline is the story's title; it is required.
 	Headline string `json:"headline" yaml:"headline"`
+	// CardHeadline, when set, is the headline the cards show instead of
+	// Headline: a shorter or differently worded title written for social
+	// cards. Layout layers bound to the headline field use it; the slug,
+	// the manifest and the page's meta tags keep Headline.
+	CardHeadline string `json:"card_headline,omitempty" yaml:"card_headline,omitempty"`
 	// Section is the kicker shown above the headline, e.g. "Politics". The
 	// key "kicker" is accepted as an alias in article files.
 	Section string `json:"section,omitempty" yaml:"section,omitempty"`
@@ -52,7 +57,7 @@ type Article struct {
 // Keys lists the keys an article file may hold, in the order of the
 // Article fields.
 func Keys() []string {
-	return []string{"headline", "section", "kicker", "summary", "caption", "credit", "byline",
+	return []string{"headline", "card_headline", "section", "kicker", "summary", "caption", "credit", "byline",
 		"published", "url", "lang", "photo", "focus", "layout", "breaking"}
 }
 
@@ -84,6 +89,18 @@ func (a *Article) Field(name string) (value string, ok bool) {
 		return a.URL, true
 	}
 	return "", false
+}
+
+// CardText returns the text a card shows for the field called name: the
+// card headline for "headline" when the article has one, else the field
+// itself (see [Article.Field]). source is the article field the text
+// comes from, "card_headline" or name, for messages.
+func (a *Article) CardText(name string) (value, source string, ok bool) {
+	if name == "headline" && a.CardHeadline != "" {
+		return a.CardHeadline, "card_headline", true
+	}
+	value, ok = a.Field(name)
+	return value, name, ok
 }
 
 // Parse reads an article from YAML or JSON data. file names the data
@@ -144,7 +161,7 @@ func parseArticle(file string, data []byte, remote bool) (*Article, error) {
 // problems to l.
 func (a *Article) set(key string, value *yaml.Node, l *strictyaml.Collector, remote bool) {
 	oneLine := map[string]*string{
-		"headline": &a.Headline, "section": &a.Section, "kicker": &a.Section,
+		"headline": &a.Headline, "card_headline": &a.CardHeadline, "section": &a.Section, "kicker": &a.Section,
 		"credit": &a.Credit, "byline": &a.Byline, "layout": &a.Layout,
 		"published": &a.Published, "url": &a.URL, "lang": &a.Lang, "photo": &a.Photo,
 	}

@@ -39,7 +39,7 @@ func TestParseArticleErrors(t *testing.T) {
 			{"a.yaml:1:1: headline: ", "headline is required"},
 		}},
 		{"unknown key without suggestion", "headline: x\nphotographer: y\n", []wantErr{
-			{"a.yaml:2:1: photographer: ", `unknown key "photographer" (known keys: headline, section`},
+			{"a.yaml:2:1: photographer: ", `unknown key "photographer" (known keys: headline, card_headline, section`},
 		}},
 		{"missing headline", "summary: x\n", []wantErr{{"a.yaml:1:1: headline: ", "headline is required"}}},
 		{"blank headline", "headline: \"  \\n \"\n", []wantErr{{"a.yaml:1:11: headline: ", "headline is required: it must not be blank"}}},

@@ -25,6 +25,9 @@ const (
 	// news sites run to 70-150; 1,000 leaves room for a long one in any
 	// script while keeping the fitting work bounded.
 	MaxHeadline = 1000
+	// MaxCardHeadline is the longest card headline, in characters: the
+	// same as MaxHeadline, which it stands in for on cards.
+	MaxCardHeadline = MaxHeadline
 	// MaxSection is the longest section (kicker), in characters.
 	MaxSection = 100
 	// MaxSummary is the longest summary (standfirst), in characters.
@@ -84,6 +87,8 @@ func limitOf(key, value string, remote bool) fieldLimit {
 	switch key {
 	case "headline":
 		return fieldLimit{MaxHeadline, unitChars}
+	case "card_headline":
+		return fieldLimit{MaxCardHeadline, unitChars}
 	case "section", "kicker":
 		return fieldLimit{MaxSection, unitChars}
 	case "summary":

@@ -33,6 +33,7 @@ func TestFieldLengthLimits(t *testing.T) {
 		unit   string
 	}{
 		{"headline", MaxHeadline, false, func(n int) string { return fill("", "é", "", n, true) }, "characters"},
+		{"card_headline", MaxCardHeadline, false, func(n int) string { return fill("", "ü", "", n, true) }, "characters"},
 		{"section", MaxSection, false, func(n int) string { return fill("", "ب", "", n, true) }, "characters"},
 		{"kicker", MaxSection, false, func(n int) string { return fill("", "k", "", n, true) }, "characters"},
 		{"summary", MaxSummary, false, func(n int) string { return fill("", "s", "", n, true) }, "characters"},

@@ -29,6 +29,31 @@ type Layout struct {
 	// Images are the pictures the layout's layers draw, by file name
 	// relative to the layout's folder; plans refer to them by that name.
 	Images map[string]image.Image
+	// Typography holds the layout's typographic switches.
+	Typography Typography
+	// FontFiles are the font files the layout names (brand.fonts roles
+	// with a file, and brand.script_fonts), read from beside it in the
+	// layouts folder. Their names are "layouts/<path in the folder>".
+	FontFiles []text.FontFile
+	// Fonts is the font set the layout's text is set and drawn in: the
+	// font set given to Parse with FontFiles layered over it (see
+	// text.FontSet.With). It is nil when the layout names no font file or
+	// was parsed without a font set; the engine's fonts are used then.
+	Fonts *text.FontSet
+}
+
+// Typography holds a layout's typographic switches (the typography key of
+// a layout file). The zero value is the default: typographic quotes on,
+// and a character no font has is an error.
+type Typography struct {
+	// StraightQuotes keeps the straight quotes " and ' of article text as
+	// written (typography.quotes: false) instead of setting the language's
+	// quotation marks and apostrophes (text.SmartQuotes).
+	StraightQuotes bool
+	// AllowMissingGlyphs renders text with characters no font has, drawn
+	// as boxes, with a warning, instead of failing
+	// (typography.allow_missing_glyphs: true).
+	AllowMissingGlyphs bool
 }
 
 // Brand holds the colours, fonts and logo a layout's layers refer to by name.
@@ -45,6 +70,10 @@ type Brand struct {
 type FontRef struct {
 	Family string
 	Weight int
+	// File is the font file the role names, beside the layout (its name
+	// in Layout.FontFiles); Family and Weight are then the file's own.
+	// Empty for a family of the built-in fonts.
+	File string
 }
 
 // Variant is the arrangement used for canvases whose aspect ratio

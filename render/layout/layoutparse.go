@@ -62,6 +62,7 @@ type layoutParser struct {
 	fonts  *text.FontSet
 	digest hash.Hash // the file and every asset it reads
 	images map[string]image.Image
+	files  []text.FontFile // font files read, in file order
 }
 
 func (p *layoutParser) fail(n *yaml.Node, field, format string, args ...any) {
@@ -78,7 +79,7 @@ func (p *layoutParser) layout(n *yaml.Node) *Layout {
 	l := &Layout{Brand: Brand{Colors: map[string]color.NRGBA{}, Fonts: map[string]FontRef{}}, Images: map[string]image.Image{}}
 	p.images = l.Images
 	var variants, brand *yaml.Node
-	p.fields(n, "", []string{"name", "description", "brand", "variants", "presets"}, func(k string, v *yaml.Node) {
+	p.fields(n, "", []string{"name", "description", "brand", "typography", "variants", "presets"}, func(k string, v *yaml.Node) {
 		switch k {
 		case "name":
 			l.Name = p.str(v, k)
@@ -89,6 +90,8 @@ func (p *layoutParser) layout(n *yaml.Node) *Layout {
 			l.Description = p.str(v, k)
 		case "brand":
 			brand = v
+		case "typography":
+			l.Typography = p.typography(v)
 		case "variants":
 			variants = v
 		case "presets":
@@ -103,6 +106,7 @@ func (p *layoutParser) layout(n *yaml.Node) *Layout {
 	}
 	if brand != nil {
 		p.brand(brand, &l.Brand)
+		p.layerFonts(brand, l)
 	}
 	if variants == nil {
 		p.fail(n, "variants", "variants is required: a list of at least one variant with layers")
@@ -121,7 +125,7 @@ func (p *layoutParser) layout(n *yaml.Node) *Layout {
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
 func (p *layoutParser) brand(n *yaml.Node, b *Brand) {
-	p.fields(n, "brand", []string{"name", "colors", "fonts", "logo"}, func(k string, v *yaml.Node) {
+	p.fields(n, "brand", []string{"name", "colors", "fonts", "script_fonts", "logo"}, func(k string, v *yaml.Node) {
 		at := "brand." + k
 		switch k {
 		case "name":
@@ -130,6 +134,8 @@ func (p *layoutParser) brand(n *yaml.Node, b *Brand) {
 			p.colors(v, at, b)
 		case "fonts":
 			p.brandFonts(v, at, b)
+		case "script_fonts":
+			p.scriptFonts(v, at)
 		case "logo":
 			b.Logo = p.image(v, at)
 			if b.Logo != nil {
@@ -160,9 +166,18 @@ func (p *layoutParser) brandFonts(n *yaml.Node, at string, b *Brand) {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		role, v := n.Content[i].Value, n.Content[i+1]
 		f := FontRef{Weight: 400}
-		p.fields(v, at+"."+role, []string{"family", "weight"}, func(k string, v *yaml.Node) {
+		var familyNode, weightNode *yaml.Node
+		p.fields(v, at+"."+role, []string{"family", "weight", "file"}, func(k string, v *yaml.Node) {
 			switch k {
+			case "file":
+				if ff, info, ok := p.fontFile(v, at+"."+role+".file"); ok {
+					f.File, f.Family, f.Weight = ff.Name, info.Family, info.Weight
+				}
 			case "family":
+				familyNode = v
+				if mapValue(n.Content[i+1], "file") != nil {
+					return // checked against the file below
+				}
 				f.Family = p.str(v, at+"."+role+".family")
 				if p.fonts != nil && f.Family != "" && !p.fonts.HasFamily(f.Family) {
 					msg := fmt.Sprintf("font family %q is not in fonts/", f.Family)
@@ -174,11 +189,17 @@ func (p *layoutParser) brandFonts(n *yaml.Node, at string, b *Brand) {
 					p.fail(v, at+"."+role+".family", "%s", msg)
 				}
 			case "weight":
+				weightNode = v
+				if mapValue(n.Content[i+1], "file") != nil {
+					return // checked against the file below
+				}
 				f.Weight = p.intRange(v, at+"."+role+".weight", 100, 900)
 			}
 		})
-		if f.Family == "" {
-			p.fail(v, at+"."+role+".family", "family is required")
+		if f.File != "" {
+			p.checkFileFont(at+"."+role, &f, familyNode, weightNode)
+		} else if f.Family == "" && mapValue(v, "file") == nil {
+			p.fail(v, at+"."+role+".family", "family (a built-in font family) or file (a font file beside the layout) is required")
 		}
 		b.Fonts[role] = f
 	}
@@ -761,4 +782,156 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// typography reads the typography mapping: {quotes, allow_missing_glyphs}.
+func (p *layoutParser) typography(n *yaml.Node) Typography {
+	var t Typography
+	p.fields(n, "typography", []string{"quotes", "allow_missing_glyphs"}, func(k string, v *yaml.Node) {
+		switch k {
+		case "quotes":
+			t.StraightQuotes = !p.boolean(v, "typography."+k)
+		case "allow_missing_glyphs":
+			t.AllowMissingGlyphs = p.boolean(v, "typography."+k)
+		}
+	})
+	return t
+}
+
+// maxFontFileBytes is the largest font file a layout may name: a CJK
+// font with every weight is about 20 MB.
+const maxFontFileBytes = 64 << 20
+
+// fontFile reads the font file named by n, relative to the layout, from
+// the layouts folder: the path must stay inside the folder, and the file
+// must exist and parse as a TrueType or OpenType font. A file named twice
+// is read once.
+func (p *layoutParser) fontFile(n *yaml.Node, at string) (text.FontFile, text.FontInfo, bool) {
+	name := p.str(n, at)
+	if name == "" {
+		p.fail(n, at, "want the name of a .ttf or .otf file beside the layout, such as BrandSerif-Bold.ttf")
+		return text.FontFile{}, text.FontInfo{}, false
+	}
+	full := path.Join(p.dir, name)
+	switch ext := strings.ToLower(path.Ext(name)); {
+	case path.IsAbs(name) || strings.Contains(name, "\\") || !fs.ValidPath(full) || full == ".":
+		p.fail(n, at, "font file %q must be a path inside the layouts folder, relative to the layout (such as fonts/BrandSerif-Bold.ttf)", name)
+		return text.FontFile{}, text.FontInfo{}, false
+	case ext != ".ttf" && ext != ".otf":
+		p.fail(n, at, "font file %q: want a TrueType (.ttf) or OpenType (.otf) file", name)
+		return text.FontFile{}, text.FontInfo{}, false
+	case p.assets == nil:
+		p.fail(n, at, "cannot read font file %q: no layouts folder given", name)
+		return text.FontFile{}, text.FontInfo{}, false
+	}
+	ff := text.FontFile{Name: "layouts/" + full}
+	for _, f := range p.files {
+		if f.Name == ff.Name {
+			info, _ := text.DescribeFont(f.Name, f.Data)
+			return f, info, true
+		}
+	}
+	if st, err := fs.Stat(p.assets, full); err == nil && st.Size() > maxFontFileBytes {
+		p.fail(n, at, "font file %q is %d MB, over the limit of %d MB", name, st.Size()>>20, maxFontFileBytes>>20)
+		return text.FontFile{}, text.FontInfo{}, false
+	}
+	data, err := fs.ReadFile(p.assets, full)
+	if err != nil {
+		p.fail(n, at, "cannot read font file %q beside the layout: %v", name, unwrapPathErr(err))
+		return text.FontFile{}, text.FontInfo{}, false
+	}
+	info, err := text.DescribeFont(name, data)
+	if err != nil {
+		p.fail(n, at, "%v", err)
+		return text.FontFile{}, text.FontInfo{}, false
+	}
+	fmt.Fprintf(p.digest, "\x00%s\x00%d\x00", full, len(data))
+	p.digest.Write(data)
+	ff.Data = data
+	p.files = append(p.files, ff)
+	return ff, info, true
+}
+
+// checkFileFont checks a font role given by file: a family or weight
+// written beside the file must be the file's own.
+func (p *layoutParser) checkFileFont(at string, f *FontRef, family, weight *yaml.Node) {
+	if family != nil && strings.TrimSpace(family.Value) != f.Family {
+		p.fail(family, at+".family", "the font file is of family %q, not %q: remove family (a file role takes the file's family)", f.Family, family.Value)
+	}
+	if weight != nil {
+		if w, err := strconv.Atoi(weight.Value); err == nil && w != f.Weight {
+			p.fail(weight, at+".weight", "the font file is of weight %d, not %d: remove weight (a file role takes the file's weight)", f.Weight, w)
+		}
+	}
+}
+
+// scriptGroups are the script codes script_fonts accepts that stand for
+// several scripts.
+var scriptGroups = map[string][]string{
+	"Jpan": {"Hani", "Hira", "Kana"},
+	"Kore": {"Hang", "Hani"},
+	"Hans": {"Hani"},
+	"Hant": {"Hani"},
+}
+
+// scriptFonts reads brand.script_fonts, a mapping of ISO 15924 script
+// codes to font files beside the layout.
+func (p *layoutParser) scriptFonts(n *yaml.Node, at string) {
+	if n.Kind != yaml.MappingNode {
+		p.fail(n, at, "want a mapping of ISO 15924 script codes to font files, such as {Arab: BrandArabic.ttf, Hani: BrandCJK.otf}, found %s", strictyaml.DescribeNode(n))
+		return
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		kn, v := n.Content[i], n.Content[i+1]
+		code := kn.Value
+		f := at + "." + code
+		codes, ok := scriptGroups[code]
+		if !ok {
+			codes = []string{code}
+		}
+		bad := false
+		for _, c := range codes {
+			if _, err := text.ParseScriptCode(c); err != nil || c != strings.ToUpper(c[:1])+strings.ToLower(c[1:]) {
+				p.fail(kn, f, "unknown script %q: want an ISO 15924 code written as Arab, Hani, Hang, Jpan, Kore, Cyrl, Deva, Hebr, Thai ...", code)
+				bad = true
+				break
+			}
+		}
+		if bad {
+			continue
+		}
+		ff, _, ok := p.fontFile(v, f)
+		if !ok {
+			continue
+		}
+		for j := range p.files {
+			if p.files[j].Name != ff.Name {
+				continue
+			}
+			for _, c := range codes {
+				if seen[c] {
+					p.fail(kn, f, "script %s is given a font twice", c)
+					continue
+				}
+				seen[c] = true
+				p.files[j].Scripts = append(p.files[j].Scripts, c)
+			}
+		}
+	}
+}
+
+// layerFonts layers the layout's font files over the font set given to
+// Parse, for the layout's text.
+func (p *layoutParser) layerFonts(brand *yaml.Node, l *Layout) {
+	l.FontFiles = p.files
+	if p.fonts == nil || len(p.files) == 0 {
+		return
+	}
+	set, err := p.fonts.With(p.files)
+	if err != nil {
+		p.fail(brand, "brand.fonts", "%v", err)
+		return
+	}
+	l.Fonts = set
 }

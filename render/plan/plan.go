@@ -10,7 +10,10 @@ import (
 	"sharecard/render/photo"
 	"sharecard/render/preset"
 	"sharecard/render/text"
+	"slices"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // PhotoInfo is what planning needs to know about the photo; it holds no
@@ -37,6 +40,36 @@ type Plan struct {
 	// Crop is the crop of the first photo layer, in photo pixels.
 	Crop     *CropResult `json:"crop,omitempty"`
 	Warnings []string    `json:"warnings,omitempty"`
+	// Missing lists, by text, the characters no font has: they are
+	// drawn as boxes. Rendering refuses such a plan unless missing glyphs
+	// are allowed (see render.MissingGlyphsError).
+	Missing []MissingGlyphs `json:"missing,omitempty"`
+}
+
+// MissingGlyphs is the characters of one text that no font of the set has.
+type MissingGlyphs struct {
+	// Field is the article field the text comes from ("headline",
+	// "card_headline", "caption", ...), or "<kind> text" for text written
+	// in the layout.
+	Field string `json:"field"`
+	// Runes are the characters, each once, in the order of the text.
+	Runes []rune `json:"runes"`
+}
+
+// Describe lists the characters as "U+1F9CC (🧌), U+0378 (\u0378)":
+// each code point with the character, or its escape when it is not
+// printable.
+func (m MissingGlyphs) Describe() string {
+	parts := make([]string, len(m.Runes))
+	for i, r := range m.Runes {
+		ch := string(r)
+		if !unicode.IsPrint(r) || unicode.Is(unicode.Mn, r) {
+			ch = strconv.QuoteToASCII(ch)
+			ch = ch[1 : len(ch)-1]
+		}
+		parts[i] = fmt.Sprintf("%U (%s)", r, ch)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // PlannedLayer is one layer with everything resolved: geometry in canvas
@@ -118,14 +151,23 @@ const maxUpscale = 1.5
 
 // Card decides, for one preset, where every layer goes, how the text
 // breaks and which part of the photo is shown. It touches no pixels.
+//
+// The text of a layer bound to the headline is the article's card
+// headline when it has one. Straight quotes in the text are set as the
+// article language's quotation marks (text.SmartQuotes) unless the layout
+// keeps them (Typography.StraightQuotes). The layout's own fonts
+// (layout.Layout.Fonts), when it has some, are used instead of fonts.
 func Card(a *article.Article, l *layout.Layout, p preset.Preset, photo PhotoInfo, fonts *text.FontSet) (*Plan, error) {
+	if l.Fonts != nil {
+		fonts = l.Fonts
+	}
 	v, err := l.VariantFor(p.Width, p.Height)
 	if err != nil {
 		return nil, err
 	}
 	pl := &Plan{
 		Preset: p.ID, Layout: l.Name, Variant: v.Name,
-		Width: p.Width, Height: p.Height, Background: v.Background, RTL: text.IsRTL(a.Lang, a.Headline),
+		Width: p.Width, Height: p.Height, Background: v.Background, RTL: text.IsRTL(a.Lang, cardHeadline(a)),
 		Safe: image.Rect(p.Safe.Left, p.Safe.Top, p.Width-p.Safe.Right, p.Height-p.Safe.Bottom),
 	}
 	canvas := image.Rect(0, 0, p.Width, p.Height)
@@ -175,7 +217,7 @@ func Card(a *article.Article, l *layout.Layout, p preset.Preset, photo PhotoInfo
 			}
 		}
 		if ly.Kind == layout.LayerText || ly.Kind == layout.LayerBadge {
-			ok, err := planText(&pld, ly, a, pl, fonts, short)
+			ok, err := planText(&pld, ly, a, pl, fonts, short, l.Typography)
 			if err != nil {
 				return nil, fmt.Errorf("layout %s, layer at line %d: %w", l.Name, ly.Line, err)
 			}
@@ -229,12 +271,21 @@ func bleed(r, safe, canvas image.Rectangle) image.Rectangle {
 	return r
 }
 
+// cardHeadline is the headline the cards show.
+func cardHeadline(a *article.Article) string {
+	s, _, _ := a.CardText("headline")
+	return s
+}
+
 // planText fits a text layer into its box (clipped to the safe area) and
 // records warnings. It returns false when there is nothing to draw.
-func planText(pld *PlannedLayer, ly *layout.Layer, a *article.Article, pl *Plan, fonts *text.FontSet, short float64) (bool, error) {
-	txt := ly.Text
+func planText(pld *PlannedLayer, ly *layout.Layer, a *article.Article, pl *Plan, fonts *text.FontSet, short float64, typo layout.Typography) (bool, error) {
+	txt, source := ly.Text, nameOf(ly)
 	if ly.Field != "" {
-		txt, _ = a.Field(ly.Field)
+		txt, source, _ = a.CardText(ly.Field)
+	}
+	if !typo.StraightQuotes {
+		txt = text.SmartQuotes(txt, a.Lang)
 	}
 	txt = strings.TrimSpace(txt)
 	if txt == "" {
@@ -308,11 +359,23 @@ func planText(pld *PlannedLayer, ly *layout.Layer, a *article.Article, pl *Plan,
 	} else if tb.AtMinSize {
 		pl.Warnings = append(pl.Warnings, fmt.Sprintf("%s shrunk to its minimum size (%.0f px) to fit", name, minSize))
 	}
-	if len(tb.Fallback) > 0 {
-		pl.Warnings = append(pl.Warnings, fmt.Sprintf("%s: some glyphs are not in %q and were drawn from %s", name, ly.Font.Family, strings.Join(tb.Fallback, ", ")))
+	// A script without a face of the requested style (no serif face for
+	// Devanagari, say) is said once per text; the families named there
+	// are left out of the general fallback notice.
+	fallback := tb.Fallback
+	for _, note := range tb.FontNotes {
+		pl.Warnings = append(pl.Warnings, fmt.Sprintf("%s: %s", name, note))
+		if _, fam, ok := strings.Cut(note, "; used "); ok {
+			fallback = slices.DeleteFunc(slices.Clone(fallback), func(f string) bool { return f == fam })
+		}
+	}
+	if len(fallback) > 0 {
+		pl.Warnings = append(pl.Warnings, fmt.Sprintf("%s: some glyphs are not in %q and were drawn from %s", name, ly.Font.Family, strings.Join(fallback, ", ")))
 	}
 	if len(tb.Missing) > 0 {
-		pl.Warnings = append(pl.Warnings, fmt.Sprintf("%s: no font has the characters %q; they show as boxes", name, string(tb.Missing)))
+		m := MissingGlyphs{Field: source, Runes: uniqueRunes(tb.Missing)}
+		pl.Missing = append(pl.Missing, m)
+		pl.Warnings = append(pl.Warnings, fmt.Sprintf("%s: no font has %s; drawn as boxes", source, m.Describe()))
 	}
 	pld.Text = &tb
 	pld.Box = box
@@ -351,6 +414,17 @@ func imageRect(box image.Rectangle, b image.Point, align text.Align, rtl bool) i
 	}
 	y := box.Min.Y + (box.Dy()-h)/2
 	return image.Rect(x, y, x+w, y+h)
+}
+
+// uniqueRunes returns rs without repeats, in order.
+func uniqueRunes(rs []rune) []rune {
+	var out []rune
+	for _, r := range rs {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // nameOf names a text layer in warnings: its article field, or its kind.

@@ -31,26 +31,52 @@ func Files(a *article.Article, layout string, res *render.Result, baseURL string
 
 // GroupWarnings returns the outputs' warnings once each, in order of first
 // appearance, each followed by the presets it concerns, or "(all presets)"
-// when it concerns every one of several.
+// when it concerns every one of several. A warning whose text is the same
+// for several presets (a fallback-font notice, a character no font has)
+// is one entry.
 func GroupWarnings(outs []render.Output) []string {
-	byWarning := map[string][]string{}
-	var order []string
-	for _, o := range outs {
-		for _, w := range o.Warnings {
-			if byWarning[w] == nil {
-				order = append(order, w)
-			}
-			byWarning[w] = append(byWarning[w], o.Preset.ID)
+	groups := Warnings(outs)
+	out := make([]string, 0, len(groups))
+	for _, g := range groups {
+		if g.All && len(g.Presets) > 1 {
+			out = append(out, g.Text+" (all presets)")
+		} else {
+			out = append(out, g.Text+" ("+strings.Join(g.Presets, ", ")+")")
 		}
 	}
-	out := make([]string, 0, len(order))
-	for _, w := range order {
-		ids := byWarning[w]
-		if len(ids) == len(outs) && len(ids) > 1 {
-			out = append(out, w+" (all presets)")
-		} else {
-			out = append(out, w+" ("+strings.Join(ids, ", ")+")")
+	return out
+}
+
+// Warning is one warning of an article's images, once, with the presets
+// it concerns.
+type Warning struct {
+	Text    string   `json:"text"`
+	Presets []string `json:"presets"`
+	// All is set when the warning concerns every image of the article.
+	All bool `json:"all,omitempty"`
+}
+
+// Warnings returns the outputs' warnings once each, in order of first
+// appearance, with the presets each concerns (a preset once, even when
+// the warning comes from two of its layers).
+func Warnings(outs []render.Output) []Warning {
+	byText := map[string]int{}
+	var out []Warning
+	for _, o := range outs {
+		for _, w := range o.Warnings {
+			i, ok := byText[w]
+			if !ok {
+				i = len(out)
+				byText[w] = i
+				out = append(out, Warning{Text: w})
+			}
+			if ps := out[i].Presets; len(ps) == 0 || ps[len(ps)-1] != o.Preset.ID {
+				out[i].Presets = append(out[i].Presets, o.Preset.ID)
+			}
 		}
+	}
+	for i := range out {
+		out[i].All = len(out[i].Presets) == len(outs)
 	}
 	return out
 }

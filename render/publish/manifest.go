@@ -20,32 +20,49 @@ type Manifest struct {
 	Engine  string           `json:"engine"`
 	Photo   *photo.Meta      `json:"photo,omitempty"`
 	Images  []ManifestImage  `json:"images"`
+	// Warnings lists every warning of the article's images once, with the
+	// presets it concerns: a notice that holds for every preset (a
+	// fallback font, a headline shrunk everywhere) is said here once, and
+	// not in each image's warnings.
+	Warnings []Warning `json:"warnings,omitempty"`
 }
 
 // ManifestImage describes one rendered file.
 type ManifestImage struct {
-	Preset   string        `json:"preset"`
-	File     string        `json:"file"`
-	URL      string        `json:"url,omitempty"` // where the HTTP service serves it
-	Width    int           `json:"width"`
-	Height   int           `json:"height"`
-	Format   preset.Format `json:"format"`
-	Bytes    int           `json:"bytes"`
-	SHA256   string        `json:"sha256"`
-	Crop     *photo.Box    `json:"crop,omitempty"`
-	Alt      string        `json:"alt"`
-	Warnings []string      `json:"warnings"`
+	Preset string        `json:"preset"`
+	File   string        `json:"file"`
+	URL    string        `json:"url,omitempty"` // where the HTTP service serves it
+	Width  int           `json:"width"`
+	Height int           `json:"height"`
+	Format preset.Format `json:"format"`
+	Bytes  int           `json:"bytes"`
+	SHA256 string        `json:"sha256"`
+	Crop   *photo.Box    `json:"crop,omitempty"`
+	Alt    string        `json:"alt"`
+	// Warnings are the warnings of this image that not every image of the
+	// article has; those of every image are in Manifest.Warnings.
+	Warnings []string `json:"warnings"`
 }
 
 // New builds the manifest of a result.
 func New(a *article.Article, layout string, res *render.Result) *Manifest {
 	m := &Manifest{Article: a, Layout: layout, Engine: render.Version, Photo: res.Photo, Images: []ManifestImage{}}
+	m.Warnings = Warnings(res.Outputs)
+	everywhere := map[string]bool{}
+	for _, w := range m.Warnings {
+		everywhere[w.Text] = w.All && len(res.Outputs) > 1
+	}
 	for i := range res.Outputs {
 		o := &res.Outputs[i]
 		img := ManifestImage{
 			Preset: o.Preset.ID, File: o.FileName(), Width: o.Width, Height: o.Height,
 			Format: o.Format, Bytes: len(o.Data), SHA256: o.SHA256, Alt: o.Alt,
-			Warnings: append([]string{}, o.Warnings...),
+			Warnings: []string{},
+		}
+		for _, w := range o.Warnings {
+			if !everywhere[w] {
+				img.Warnings = append(img.Warnings, w)
+			}
 		}
 		if !o.Crop.Empty() {
 			img.Crop = &photo.Box{X: o.Crop.Min.X, Y: o.Crop.Min.Y, W: o.Crop.Dx(), H: o.Crop.Dy()}
