@@ -5,6 +5,7 @@ import (
 	"context"
 	"image"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,6 +91,8 @@ func TestCropsAsShipped(t *testing.T) {
 		base = lookupAll(t, "og", "instagram-story", "thumb-square")
 		samples = []Sample{sample(t, "long-headline")}
 	}
+	// The corpus's headlines have no photo, so nothing to crop.
+	samples = slices.DeleteFunc(samples, func(s Sample) bool { return s.TextOnly })
 	ctx := context.Background()
 	ck := newChecker(eng, samples)
 	photos := 0

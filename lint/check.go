@@ -3,6 +3,7 @@ package lint
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -175,16 +176,22 @@ func (ck *checker) canvas(ctx context.Context, l *layout.Layout, presets []prese
 	if err != nil {
 		return nil, err
 	}
-	if planErr != nil {
+	// Characters no font has are the glyphs rule's (staticHits), on the
+	// plan PlanCard returns with that error.
+	if planErr != nil && (pl == nil || !errors.Is(planErr, render.ErrMissingGlyphs)) {
 		return []hit{planHit(l, s, planErr)}, nil
 	}
 	hits := staticHits(l, pl, s)
-	px := paint.Pixels{Images: l.Images, Fonts: ck.eng.Fonts}
+	if s.TextOnly {
+		return hits, nil
+	}
+	fonts := ck.eng.FontsFor(l)
+	px := paint.Pixels{Images: l.Images, Fonts: fonts}
 	if prep != nil {
 		px.Photo = prep.Pyramid
 	}
 	paintMeasuring(pl, px, func(i int, canvas *image.NRGBA) {
-		if h, ok := contrastHit(l, pl, i, canvas, s, ck.eng.Fonts); ok {
+		if h, ok := contrastHit(l, pl, i, canvas, s, fonts); ok {
 			hits = append(hits, h)
 		}
 	})

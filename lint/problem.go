@@ -1,6 +1,9 @@
 // Package lint checks layouts before they ship: parse problems, text and
 // logos outside a preset's safe area, text contrast on the rendered pixels,
-// headlines that do not fit, and layers that cover a face in a sample photo.
+// headlines that do not fit, text with characters no font covers, and
+// layers that cover a face in a sample photo. The samples are those of the
+// samples/ folder and the headline corpus (corpus), so every
+// layout is tried with a headline in every script it must set.
 // Every problem points at the layout file as file:line:col.
 //
 // [Check] runs every rule and renders pixels; [Static] runs the rules that
@@ -22,6 +25,7 @@ const (
 	RuleContrast = "contrast"  // text contrast below WCAG AA
 	RuleFit      = "fit"       // headline does not fit at its minimum size
 	RuleFace     = "face"      // a layer covers a face in a sample photo
+	RuleGlyphs   = "glyphs"    // no font of the layout has a character of a sample's text
 )
 
 // Problem is one thing wrong with a layout, at a place in its file.

@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"sharecard/render/article"
 	"sharecard/render/layout"
@@ -16,22 +19,40 @@ import (
 
 // Static runs the rules that need no pixels on one layout, over every
 // built-in preset and the layout's own presets: text, badges and logos must
-// stay inside each preset's safe area, and the headline must fit at its
-// minimum size with every sample's text. Plans use each sample's text and
-// photo size only; nothing is decoded or detected, so a layout reload can
-// afford it (see BenchmarkStatic). It is safe for concurrent use.
+// stay inside each preset's safe area, the headline must fit at its
+// minimum size with every sample's text, and some font must have every
+// character of it. Plans use each sample's text and photo size only;
+// nothing is decoded or detected, and the canvases are planned on every
+// CPU, so a layout reload can afford it (see BenchmarkStatic). It is safe
+// for concurrent use.
 func Static(l *layout.Layout, fonts *text.FontSet, samples ...Sample) []Problem {
-	var hits []hit
-	for _, g := range groupPresets(presetsFor(nil, l)) {
-		for i := range samples {
-			s := &samples[i]
-			pl, err := plan.Card(s.Article, l, g.preset, plan.PhotoInfo{Size: s.Size, Focus: s.Article.Focus}, fonts)
-			if err != nil {
-				hits = append(hits, g.spread(planHit(l, s, err))...)
-				continue
+	groups := groupPresets(presetsFor(nil, l))
+	// One slot per canvas and sample, filled in any order and read in
+	// order, so the problems do not depend on scheduling.
+	slots := make([][]hit, len(groups)*len(samples))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), len(slots)) {
+		wg.Go(func() {
+			for k := range next {
+				g, s := groups[k/len(samples)], &samples[k%len(samples)]
+				pl, err := plan.Card(s.Article, l, g.preset, plan.PhotoInfo{Size: s.Size, Focus: s.Article.Focus}, fonts)
+				if err != nil {
+					slots[k] = g.spread(planHit(l, s, err))
+					continue
+				}
+				slots[k] = g.spread(staticHits(l, pl, s)...)
 			}
-			hits = append(hits, g.spread(staticHits(l, pl, s)...)...)
-		}
+		})
+	}
+	for k := range slots {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	var hits []hit
+	for _, hs := range slots {
+		hits = append(hits, hs...)
 	}
 	return merge(hits)
 }
@@ -46,6 +67,38 @@ func staticHits(l *layout.Layout, pl *plan.Plan, s *Sample) []hit {
 		}
 	}
 	hits = append(hits, fitHits(l, pl, s)...)
+	hits = append(hits, glyphHits(l, pl, s)...)
+	return hits
+}
+
+// maxChars is how many missing characters a glyphs problem names.
+const maxChars = 6
+
+// glyphHits reports text layers with characters that no font of the set
+// has: they would be drawn as boxes (or refused, as the engine does by
+// default).
+func glyphHits(l *layout.Layout, pl *plan.Plan, s *Sample) []hit {
+	var hits []hit
+	for i := range pl.Layers {
+		pld := &pl.Layers[i]
+		if pld.Text == nil || len(pld.Text.Missing) == 0 {
+			continue
+		}
+		var cps []string
+		for i, r := range pld.Text.Missing {
+			if i == maxChars {
+				cps = append(cps, fmt.Sprintf("and %d more", len(pld.Text.Missing)-i))
+				break
+			}
+			cps = append(cps, fmt.Sprintf("%U %q", r, r))
+		}
+		h := layerHit(l, pld, RuleGlyphs)
+		h.subject = fmt.Sprintf("no font has some characters of %s", plannedName(l, pl, pld))
+		h.fix = "add a font that covers them to the layout's fonts (or the built-in fonts)"
+		h.detail = fmt.Sprintf("the %s sample (lang %s) needs %s", s.Name, s.Article.Lang, strings.Join(cps, ", "))
+		h.score = float64(len(pld.Text.Missing))
+		hits = append(hits, h)
+	}
 	return hits
 }
 
@@ -313,7 +366,13 @@ func presetsFor(base []preset.Preset, l *layout.Layout) []preset.Preset {
 // that would put text under a platform's interface or cut the headline is
 // refused and the last good version stays in use. It is safe for
 // concurrent use.
+//
+// The gate leaves out the text-only samples (the headline corpus, see
+// [CorpusSamples]): planning fifty headlines on every preset takes about
+// half a second a layout on two cores (BenchmarkStatic), too long for
+// every save and every server start; `sharecard lint` checks them.
 func Gate(fonts *text.FontSet, samples []Sample) func(*layout.Layout) []string {
+	samples = slices.DeleteFunc(slices.Clone(samples), func(s Sample) bool { return s.TextOnly })
 	return func(l *layout.Layout) []string {
 		var out []string
 		for _, p := range Static(l, fonts, samples...) {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sharecard/corpus"
 	"sharecard/internal/testwait"
 	"strings"
 	"testing"
@@ -244,6 +245,26 @@ func TestBrowser(t *testing.T) {
 	t.Logf("choosing a sample to every image reloaded: %v", time.Since(begun).Round(time.Millisecond))
 	if switched.Error != "" {
 		t.Errorf("after switching samples the page shows error %q", switched.Error)
+	}
+
+	// Choosing a corpus headline puts it, in its language, on every size.
+	step("choose the Thai corpus headline",
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`(() => {
+				const s = document.getElementById('corpus');
+				s.focus();
+				s.value = 'th';
+				s.dispatchEvent(new Event('change', {bubbles: true}));
+				return true;
+			})()`)(ctx, tg)
+			return err
+		}))
+	thai, _ := corpus.Lookup("th")
+	waitFor("the Thai headline's images", func(st pageState) bool {
+		return st.Headline == thai.Headline && allNew(switched.Srcs, "thumb-square")(st)
+	})
+	if lang, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('headline').lang`)); err != nil || lang != "th" {
+		t.Errorf("the headline field's lang is %q (%v), want th", lang, err)
 	}
 
 	// The mock-ups tab shows the cards where they land.

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"sharecard/corpus"
 	"sharecard/render"
 	"sharecard/render/article"
 	"sharecard/render/layout"
@@ -27,6 +28,9 @@ type edits struct {
 	NoFocus  bool                `json:"clear_focus,omitempty"`
 	Layout   *string             `json:"layout,omitempty"`
 	Sample   *string             `json:"sample,omitempty"`
+	// Corpus is the id of a corpus headline to show on the sample; ""
+	// brings the sample's own text back.
+	Corpus *string `json:"corpus,omitempty"`
 }
 
 // sampleSwitch is a sample shown (or to show instead), its photo ready.
@@ -45,6 +49,7 @@ type snapshot struct {
 	rendering bool   // want's images are not all ready yet
 	article   article.Article
 	shown     sampleSwitch // the sample the article came from
+	corpus    string       // the id of the corpus headline shown; "" for the sample's own
 	layout    string
 	presets   []preset.Preset           // the presets of the layout, in page order
 	outs      map[string]*render.Output // by preset id; may hold older generations' images while rendering
@@ -74,6 +79,7 @@ type previewer struct {
 	mu      sync.Mutex
 	article article.Article // the article with the designer's edits
 	shown   sampleSwitch    // the sample the article came from
+	corpus  string          // the id of the corpus headline shown, "" for none
 	layout  string
 	want    uint64
 	cancel  context.CancelFunc
@@ -107,12 +113,22 @@ func (p *previewer) state() (*snapshot, <-chan struct{}) {
 	return p.cur, p.changed
 }
 
-// apply switches to the sample to, when not nil, then changes the inputs
-// and starts a new render.
-func (p *previewer) apply(e edits, to *sampleSwitch) uint64 {
+// apply switches to the sample to, when not nil, puts the corpus headline
+// entry on it (or, with e.Corpus "", the sample's own text back), then
+// changes the inputs and starts a new render.
+func (p *previewer) apply(e edits, to *sampleSwitch, entry *corpus.Entry) uint64 {
 	p.mu.Lock()
 	if to != nil {
-		p.article, p.shown = *to.sample.Article, *to
+		p.article, p.shown, p.corpus = *to.sample.Article, *to, ""
+	}
+	if e.Corpus != nil {
+		own := p.shown.sample.Article
+		p.article.Headline, p.article.CardHeadline, p.article.Section, p.article.Caption, p.article.Lang = own.Headline, own.CardHeadline, own.Section, own.Caption, own.Lang
+		p.corpus = ""
+		if entry != nil {
+			p.article.Headline, p.article.CardHeadline, p.article.Section, p.article.Caption, p.article.Lang = entry.Headline, "", entry.Section, entry.Caption, entry.Lang
+			p.corpus = entry.ID
+		}
 	}
 	if e.Headline != nil {
 		p.article.Headline = oneLine(*e.Headline)
@@ -155,7 +171,7 @@ func (p *previewer) start() uint64 {
 	p.layoutsSig = signature(lays)
 	next := p.cur.clone()
 	next.want, next.rendering, next.article, next.layout = gen, true, a, layName
-	next.shown = p.shown
+	next.shown, next.corpus = p.shown, p.corpus
 	next.problems = p.cfg.Layouts.Problems()
 	next.layouts = layout.Names(lays)
 	p.publishLocked(next)
@@ -318,7 +334,9 @@ func (p *previewer) render(ctx context.Context, gen uint64, begun time.Time, a a
 // refers to, zero without a photo). It returns the outputs, that photo
 // size and the time spent planning, drawing and encoding.
 func (p *previewer) renderBatch(ctx context.Context, a *article.Article, photos *photoCache, lay *layout.Layout, presets, scaleFor []preset.Preset, ready func(o *render.Output, photo image.Point)) ([]render.Output, image.Point, render.Timings, error) {
-	job := render.Job{Article: a, Layout: lay, Presets: presets}
+	// A preview shows characters no font has as boxes, with a warning on
+	// each image, where rendering for publication refuses them.
+	job := render.Job{Article: a, Layout: lay, Presets: presets, AllowMissingGlyphs: true}
 	var (
 		prep     *photo.Prepared
 		photoDim image.Point

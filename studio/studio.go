@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"sharecard/corpus"
 	"sharecard/layoutset"
 	"sharecard/render"
 	"sharecard/render/article"
@@ -59,6 +60,10 @@ type Config struct {
 	// from Samples; with Article set, Article, ArticleFile and Photo are
 	// listed under this name (ArticleFile when empty) beside Samples.
 	Sample string
+	// Corpus are the headlines the page can put on the sample, replacing
+	// its headline, section, caption and language; nil means the headline
+	// corpus, corpus.All().
+	Corpus []corpus.Entry
 	// Presets selects the presets shown, as preset.Select reads it;
 	// "" means "all": every built-in preset and the layout's own.
 	Presets string
@@ -80,6 +85,7 @@ type studio struct {
 	samples map[string]*samples.Sample
 	names   []string // of samples, sorted
 	photos  *photoShelf
+	corpus  []corpus.Entry
 }
 
 // New starts rendering the sample and returns the handler of the studio's
@@ -117,6 +123,9 @@ func New(cfg Config) (http.Handler, error) {
 		}
 		all[cfg.Sample] = &samples.Sample{Name: cfg.Sample, File: cfg.ArticleFile, Article: cfg.Article, Photo: cfg.Photo}
 	}
+	if cfg.Corpus == nil {
+		cfg.Corpus = corpus.All()
+	}
 	if cfg.Presets == "" {
 		cfg.Presets = "all"
 	}
@@ -145,7 +154,7 @@ func New(cfg Config) (http.Handler, error) {
 		eng.Encodings = encode.NewCache(keepEncodedBytes)
 		cfg.Engine = &eng
 	}
-	s := &studio{cfg: cfg, samples: all, names: slices.Sorted(maps.Keys(all)),
+	s := &studio{cfg: cfg, samples: all, names: slices.Sorted(maps.Keys(all)), corpus: cfg.Corpus,
 		photos: &photoShelf{ctx: cfg.Context, engine: cfg.Engine, logf: cfg.Logf, presets: shown}}
 	photo, err := s.photos.get(cfg.Photo)
 	if err != nil {
@@ -294,9 +303,11 @@ func (s *studio) photo(w http.ResponseWriter, r *http.Request) {
 }
 
 // edit applies the page's changes: a JSON object with any of sample,
-// headline, section, caption, focus {x, y}, clear_focus and layout. A
-// sample is switched to first, dropping the earlier edits of the text and
-// focus; the other fields then change the new sample.
+// corpus, headline, section, caption, focus {x, y}, clear_focus and
+// layout. A sample is switched to first, dropping the earlier edits of the
+// text and focus; then corpus, the id of a corpus headline, puts that
+// headline (with its section, caption and language) on the sample, or ""
+// the sample's own back; the other fields then change the result.
 func (s *studio) edit(w http.ResponseWriter, r *http.Request) {
 	// Asking for JSON makes a browser check with the studio (CORS) before
 	// another web site's page may post an edit, and the studio says no.
@@ -308,7 +319,7 @@ func (s *studio) edit(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&e); err != nil {
-		http.Error(w, "edit: want a JSON object with sample, headline, section, caption, focus, clear_focus or layout: "+err.Error(), http.StatusBadRequest)
+		http.Error(w, "edit: want a JSON object with sample, corpus, headline, section, caption, focus, clear_focus or layout: "+err.Error(), http.StatusBadRequest)
 		return
 	}
 	var to *sampleSwitch
@@ -325,7 +336,16 @@ func (s *studio) edit(w http.ResponseWriter, r *http.Request) {
 		}
 		to = &sampleSwitch{name: *e.Sample, sample: sm, photos: photo}
 	}
-	gen := s.prev.apply(e, to)
+	var entry *corpus.Entry
+	if e.Corpus != nil && *e.Corpus != "" {
+		i := slices.IndexFunc(s.corpus, func(c corpus.Entry) bool { return c.ID == *e.Corpus })
+		if i < 0 {
+			http.Error(w, fmt.Sprintf("edit: no corpus headline %q (see %s)", *e.Corpus, corpus.File), http.StatusBadRequest)
+			return
+		}
+		entry = &s.corpus[i]
+	}
+	gen := s.prev.apply(e, to, entry)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusAccepted)
 	fmt.Fprintf(w, "{\"gen\":%d}\n", gen)

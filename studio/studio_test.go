@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"sharecard/corpus"
 	"sharecard/fonts"
 	"sharecard/internal/testwait"
 	"sharecard/layoutset"
@@ -412,5 +413,74 @@ func TestStudio_SameBytesAsRender(t *testing.T) {
 		if !bytes.Equal(body, want[p.ID]) {
 			t.Errorf("%s: the studio shows %d bytes, rendering writes %d other bytes", p.ID, len(body), len(want[p.ID]))
 		}
+	}
+}
+
+// TestStudio_SwitchCorpus: a designer picks a corpus headline and every
+// size renders again with it, in its language; "" brings the sample's own
+// headline back, and switching samples drops the corpus headline.
+func TestStudio_SwitchCorpus(t *testing.T) {
+	env := newTestStudio(t, "og,instagram-story")
+	v := env.settle("the first render", func(v stateView) bool { return v.Gen > 0 })
+	if v.Corpus != "" || len(v.Headlines) != len(corpus.All()) {
+		t.Fatalf("state offers %d corpus headlines with %q shown, want all %d and none", len(v.Headlines), v.Corpus, len(corpus.All()))
+	}
+	own := v.Article
+	before := v
+	for _, id := range []string{"ja", "ar", "hi"} {
+		e, _ := corpus.Lookup(id)
+		if res := env.post("/studio/edit", `{"corpus": "`+id+`"}`); res.StatusCode != 202 {
+			t.Fatalf("pick %s: %s", id, res.Status)
+		}
+		v := env.settle("the corpus headline "+id, func(v stateView) bool {
+			return v.Gen == v.Want && v.Corpus == id && v.Presets[0].Image != "" && v.Presets[1].Image != ""
+		})
+		a := v.Article
+		if a.Headline != e.Headline || a.Lang != e.Lang || a.Section != e.Section || v.Sample != "long-headline" || !v.Photo {
+			t.Errorf("after picking %s: sample %q, article %+v", id, v.Sample, a)
+		}
+		for i, p := range v.Presets {
+			if p.Image == before.Presets[i].Image {
+				t.Errorf("after picking %s: %s still shows %s", id, p.ID, p.Image)
+			}
+		}
+		before = v
+	}
+	if res := env.post("/studio/edit", `{"corpus": ""}`); res.StatusCode != 202 {
+		t.Fatalf("back to the sample's headline: %s", res.Status)
+	}
+	v = env.settle("the sample's own headline", func(v stateView) bool { return v.Gen == v.Want && v.Corpus == "" })
+	if v.Article.Headline != own.Headline || v.Article.Lang != own.Lang || v.Article.Section != own.Section {
+		t.Errorf("back to the sample's own: %+v, want %+v", v.Article, own)
+	}
+	env.post("/studio/edit", `{"corpus": "ko"}`)
+	env.settle("the corpus headline ko", func(v stateView) bool { return v.Gen == v.Want && v.Corpus == "ko" })
+	env.post("/studio/edit", `{"sample": "k1-air-base"}`)
+	v = env.settle("the switch to k1-air-base", func(v stateView) bool { return v.Gen == v.Want && v.Sample == "k1-air-base" })
+	if v.Corpus != "" || v.Article.Lang != "en" || !strings.HasPrefix(v.Article.Headline, "Occupying US forces") {
+		t.Errorf("after switching samples the corpus headline %q stays: %+v", v.Corpus, v.Article)
+	}
+	res := env.post("/studio/edit", `{"corpus": "nope"}`)
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 400 || !strings.Contains(string(body), `no corpus headline "nope"`) {
+		t.Errorf("unknown corpus headline: %s %q, want 400", res.Status, body)
+	}
+}
+
+// TestStudio_MissingGlyphsShown: a headline with a character no font has
+// (here an unassigned code point) is previewed with boxes and a warning on
+// each image, not refused as a render for publication is.
+func TestStudio_MissingGlyphsShown(t *testing.T) {
+	env := newTestStudio(t, "og")
+	env.settle("the first render", func(v stateView) bool { return v.Gen > 0 })
+	if res := env.post("/studio/edit", `{"headline": "Unknown \u0378 character"}`); res.StatusCode != 202 {
+		t.Fatalf("edit: %s", res.Status)
+	}
+	v := env.settle("the edit", func(v stateView) bool { return v.Gen == v.Want && strings.Contains(v.Article.Headline, "\u0378") })
+	if v.Error != "" || v.Presets[0].Image == "" {
+		t.Fatalf("error %q, image %q: want the image with boxes", v.Error, v.Presets[0].Image)
+	}
+	if w := strings.Join(v.Presets[0].Warnings, "\n"); !strings.Contains(w, "\u0378") && !strings.Contains(w, "U+0378") {
+		t.Errorf("warnings %q do not name the character", w)
 	}
 }

@@ -23,6 +23,8 @@ type stateView struct {
 	Layouts     []string     `json:"layouts"`
 	Sample      string       `json:"sample"`  // the name of the sample shown
 	Samples     []string     `json:"samples"` // the names of the samples to pick from, sorted
+	Corpus      string       `json:"corpus"`  // the id of the corpus headline shown; "" for the sample's own
+	Headlines   []corpusView `json:"headlines"`
 	ArticleFile string       `json:"article_file"`
 	Article     articleView  `json:"article"`
 	Photo       bool         `json:"photo"`
@@ -32,8 +34,17 @@ type stateView struct {
 	Presets     []presetView `json:"presets"`
 }
 
+// corpusView is one headline of the corpus the page offers.
+type corpusView struct {
+	ID    string `json:"id"`
+	Lang  string `json:"lang"`
+	Label string `json:"label"` // what the menu shows
+	Note  string `json:"note"`
+}
+
 type articleView struct {
 	Headline string              `json:"headline"`
+	Lang     string              `json:"lang"`
 	Section  string              `json:"section"`
 	Caption  string              `json:"caption"`
 	Byline   string              `json:"byline"`
@@ -86,7 +97,8 @@ func (s *studio) view(snap *snapshot) stateView {
 		Problems: snap.problems, Layout: snap.layout, Layouts: snap.layouts,
 		Sample: snap.shown.name, Samples: s.names, ArticleFile: snap.shown.sample.File, Photo: snap.shown.photos != nil,
 		TookMS: snap.took.Milliseconds(), FirstMS: snap.first.Milliseconds(),
-		Article: articleView{Headline: a.Headline, Section: a.Section, Caption: a.Caption, Byline: a.Byline,
+		Corpus: snap.corpus, Headlines: s.headlines(),
+		Article: articleView{Headline: a.Headline, Lang: a.Lang, Section: a.Section, Caption: a.Caption, Byline: a.Byline,
 			URL: a.URL, Site: siteOf(a.URL), Focus: a.Focus},
 		Groups: []groupView{}, Presets: []presetView{},
 	}
@@ -165,4 +177,19 @@ func siteOf(raw string) string {
 		return ""
 	}
 	return strings.TrimPrefix(u.Hostname(), "www.")
+}
+
+// headlines lists the corpus for the page's menu: the language, the
+// script and the start of the headline.
+func (s *studio) headlines() []corpusView {
+	out := make([]corpusView, 0, len(s.corpus))
+	for _, e := range s.corpus {
+		h := []rune(e.Headline)
+		if len(h) > 48 {
+			h = append(h[:47], '…')
+		}
+		out = append(out, corpusView{ID: e.ID, Lang: e.Lang, Note: e.Note,
+			Label: fmt.Sprintf("%s (%s): %s", e.ID, e.Script, string(h))})
+	}
+	return out
 }

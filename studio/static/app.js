@@ -23,6 +23,7 @@
   const SVG = 'http://www.w3.org/2000/svg';
   let state = null;
   let shownSample = null; // the sample whose text the fields show
+  let shownCorpus = null; // the corpus headline the fields show ('' for the sample's own)
   let presetsKey = '';
   const cards = new Map(); // preset id -> {frame, img, svg, caption, warn}
 
@@ -65,11 +66,15 @@
 
     fillSelect($('layout'), s.layouts, s.layout);
     fillSelect($('sample'), s.samples, s.sample);
+    fillCorpus($('corpus'), s.headlines, s.corpus);
 
     $('article-file').textContent = s.article_file;
-    // Another sample replaces the text even in the field being edited.
-    const newSample = s.sample !== shownSample;
+    // Another sample or corpus headline replaces the text even in the
+    // field being edited.
+    const newSample = s.sample !== shownSample || s.corpus !== shownCorpus;
     shownSample = s.sample;
+    shownCorpus = s.corpus;
+    for (const f of ['headline', 'section', 'caption']) $(f).lang = s.article.lang || '';
     for (const f of ['headline', 'section', 'caption']) {
       const el = $(f);
       if (newSample || (document.activeElement !== el && !pending)) el.value = s.article[f];
@@ -110,6 +115,22 @@
     if (sel.dataset.names !== names.join('\n')) {
       sel.dataset.names = names.join('\n');
       sel.replaceChildren(...names.map((n) => new Option(n, n)));
+    }
+    if (document.activeElement !== sel) sel.value = current;
+  }
+
+  // fillCorpus offers the corpus headlines, after the sample's own.
+  function fillCorpus(sel, headlines, current) {
+    const key = headlines.map((h) => h.id).join('\n');
+    if (sel.dataset.names !== key) {
+      sel.dataset.names = key;
+      const own = new Option("The sample's own", '');
+      sel.replaceChildren(own, ...headlines.map((h) => {
+        const o = new Option(h.label, h.id);
+        o.title = h.note;
+        o.lang = h.lang;
+        return o;
+      }));
     }
     if (document.activeElement !== sel) sel.value = current;
   }
@@ -276,6 +297,12 @@
     clearTimeout(timer);
     pending = false;
     send({sample: e.target.value});
+  });
+  // A corpus headline replaces the sample's text, and its language.
+  $('corpus').addEventListener('change', (e) => {
+    clearTimeout(timer);
+    pending = false;
+    send({corpus: e.target.value});
   });
   $('photo').addEventListener('click', (e) => {
     const r = e.target.getBoundingClientRect();

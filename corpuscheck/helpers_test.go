@@ -1,0 +1,70 @@
+package corpuscheck
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"sharecard/corpus"
+	"sharecard/fonts"
+	"sharecard/layouts"
+	"sharecard/render"
+	"sharecard/render/article"
+	"sharecard/render/layout"
+	"sharecard/render/photo"
+	"sharecard/render/preset"
+)
+
+var engineOnce = sync.OnceValues(func() (*render.Engine, error) { return render.NewEngine(fonts.FS) })
+
+func engine(t testing.TB) *render.Engine {
+	t.Helper()
+	eng, err := engineOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng
+}
+
+// builtinLayouts parses the shipped layouts.
+func builtinLayouts(t testing.TB, eng *render.Engine) map[string]*layout.Layout {
+	t.Helper()
+	lays, err := layout.Load(layouts.FS, "layouts", eng.Fonts)
+	if err != nil {
+		t.Fatalf("built-in layouts do not parse:\n%v", err)
+	}
+	return lays
+}
+
+// samplePhoto is the long-headline sample's photo (small, with a face):
+// every corpus entry is planned with it, as a real card has a photo.
+func samplePhoto(t testing.TB) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "samples", "long-headline", "photo.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// entryArticle is the corpus entry as an article.
+func entryArticle(t testing.TB, e corpus.Entry) *article.Article {
+	t.Helper()
+	a, err := e.Article()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// prepared prepares the photo for a job of presets, as the engine does.
+func prepared(t testing.TB, eng *render.Engine, data []byte, presets []preset.Preset) *photo.Prepared {
+	t.Helper()
+	prep, err := eng.Prepare(context.Background(), data, presets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prep
+}
