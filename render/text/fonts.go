@@ -107,25 +107,7 @@ func LoadFonts(fsys fs.FS) (*FontSet, error) {
 	if len(s.fonts) == 0 {
 		return nil, fmt.Errorf("no .ttf, .otf or .ttc font file at the top of the font folder: add at least one font file")
 	}
-	sort.SliceStable(s.fonts, func(i, j int) bool {
-		a, b := s.fonts[i], s.fonts[j]
-		if a.family != b.family {
-			return a.family < b.family
-		}
-		if a.weight != b.weight {
-			return a.weight < b.weight
-		}
-		return a.name < b.name
-	})
-	for i, fe := range s.fonts {
-		if _, ok := s.byFamily[fe.family]; !ok {
-			s.families = append(s.families, fe.family)
-		}
-		s.byFamily[fe.family] = append(s.byFamily[fe.family], i)
-		if fe.color && s.emoji < 0 {
-			s.emoji = i
-		}
-	}
+	s.index()
 	s.pool.New = func() any { return s.newCtx() }
 	return s, nil
 }
@@ -417,4 +399,28 @@ func (s *FontSet) fileIndex(name string) int {
 		}
 	}
 	return -1
+}
+
+// index sorts s.fonts by family, weight and name, and builds the family
+// lists and the emoji font's index from them.
+func (s *FontSet) index() {
+	sort.SliceStable(s.fonts, func(i, j int) bool {
+		a, b := s.fonts[i], s.fonts[j]
+		if a.family != b.family {
+			return a.family < b.family
+		}
+		if a.weight != b.weight {
+			return a.weight < b.weight
+		}
+		return a.name < b.name
+	})
+	for i, fe := range s.fonts {
+		if _, ok := s.byFamily[fe.family]; !ok {
+			s.families = append(s.families, fe.family)
+		}
+		s.byFamily[fe.family] = append(s.byFamily[fe.family], i)
+		if fe.color && s.emoji < 0 {
+			s.emoji = i
+		}
+	}
 }

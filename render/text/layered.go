@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"sort"
 	"time"
 
 	"github.com/go-text/typesetting/font"
@@ -147,25 +146,7 @@ func (s *FontSet) With(files []FontFile) (*FontSet, error) {
 		}
 	}
 	out.fonts = append(out.fonts, extra...)
-	sort.SliceStable(out.fonts, func(i, j int) bool {
-		a, b := out.fonts[i], out.fonts[j]
-		if a.family != b.family {
-			return a.family < b.family
-		}
-		if a.weight != b.weight {
-			return a.weight < b.weight
-		}
-		return a.name < b.name
-	})
-	for i, fe := range out.fonts {
-		if _, ok := out.byFamily[fe.family]; !ok {
-			out.families = append(out.families, fe.family)
-		}
-		out.byFamily[fe.family] = append(out.byFamily[fe.family], i)
-		if fe.color && out.emoji < 0 {
-			out.emoji = i
-		}
-	}
+	out.index()
 	ly := &layering{scripts: map[language.Script]int{}, extra: map[int]bool{}}
 	for _, f := range files {
 		i := out.fileIndex(f.Name)
