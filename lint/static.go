@@ -54,7 +54,7 @@ func Static(l *layout.Layout, fonts *text.FontSet, samples ...Sample) []Problem 
 	for _, hs := range slots {
 		hits = append(hits, hs...)
 	}
-	return merge(hits)
+	return append(merge(hits), brandFontProblems(l, samples)...)
 }
 
 // staticHits checks one plan against the safe-area and fit rules. The hits

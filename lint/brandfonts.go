@@ -1,0 +1,101 @@
+package lint
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"sharecard/render/layout"
+	"sharecard/render/text"
+)
+
+// brandFontProblems checks that the font files a layout names cover the
+// samples' text (rule glyphs). A script font (brand.script_fonts) must have
+// every character of its scripts. A role font must have every character
+// of each script it has at least one character of: a Latin brand face may
+// leave Arabic to the Arabic face, but one that has "a" and lacks "ə"
+// would set an Azeri headline in two faces.
+func brandFontProblems(l *layout.Layout, samples []Sample) []Problem {
+	var out []Problem
+	for _, f := range l.FontFiles {
+		missing := map[rune][]string{} // rune -> sample names
+		var order []rune
+		for _, s := range samples {
+			txt := sampleText(s)
+			if len(f.Scripts) > 0 {
+				txt = text.RunesOfScripts(txt, f.Scripts)
+			}
+			lack, err := text.MissingRunes(f.Data, txt)
+			if err != nil {
+				out = append(out, Problem{File: l.File, Rule: RuleGlyphs, Message: fmt.Sprintf("brand font %s: %v", f.Name, err)})
+				break
+			}
+			if len(f.Scripts) == 0 {
+				lack = partlyCovered(txt, lack)
+			}
+			for _, r := range lack {
+				if _, seen := missing[r]; !seen {
+					order = append(order, r)
+				}
+				if !slices.Contains(missing[r], s.Name) {
+					missing[r] = append(missing[r], s.Name)
+				}
+			}
+		}
+		for _, r := range order {
+			names := missing[r]
+			more := ""
+			if len(names) > 3 {
+				names, more = names[:3], fmt.Sprintf(" and %d more", len(missing[r])-3)
+			}
+			out = append(out, Problem{File: l.File, Rule: RuleGlyphs, Message: fmt.Sprintf(
+				"brand font %s lacks U+%04X (%c), used by sample %s%s: that text would mix faces; use a font that has it, or name a script font for its script",
+				f.Name, r, r, strings.Join(names, ", "), more)})
+		}
+	}
+	return out
+}
+
+// sampleText is the text of a sample's article that layouts show.
+func sampleText(s Sample) string {
+	a := s.Article
+	return strings.Join([]string{a.Headline, a.CardHeadline, a.Section, a.Caption, a.Credit, a.Byline}, "\n")
+}
+
+// partlyCovered keeps the runes of lack whose script the font covers in
+// part, that is, some other character of txt in that script is not in
+// lack. Combining marks and the common digits, punctuation, quotes and
+// currency signs are kept: every text face needs them.
+func partlyCovered(txt string, lack []rune) []rune {
+	if len(lack) == 0 {
+		return nil
+	}
+	has := map[string]bool{} // scripts with a covered character
+	for _, r := range txt {
+		if !slices.Contains(lack, r) && !unicode.IsSpace(r) {
+			has[scriptOf(r)] = true
+		}
+	}
+	var out []rune
+	for _, r := range lack {
+		sc := scriptOf(r)
+		// Digits, punctuation, quotes and currency signs up to U+20CF; not
+		// emoji or other symbols, which the emoji and symbol faces set.
+		common := sc == "Common" && r <= 0x20CF
+		if common || sc == "Inherited" || has[sc] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// scriptOf names the Unicode script of r ("Latin", "Arabic", ...).
+func scriptOf(r rune) string {
+	for name, table := range unicode.Scripts {
+		if unicode.Is(table, r) {
+			return name
+		}
+	}
+	return "Unknown"
+}
