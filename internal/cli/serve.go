@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -66,32 +67,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f serveFlags
-	workers, err := envInt("SHARECARD_WORKERS", 0)
-	if err != nil {
-		return usageError{err.Error()}
-	}
-	maxMP, err := envInt("SHARECARD_MAX_MEGAPIXELS", 100)
-	if err != nil {
-		return usageError{err.Error()}
-	}
-	memoryMB, err := envInt("SHARECARD_MEMORY_BUDGET", 0)
-	if err != nil {
-		return usageError{err.Error()}
-	}
-	drainDelay, err := envDuration("SHARECARD_DRAIN_DELAY", defaultDrainDelay)
-	if err != nil {
-		return usageError{err.Error()}
-	}
-	drainTimeout, err := envDuration("SHARECARD_DRAIN_TIMEOUT", defaultDrainTimeout)
-	if err != nil {
-		return usageError{err.Error()}
-	}
-	jobRetryFor, err := envDuration("SHARECARD_JOB_RETRY_FOR", jobs.DefaultRetryFor)
-	if err != nil {
-		return usageError{err.Error()}
-	}
-	callbackRetryFor, err := envDuration("SHARECARD_CALLBACK_RETRY_FOR", jobs.DefaultCallbackRetryFor)
-	if err != nil {
+	// Read before the flags, whose defaults they are; the first bad one
+	// stops serve.
+	workers, err1 := envInt("SHARECARD_WORKERS", 0)
+	maxMP, err2 := envInt("SHARECARD_MAX_MEGAPIXELS", 100)
+	memoryMB, err3 := envInt("SHARECARD_MEMORY_BUDGET", 0)
+	drainDelay, err4 := envDuration("SHARECARD_DRAIN_DELAY", defaultDrainDelay)
+	drainTimeout, err5 := envDuration("SHARECARD_DRAIN_TIMEOUT", defaultDrainTimeout)
+	jobRetryFor, err6 := envDuration("SHARECARD_JOB_RETRY_FOR", jobs.DefaultRetryFor)
+	callbackRetryFor, err7 := envDuration("SHARECARD_CALLBACK_RETRY_FOR", jobs.DefaultCallbackRetryFor)
+	if err := cmp.Or(err1, err2, err3, err4, err5, err6, err7); err != nil {
 		return usageError{err.Error()}
 	}
 	fs.DurationVar(&f.drainDelay, "drain-delay", drainDelay, "on SIGTERM, keep serving this `long` with /readyz answering 503 so load balancers notice, before refusing new renders (SHARECARD_DRAIN_DELAY)")
@@ -387,30 +372,28 @@ func hookSecrets() map[string][]byte {
 // that names the variable, so a typo does not start the service with a
 // default nobody asked for.
 func envInt(name string, def int) (int, error) {
-	v := strings.TrimSpace(os.Getenv(name))
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("%s=%q: want a whole number of 0 or more", name, os.Getenv(name))
-	}
-	return n, nil
+	return envNumber(name, def, strconv.Atoi, "a whole number of 0 or more")
 }
 
 // envDuration reads a Go duration ("90s", "5m", "1h30m") of zero or more
-// from the environment variable name, def when it is unset or empty;
-// anything else is an error that names the variable.
+// from the environment variable name, like envInt.
 func envDuration(name string, def time.Duration) (time.Duration, error) {
+	return envNumber(name, def, time.ParseDuration, "a duration such as 90s, 5m or 6h")
+}
+
+// envNumber reads a value of zero or more with parse from the environment
+// variable name, def when it is unset or empty; anything else is an error
+// naming the variable and saying what is wanted.
+func envNumber[T int | time.Duration](name string, def T, parse func(string) (T, error), want string) (T, error) {
 	v := strings.TrimSpace(os.Getenv(name))
 	if v == "" {
 		return def, nil
 	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("%s=%q: want a duration such as 90s, 5m or 6h", name, os.Getenv(name))
+	n, err := parse(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s=%q: want %s", name, os.Getenv(name), want)
 	}
-	return d, nil
+	return n, nil
 }
 
 // newLogger logs text on a terminal and JSON otherwise.
