@@ -193,31 +193,28 @@ func (q *Queue) setup(ctx context.Context) error {
 // share: one for jobs, one for callbacks.
 func (q *Queue) createConsumer(ctx context.Context) error {
 	var err error
-	q.cbCons, err = q.js.CreateOrUpdateConsumer(ctx, StreamName, jetstream.ConsumerConfig{
-		Durable:       CallbackConsumerName,
-		Description:   "sharecard callback deliveries",
+	if q.cbCons, err = q.consumer(ctx, CallbackConsumerName, "sharecard callback deliveries", CallbackSubject); err != nil {
+		return err
+	}
+	q.cons, err = q.consumer(ctx, ConsumerName, "sharecard job workers", Subject)
+	return err
+}
+
+// consumer creates or updates the durable pull consumer name of subject.
+func (q *Queue) consumer(ctx context.Context, name, description, subject string) (jetstream.Consumer, error) {
+	c, err := q.js.CreateOrUpdateConsumer(ctx, StreamName, jetstream.ConsumerConfig{
+		Durable:       name,
+		Description:   description,
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		AckWait:       q.cfg.AckWait,
-		MaxDeliver:    -1,
-		FilterSubject: CallbackSubject,
+		MaxDeliver:    -1, // attempts are counted in the status bucket, see Run and RunCallbacks
+		FilterSubject: subject,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 	})
 	if err != nil {
-		return fmt.Errorf("jobs: create consumer %s on stream %s: %w", CallbackConsumerName, StreamName, err)
+		return nil, fmt.Errorf("jobs: create consumer %s on stream %s: %w", name, StreamName, err)
 	}
-	q.cons, err = q.js.CreateOrUpdateConsumer(ctx, StreamName, jetstream.ConsumerConfig{
-		Durable:       ConsumerName,
-		Description:   "sharecard job workers",
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       q.cfg.AckWait,
-		MaxDeliver:    -1, // attempts are counted in the status bucket, see Run
-		FilterSubject: Subject,
-		DeliverPolicy: jetstream.DeliverAllPolicy,
-	})
-	if err != nil {
-		return fmt.Errorf("jobs: create consumer %s on stream %s: %w", ConsumerName, StreamName, err)
-	}
-	return nil
+	return c, nil
 }
 
 // releaseOrphans makes jobs that a previous run of this process had taken
@@ -268,10 +265,10 @@ func (q *Queue) Enqueue(ctx context.Context, id string, payload []byte) (created
 	if q.isClosed() {
 		return false, ErrClosed
 	}
-	if limit := q.nc.MaxPayload(); int64(len(payload)) > limit-1024 {
-		return false, fmt.Errorf("%w: job %s has %d bytes, the nats server accepts about %d (raise max_payload on the server or send less)", ErrTooLarge, id, len(payload), limit-1024)
+	if limit := q.MaxPayload(); int64(len(payload)) > limit {
+		return false, fmt.Errorf("%w: job %s has %d bytes, the nats server accepts about %d (raise max_payload on the server or send less)", ErrTooLarge, id, len(payload), limit)
 	}
-	if q.srv != nil && (q.broken.Load() || !q.srv.JetStreamEnabled()) && !q.Ready() {
+	if q.embeddedDown() && !q.Ready() {
 		return false, fmt.Errorf("%w: the embedded nats server in %s cannot store jobs (is its disk full?); it recovers by itself once it can", ErrUnavailable, q.cfg.DataDir)
 	}
 	bounded, cancel := context.WithTimeout(ctx, q.cfg.EnqueueTimeout)
@@ -411,10 +408,10 @@ func (q *Queue) Ready() bool {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
+	if q.embeddedDown() {
+		return q.restartJetStream()
+	}
 	if q.srv != nil {
-		if q.broken.Load() || !q.srv.JetStreamEnabled() {
-			return q.restartJetStream()
-		}
 		if err := q.probe(ctx); err != nil {
 			q.log.Warn("jobs: the embedded nats server cannot write to its disk", "dir", q.cfg.DataDir, "err", err)
 			q.broken.Store(true)
@@ -423,6 +420,12 @@ func (q *Queue) Ready() bool {
 	}
 	_, err := q.js.AccountInfo(ctx)
 	return err == nil
+}
+
+// embeddedDown reports whether the embedded server's JetStream is off or
+// failed to store something, so that it needs restarting (see Ready).
+func (q *Queue) embeddedDown() bool {
+	return q.srv != nil && (q.broken.Load() || !q.srv.JetStreamEnabled())
 }
 
 // probeKey is the status-bucket key of Ready's probe writes: not a valid

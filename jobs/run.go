@@ -83,14 +83,14 @@ func (q *Queue) RunTasks(ctx context.Context, task Task) error {
 	if task == nil {
 		return errors.New("jobs: RunTasks needs a task function, got nil")
 	}
-	return q.runLoop(ctx, q.cfg.Workers, q.next, func(runCtx context.Context, msg jetstream.Msg) {
+	return q.runLoop(ctx, q.cfg.Workers, q.cons, func(runCtx context.Context, msg jetstream.Msg) {
 		q.process(runCtx, msg, task)
 	})
 }
 
-// runLoop runs workers loops that take a message with next and handle it,
+// runLoop runs workers loops that take a message from cons and handle it,
 // until ctx ends or Stop or Close is called, then waits for them.
-func (q *Queue) runLoop(ctx context.Context, workers int, next func(context.Context) (jetstream.Msg, error), handle func(context.Context, jetstream.Msg)) error {
+func (q *Queue) runLoop(ctx context.Context, workers int, cons jetstream.Consumer, handle func(context.Context, jetstream.Msg)) error {
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
@@ -119,7 +119,7 @@ func (q *Queue) runLoop(ctx context.Context, workers int, next func(context.Cont
 	}()
 	var wg sync.WaitGroup
 	for range workers {
-		wg.Go(func() { q.work(fetchCtx, ctx, next, handle) })
+		wg.Go(func() { q.work(fetchCtx, ctx, cons, handle) })
 	}
 	wg.Wait()
 	return nil
@@ -128,10 +128,10 @@ func (q *Queue) runLoop(ctx context.Context, workers int, next func(context.Cont
 // work fetches one job at a time and processes it, until fetchCtx ends. A
 // worker asks for a job only when it is free, so no job waits in a client
 // buffer while its ack wait runs out.
-func (q *Queue) work(fetchCtx, runCtx context.Context, next func(context.Context) (jetstream.Msg, error), handle func(context.Context, jetstream.Msg)) {
+func (q *Queue) work(fetchCtx, runCtx context.Context, cons jetstream.Consumer, handle func(context.Context, jetstream.Msg)) {
 	pause := 100 * time.Millisecond
 	for fetchCtx.Err() == nil {
-		msg, err := next(fetchCtx)
+		msg, err := next(fetchCtx, cons)
 		if err != nil {
 			if fetchCtx.Err() != nil {
 				return
@@ -158,11 +158,11 @@ func (q *Queue) work(fetchCtx, runCtx context.Context, next func(context.Context
 	}
 }
 
-// next waits up to pollWait for one job.
-func (q *Queue) next(ctx context.Context) (jetstream.Msg, error) {
+// next waits up to pollWait for one message of cons.
+func next(ctx context.Context, cons jetstream.Consumer) (jetstream.Msg, error) {
 	ctx, cancel := context.WithTimeout(ctx, pollWait)
 	defer cancel()
-	return q.cons.Next(jetstream.FetchContext(ctx))
+	return cons.Next(jetstream.FetchContext(ctx))
 }
 
 // process runs the task for one delivered job and settles the message.
@@ -231,7 +231,11 @@ func (q *Queue) process(runCtx context.Context, msg jetstream.Msg, handle Task) 
 	}
 
 	q.running.Add(1)
-	out, herr := q.call(runCtx, msg, handle, id)
+	var out Outcome
+	herr := q.call(msg, id, "handler", func() (err error) {
+		out, err = handle(runCtx, id, msg.Data())
+		return err
+	})
 	q.running.Add(-1)
 	result := out.Result
 	if herr == nil && len(result) > 0 && !json.Valid(result) {
@@ -284,18 +288,18 @@ func (q *Queue) retry(ctx context.Context, msg jetstream.Msg, cur record, herr e
 	_ = msg.NakWithDelay(delay)
 }
 
-// call runs handle, sending progress signals every AckWait/3 meanwhile and
-// turning a panic into an error.
-func (q *Queue) call(ctx context.Context, msg jetstream.Msg, handle Task, id string) (result Outcome, err error) {
+// call runs fn, the handler or callback (what) of msg, sending progress
+// signals every AckWait/3 meanwhile and turning a panic into an error.
+func (q *Queue) call(msg jetstream.Msg, id, what string, fn func() error) (err error) {
 	stop := q.signalProgress(msg, id)
 	defer func() {
 		stop()
 		if r := recover(); r != nil {
-			q.log.Error("jobs: handler panicked", "job", id, "panic", r, "stack", string(debug.Stack()))
-			result, err = Outcome{}, fmt.Errorf("handler panicked: %v", r)
+			q.log.Error("jobs: "+what+" panicked", "job", id, "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("%s panicked: %v", what, r)
 		}
 	}()
-	return handle(ctx, id, msg.Data())
+	return fn()
 }
 
 // signalProgress sends progress signals for msg every AckWait/3 until the
@@ -416,12 +420,7 @@ func (q *Queue) RunCallbacks(ctx context.Context, deliver Deliver) error {
 	if deliver == nil {
 		return errors.New("jobs: RunCallbacks needs a deliver function, got nil")
 	}
-	next := func(ctx context.Context) (jetstream.Msg, error) {
-		ctx, cancel := context.WithTimeout(ctx, pollWait)
-		defer cancel()
-		return q.cbCons.Next(jetstream.FetchContext(ctx))
-	}
-	return q.runLoop(ctx, q.cfg.CallbackWorkers, next, func(runCtx context.Context, msg jetstream.Msg) {
+	return q.runLoop(ctx, q.cfg.CallbackWorkers, q.cbCons, func(runCtx context.Context, msg jetstream.Msg) {
 		q.deliver(runCtx, msg, deliver)
 	})
 }
@@ -449,7 +448,7 @@ func (q *Queue) deliver(runCtx context.Context, msg jetstream.Msg, deliver Deliv
 	}
 	cb := *rec.Callback
 	cb.Attempts++
-	derr := q.callDeliver(runCtx, msg, deliver, cb.URL, id, rec.Result)
+	derr := q.call(msg, id, "callback", func() error { return deliver(runCtx, cb.URL, id, rec.Result) })
 	if derr != nil && runCtx.Err() != nil {
 		// Shutting down: hand the callback back without spending an attempt.
 		_ = msg.NakWithDelay(handBackDelay)
@@ -482,20 +481,6 @@ func (q *Queue) deliver(runCtx context.Context, msg jetstream.Msg, deliver Deliv
 		return
 	}
 	q.settle(msg, ackSync(bg))
-}
-
-// callDeliver runs deliver, sending progress signals meanwhile and turning
-// a panic into an error.
-func (q *Queue) callDeliver(ctx context.Context, msg jetstream.Msg, deliver Deliver, url, id string, result json.RawMessage) (err error) {
-	stop := q.signalProgress(msg, id)
-	defer func() {
-		stop()
-		if r := recover(); r != nil {
-			q.log.Error("jobs: callback panicked", "job", id, "panic", r, "stack", string(debug.Stack()))
-			err = fmt.Errorf("callback panicked: %v", r)
-		}
-	}()
-	return deliver(ctx, url, id, result)
 }
 
 // Stop stops this process taking new jobs and callbacks, and waits until
