@@ -114,17 +114,12 @@ func (fm *fontmap) emojiAt(text []rune, i int) int {
 	return j
 }
 
-// bitmapKey names a decoded colour glyph: font index and glyph id.
-type bitmapKey struct {
-	font int
-	gid  font.GID
-}
-
 // colourGlyph returns the decoded colour bitmap of glyph gid of font fi
-// (decoded once per set), or nil when it has none that can be decoded.
+// (decoded once per font, shared by the sets made from s by With), or nil
+// when it has none that can be decoded.
 func (s *FontSet) colourGlyph(c *shapeCtx, fi int, gid font.GID) image.Image {
-	key := bitmapKey{fi, gid}
-	if v, ok := s.bitmaps.Load(key); ok {
+	fe := s.fonts[fi]
+	if v, ok := fe.bitmaps.Load(gid); ok {
 		img, _ := v.(image.Image)
 		return img
 	}
@@ -136,7 +131,7 @@ func (s *FontSet) colourGlyph(c *shapeCtx, fi int, gid font.GID) image.Image {
 			}
 		}
 	}
-	s.bitmaps.Store(key, img)
+	fe.bitmaps.Store(gid, img)
 	return img
 }
 

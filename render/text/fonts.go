@@ -42,7 +42,6 @@ type FontSet struct {
 	emoji    int              // index of the colour emoji font, or -1
 	pool     sync.Pool        // of *shapeCtx
 	parsed   atomic.Int32     // fonts parsed so far (for tests)
-	bitmaps  sync.Map         // bitmapKey -> image.Image, decoded emoji
 	layered  *layering        // a layout's fonts, added by With (layered.go); nil for a plain set
 }
 
@@ -63,6 +62,8 @@ type fontEntry struct {
 	once sync.Once
 	font *font.Font // nil when the font cannot be parsed
 	err  error
+
+	bitmaps sync.Map // font.GID -> image.Image, decoded colour glyphs (emoji.go)
 }
 
 // shapeCtx holds the per-call go-text state: faces of the fonts of the set
@@ -92,7 +93,7 @@ func LoadFonts(fsys fs.FS) (*FontSet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list font folder: %w", err)
 	}
-	s := &FontSet{fsys: fsys, byFamily: map[string][]int{}, emoji: -1}
+	var fonts []*fontEntry
 	for _, e := range entries {
 		ext := strings.ToLower(path.Ext(e.Name()))
 		if e.IsDir() || (ext != ".ttf" && ext != ".otf" && ext != ".ttc") {
@@ -102,14 +103,20 @@ func LoadFonts(fsys fs.FS) (*FontSet, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.fonts = append(s.fonts, fes...)
+		fonts = append(fonts, fes...)
 	}
-	if len(s.fonts) == 0 {
+	if len(fonts) == 0 {
 		return nil, fmt.Errorf("no .ttf, .otf or .ttc font file at the top of the font folder: add at least one font file")
 	}
+	return newSet(fsys, fonts), nil
+}
+
+// newSet returns the set of fonts, read from fsys, indexed (see index).
+func newSet(fsys fs.FS, fonts []*fontEntry) *FontSet {
+	s := &FontSet{fsys: fsys, fonts: fonts, byFamily: map[string][]int{}, emoji: -1}
 	s.index()
 	s.pool.New = func() any { return s.newCtx() }
-	return s, nil
+	return s
 }
 
 // openFont opens a font file of fsys for reading its tables. Files that
@@ -197,9 +204,17 @@ func (s *FontSet) get(fe *fontEntry) *font.Font {
 		if err != nil {
 			fe.font = nil
 			fe.err = fmt.Errorf("parse font %s: %w (is it a valid TrueType/OpenType file?)", fe.name, err)
+			return
 		}
+		fe.useParsedCmap()
 	})
 	return fe.font
+}
+
+// useParsedCmap makes the character map of the parsed font fe.font the
+// one charmap returns, unless charmap has read it already.
+func (fe *fontEntry) useParsedCmap() {
+	fe.cmapOnce.Do(func() { fe.cmap = fe.font.Cmap })
 }
 
 // charmap returns the character map of the font, reading only that table

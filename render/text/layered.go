@@ -38,18 +38,34 @@ type FontInfo struct {
 // saying why it is not a usable font. The whole font is parsed, so a font
 // it accepts can be drawn.
 func DescribeFont(name string, data []byte) (FontInfo, error) {
-	fes, err := indexFontFile(memFS{name: data}, name)
+	fes, err := parseFontFile(name, data)
 	if err != nil {
 		return FontInfo{}, err
 	}
+	return FontInfo{Family: fes[0].family, Weight: fes[0].weight, Italic: fes[0].italic}, nil
+}
+
+// parseFontFile indexes the font file data called name (indexFontFile)
+// and parses its first face whole, which the returned entry keeps (so it
+// is not parsed again when drawn); the error says why it is not a usable
+// font.
+func parseFontFile(name string, data []byte) ([]*fontEntry, error) {
+	fes, err := indexFontFile(memFS{name: data}, name)
+	if err != nil {
+		return nil, err
+	}
 	lds, err := ot.NewLoaders(bytes.NewReader(data))
+	var ft *font.Font
 	if err == nil {
-		_, err = font.NewFont(lds[0])
+		ft, err = font.NewFont(lds[0])
 	}
 	if err != nil {
-		return FontInfo{}, fmt.Errorf("parse font %s: %w (is it a valid TrueType/OpenType file?)", name, err)
+		return nil, fmt.Errorf("parse font %s: %w (is it a valid TrueType/OpenType file?)", name, err)
 	}
-	return FontInfo{Family: fes[0].family, Weight: fes[0].weight, Italic: fes[0].italic}, nil
+	fe := fes[0]
+	fe.once.Do(func() { fe.font = ft })
+	fe.useParsedCmap()
+	return fes, nil
 }
 
 // MissingRunes returns the characters of s, other than white space and
@@ -107,7 +123,8 @@ type layering struct {
 // With returns a new set holding the fonts of s and files, which take
 // precedence: a file of the same family, weight and style as a font of s
 // replaces it, and a file's Scripts make it the font of those scripts
-// (see [FontFile]). s is not changed; the fonts it has parsed are shared.
+// (see [FontFile]). s is not changed; the fonts it has parsed (and their
+// decoded colour glyphs) are shared.
 // The error names a file that is not a usable font, a name given twice
 // or an unknown script code.
 func (s *FontSet) With(files []FontFile) (*FontSet, error) {
@@ -126,27 +143,23 @@ func (s *FontSet) With(files []FontFile) (*FontSet, error) {
 		if _, dup := mem[f.Name]; dup || s.fileIndex(f.Name) >= 0 {
 			return nil, fmt.Errorf("font %s is given twice", f.Name)
 		}
-		if _, err := DescribeFont(f.Name, f.Data); err != nil {
-			return nil, err
-		}
-		mem[f.Name] = f.Data
-		fes, err := indexFontFile(mem, f.Name)
+		fes, err := parseFontFile(f.Name, f.Data)
 		if err != nil {
 			return nil, err
 		}
+		mem[f.Name] = f.Data
 		for _, fe := range fes {
 			added[key{fe.family, fe.weight, fe.italic}] = true
 		}
 		extra = append(extra, fes...)
 	}
-	out := &FontSet{fsys: overlayFS{base: s.fsys, files: mem}, byFamily: map[string][]int{}, emoji: -1}
+	var fonts []*fontEntry
 	for _, fe := range s.fonts {
 		if !added[key{fe.family, fe.weight, fe.italic}] {
-			out.fonts = append(out.fonts, fe)
+			fonts = append(fonts, fe)
 		}
 	}
-	out.fonts = append(out.fonts, extra...)
-	out.index()
+	out := newSet(overlayFS{base: s.fsys, files: mem}, append(fonts, extra...))
 	ly := &layering{scripts: map[language.Script]int{}, extra: map[int]bool{}}
 	for _, f := range files {
 		i := out.fileIndex(f.Name)
@@ -160,7 +173,6 @@ func (s *FontSet) With(files []FontFile) (*FontSet, error) {
 		}
 	}
 	out.layered = ly
-	out.pool.New = func() any { return out.newCtx() }
 	return out, nil
 }
 
