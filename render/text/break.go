@@ -90,17 +90,18 @@ func isHangul(r rune) bool {
 
 // insertBreakMarks returns text with the marks that steer line breaking
 // (see the comment at the top of this file): word boundaries in the
-// dictionary scripts, word joiners inside Korean words, and, when hyph is
-// true, soft hyphens in the long words of a hyphenated language.
-func insertBreakMarks(text []rune, lang string, hyph bool) []rune {
-	if hyph {
-		if hl := hyphenLang(lang); hl != "" {
-			text = hyphenate(text, hl)
+// dictionary scripts, and word joiners inside Korean words. (Soft hyphens
+// are added later, only to the words too wide for the box: see
+// paragraph.hyphenated.) It returns text itself when it adds no mark.
+func insertBreakMarks(text []rune, lang string) []rune {
+	korean := language.NewLanguage(lang).Primary() == "ko"
+	// out is nil until a mark is added; begin(i) then copies text[:i].
+	var out []rune
+	begin := func(i int) {
+		if out == nil {
+			out = append(make([]rune, 0, len(text)+len(text)/3), text[:i]...)
 		}
 	}
-	korean := language.NewLanguage(lang).Primary() == "ko"
-	var out []rune
-	changed := false
 	for i := 0; i < len(text); {
 		r := text[i]
 		if d := scriptOfRune(r); d != noDict {
@@ -108,9 +109,7 @@ func insertBreakMarks(text []rune, lang string, hyph bool) []rune {
 			for j < len(text) && (scriptOfRune(text[j]) == d || unicode.Is(unicode.Mn, text[j]) && scriptOfRune(text[j]) == noDict) {
 				j++
 			}
-			if out == nil {
-				out = append(make([]rune, 0, len(text)+len(text)/3), text[:i]...)
-			}
+			begin(i)
 			starts := segmentWords(text[i:j], dictionary(d))
 			k := 0
 			for x := i; x < j; x++ {
@@ -120,30 +119,23 @@ func insertBreakMarks(text []rune, lang string, hyph bool) []rune {
 				}
 				out = append(out, text[x])
 			}
-			changed = true
 			i = j
 			continue
 		}
 		if i > 0 && !korean && breakBeforeSmallKana(text[i-1], r) {
-			if out == nil {
-				out = append(make([]rune, 0, len(text)+len(text)/3), text[:i]...)
-			}
+			begin(i)
 			out = append(out, zeroWidthSpace)
-			changed = true
 		}
 		if i > 0 && keepTogether(text[i-1], r, korean) {
-			if out == nil {
-				out = append(make([]rune, 0, len(text)+len(text)/3), text[:i]...)
-			}
+			begin(i)
 			out = append(out, wordJoiner)
-			changed = true
 		}
 		if out != nil {
 			out = append(out, r)
 		}
 		i++
 	}
-	if !changed {
+	if out == nil {
 		return text
 	}
 	return out

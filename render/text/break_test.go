@@ -16,7 +16,7 @@ import (
 // in code points of text, not counting 0 and the end: UAX #14 on the text
 // with the break marks inserted, mapped back to the text without them.
 func opportunities(text []rune, lang string) []int {
-	marked := insertBreakMarks(text, lang, false)
+	marked := insertBreakMarks(text, lang)
 	orig := make([]int, len(marked)+1) // offset in marked -> offset in text
 	k := 0
 	for i, r := range marked {
@@ -393,7 +393,7 @@ func lastOneWord(t *testing.T, s *FontSet) (blocks, before, after, avoidable int
 			blocks++
 			c := s.getCtx()
 			runes := prepareText(h, st)
-			p := newParagraph(s, c, insertBreakMarks(runes, st.Lang, false), st, primary, false)
+			p := newParagraph(s, c, insertBreakMarks(runes, st.Lang), st, primary, false)
 			if oneWord(tb.Lines[len(tb.Lines)-1].Text) {
 				after++
 				p.breaks().lastWord = math.Inf(1)
@@ -446,7 +446,7 @@ func avoidable(s *FontSet, st Style, text string, w float64, n int, words []stri
 	st, _ = st.withDefaults()
 	c := s.getCtx()
 	defer s.putCtx(c)
-	p := newParagraph(s, c, insertBreakMarks(prepareText(text, st), st.Lang, false), st, s.lookup(st.Family, st.Weight), false)
+	p := newParagraph(s, c, insertBreakMarks(prepareText(text, st), st.Lang), st, s.lookup(st.Family, st.Weight), false)
 	br := p.breaks()
 	for k, pos := range br.opp {
 		if splitIn([]string{strings.TrimSpace(string(p.text[:pos])), string(p.text[pos:])}, words, sep) {

@@ -155,7 +155,6 @@ func segmentWords(text []rune, wl *wordList) []int {
 		next           int  // where the next segment starts
 		known          bool // text[i:next] is a dictionary word
 	}
-	const inf = int(^uint(0) >> 2)
 	best := make([]state, n+1)
 	best[n] = state{next: n, known: true}
 	better := func(a, b state) bool {
@@ -175,7 +174,7 @@ func segmentWords(text []rune, wl *wordList) []int {
 		if i == 0 || !noBreakBefore(text, i) {
 			wl.prefixes(text[i:], func(k int) {
 				j := i + k
-				if j < n && noBreakBefore(text, j) || best[j].unknown >= inf {
+				if j < n && noBreakBefore(text, j) {
 					return
 				}
 				s := state{unknown: best[j].unknown, words: best[j].words + 1, next: j, known: true}

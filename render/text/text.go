@@ -267,7 +267,7 @@ func (s *FontSet) fitRunes(runes []rune, st Style, primary int, rtl bool, boxW, 
 		}
 		s.putCtx(c)
 	}()
-	p := newParagraph(s, c, insertBreakMarks(runes, st.Lang, false), st, primary, rtl)
+	p := newParagraph(s, c, insertBreakMarks(runes, st.Lang), st, primary, rtl)
 	if w := p.totalAdvance(); w > maxAdvance {
 		return Block{}, p.work, fmt.Errorf("text of %d characters is %.0f em wide, wider than the %.0f em that can be set in one box; shorten it",
 			len(runes), float64(w)/64/refSize, float64(maxAdvance)/64/refSize)
