@@ -211,13 +211,9 @@ func (fm *fontmap) choose(sc language.Script) scriptChoice {
 		region := fm.region
 		switch sc {
 		case language.Hangul:
-			if region != "KR" {
-				region = "KR"
-			}
+			region = "KR"
 		case language.Hiragana, language.Katakana:
-			if region != "JP" {
-				region = "JP"
-			}
+			region = "JP"
 		}
 		regions := append([]string{region}, cjkRegions...)
 		for _, base := range []string{sf.serif, sf.sans} {
