@@ -26,50 +26,19 @@ type photoMeta struct {
 	notes       []string
 }
 
-// readPhotoMeta extracts the ICC profile and EXIF orientation from data.
+// readPhotoMeta extracts the ICC profile and EXIF orientation from data,
+// inspected as hdr (whose marker walk found a JPEG's).
 // Damaged metadata is skipped, never fatal: the pixels are what matter.
-func readPhotoMeta(format string, data []byte) photoMeta {
-	switch format {
+func readPhotoMeta(hdr *Header, data []byte) photoMeta {
+	switch hdr.Format {
 	case "jpeg":
-		return jpegMeta(data)
+		return finishJPEGICC(photoMeta{orientation: hdr.Orientation}, hdr.iccs)
 	case "png":
 		return pngMeta(data)
 	case "webp":
 		return webpMeta(data)
 	}
 	return photoMeta{}
-}
-
-// jpegMeta walks the JPEG marker segments before the first scan.
-func jpegMeta(data []byte) photoMeta {
-	var m photoMeta
-	var chunks [][]byte
-	for i := 2; i+4 <= len(data) && data[i] == 0xff; {
-		marker := data[i+1]
-		switch {
-		case marker == 0xff:
-			i++
-			continue
-		case marker == 0xda || marker == 0xd9:
-			return finishJPEGICC(m, chunks)
-		case marker == 0x01 || marker >= 0xd0 && marker <= 0xd8:
-			i += 2
-			continue
-		}
-		n := int(binary.BigEndian.Uint16(data[i+2:]))
-		if n < 2 || i+2+n > len(data) {
-			break
-		}
-		seg := data[i+4 : i+2+n]
-		if marker == 0xe1 && bytes.HasPrefix(seg, []byte("Exif\x00\x00")) && m.orientation == 0 {
-			m.orientation = exifOrientation(seg[6:])
-		}
-		if marker == 0xe2 && len(seg) >= 14 && bytes.HasPrefix(seg, []byte("ICC_PROFILE\x00")) {
-			chunks = append(chunks, seg[12:])
-		}
-		i += 2 + n
-	}
-	return finishJPEGICC(m, chunks)
 }
 
 // finishJPEGICC joins APP2 profile chunks (each: sequence number, count,

@@ -217,7 +217,7 @@ func TestAdobeRGBConversion(t *testing.T) {
 	}
 	unconverted := toNRGBA(raw, &Photo{})
 	converted := &image.NRGBA{Pix: bytes.Clone(unconverted.Pix), Stride: unconverted.Stride, Rect: unconverted.Rect}
-	if note := applyICCProfile(converted, jpegMeta(data).icc); !strings.Contains(note, `"Compatible with Adobe RGB (1998)" to sRGB`) {
+	if note := applyICCProfile(converted, jpegICC(t, data)); !strings.Contains(note, `"Compatible with Adobe RGB (1998)" to sRGB`) {
 		t.Errorf("note = %q, want a conversion from Adobe RGB", note)
 	}
 	before, after := meanAbsDiff(t, unconverted, want), meanAbsDiff(t, converted, want)
@@ -247,7 +247,7 @@ func BenchmarkICCConvert12MP(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := parseICC(jpegMeta(data).icc)
+	p, err := parseICC(jpegICC(b, data))
 	if err != nil || !p.matrixTRC {
 		b.Fatalf("profile: %v", err)
 	}
@@ -259,5 +259,47 @@ func BenchmarkICCConvert12MP(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		convertToSRGB(img, m, p.trc)
+	}
+}
+
+// jpegICC returns the ICC profile embedded in a JPEG.
+func jpegICC(t testing.TB, data []byte) []byte {
+	t.Helper()
+	h, err := Inspect(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return readPhotoMeta(h, data).icc
+}
+
+// TestJPEGMetadataBeforeScans: a JPEG's ICC profile and EXIF orientation
+// are read from the segments before its first scan, up to stray bytes
+// between segments, by the marker walk of Inspect.
+func TestJPEGMetadataBeforeScans(t *testing.T) {
+	icc, err := os.ReadFile("../testdata/tricky/adobe-rgb-icc.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if jpegICC(t, icc) == nil {
+		t.Fatal("no ICC profile read")
+	}
+	exif, err := os.ReadFile("../testdata/tricky/exif-orientation-6.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, err := Inspect(exif); err != nil || h.Orientation != 6 {
+		t.Fatalf("orientation %v, %v; want 6", h, err)
+	}
+	// A stray byte after a first (comment) segment ends the metadata;
+	// Go's decoder reads on.
+	for name, data := range map[string][]byte{"icc": icc, "exif": exif} {
+		stray := append([]byte{0xff, 0xd8, 0xff, 0xfe, 0, 3, 'c', 0x00}, data[2:]...)
+		h, err := Inspect(stray)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if m := readPhotoMeta(h, stray); m.icc != nil || m.orientation != 0 || h.Orientation != 0 {
+			t.Errorf("%s: metadata read past a stray byte: icc %d bytes, orientation %d", name, len(m.icc), m.orientation)
+		}
 	}
 }

@@ -27,10 +27,11 @@ type Header struct {
 	// [MaxJPEGScans].
 	Scans int
 
-	size    int64 // bytes of the encoded photo
-	decoded int64 // bytes the format's decoder allocates
-	ycbcr   bool  // the decoder returns *image.YCbCr, which the scalers read directly
-	nrgba   bool  // the decoder returns *image.NRGBA, kept without a copy
+	size    int64    // bytes of the encoded photo
+	decoded int64    // bytes the format's decoder allocates
+	ycbcr   bool     // the decoder returns *image.YCbCr, which the scalers read directly
+	nrgba   bool     // the decoder returns *image.NRGBA, kept without a copy
+	iccs    [][]byte // a JPEG's ICC profile chunks, from its marker walk
 }
 
 // Memory the decode path allocates besides what the model counts per
@@ -108,6 +109,7 @@ func Inspect(data []byte) (*Header, error) {
 func (h *Header) fromJPEG(j *jpegHeader) {
 	h.Width, h.Height = j.width, j.height
 	h.Orientation, h.Progressive, h.Scans, h.Components = j.orientation, j.progressive, j.scans, len(j.comps)
+	h.iccs = j.iccs
 	c0 := j.comps[0]
 	mxx := int64((j.width + 8*c0.h - 1) / (8 * c0.h))
 	myy := int64((j.height + 8*c0.v - 1) / (8 * c0.v))

@@ -35,8 +35,17 @@ type jpegHeader struct {
 	jfif          bool // an APP0 JFIF segment: three components are YCbCr
 	adobe         bool // an APP14 Adobe segment, with transform below
 	transform     byte
-	orientation   int // EXIF orientation 1-8, 0 if none
+	// The metadata, read from the segments before the first scan up to
+	// any stray bytes between segments (decoding applies it).
+	orientation int      // EXIF orientation 1-8, 0 if none
+	iccs        [][]byte // APP2 ICC profile chunks, at most maxICCChunks
+	metaEnd     bool     // past the metadata segments
 }
+
+// maxICCChunks bounds the ICC chunks kept: a chunk's sequence number and
+// count are bytes, so more than 255 chunks are inconsistent however many
+// there are, and keeping 256 gives the same verdict.
+const maxICCChunks = 256
 
 // jpegComponent is one colour component of a JPEG frame.
 type jpegComponent struct {
@@ -61,6 +70,9 @@ func scanJPEG(data []byte) (*jpegHeader, error) {
 		at, marker, ok := jpegMarker(data, i)
 		if !ok {
 			return nil, truncated(h, len(data))
+		}
+		if len(bytes.TrimLeft(data[i:at], "\xff")) > 0 {
+			h.metaEnd = true // stray bytes: the metadata is what came before them
 		}
 		i = at + 2
 		switch {
@@ -92,6 +104,7 @@ func scanJPEG(data []byte) (*jpegHeader, error) {
 			err = fmt.Errorf("%w: %s JPEG (frame marker 0x%02X), which is rarely used and not supported; %s",
 				ErrUnsupportedFormat, jpegProcess(marker), marker, reexport)
 		case marker == 0xda: // SOS
+			h.metaEnd = true
 			if err = h.readScan(&sc, seg, at); err != nil {
 				return nil, err
 			}
@@ -102,8 +115,14 @@ func scanJPEG(data []byte) (*jpegHeader, error) {
 			i = end
 		case marker == 0xe0 && bytes.HasPrefix(seg, []byte("JFIF\x00")):
 			h.jfif = true
-		case marker == 0xe1 && bytes.HasPrefix(seg, []byte("Exif\x00\x00")) && h.orientation == 0:
-			h.orientation = exifOrientation(seg[6:])
+		case marker == 0xe1 && bytes.HasPrefix(seg, []byte("Exif\x00\x00")):
+			if !h.metaEnd && h.orientation == 0 {
+				h.orientation = exifOrientation(seg[6:])
+			}
+		case marker == 0xe2 && len(seg) >= 14 && bytes.HasPrefix(seg, []byte("ICC_PROFILE\x00")):
+			if !h.metaEnd && len(h.iccs) < maxICCChunks {
+				h.iccs = append(h.iccs, seg[12:])
+			}
 		case marker == 0xee && len(seg) >= 12 && bytes.HasPrefix(seg, []byte("Adobe")):
 			h.adobe, h.transform = true, seg[11]
 		case marker == 0xc4, marker == 0xdb, marker == 0xdd, marker >= 0xe0 && marker <= 0xef, marker == 0xfe:

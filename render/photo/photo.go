@@ -81,8 +81,7 @@ func DecodeContext(ctx context.Context, r io.Reader, lim Limits) (*Photo, error)
 // against lim, which has its defaults set.
 func inspectWithin(data []byte, lim Limits) (*Header, error) {
 	if int64(len(data)) > lim.MaxBytes {
-		_, err := readLimited(bytes.NewReader(data), lim.MaxBytes)
-		return nil, err
+		return nil, tooManyBytes(int64(len(data)), lim.MaxBytes)
 	}
 	hdr, err := Inspect(data)
 	if err != nil {
@@ -110,7 +109,7 @@ func decodeScaled(ctx context.Context, data []byte, hdr *Header, scaleFor func(w
 		}
 		return nil, decodeStats{}, fmt.Errorf("%w: %v (re-export or re-download the photo)", ErrCorruptPhoto, err)
 	}
-	meta := readPhotoMeta(format, data)
+	meta := readPhotoMeta(hdr, data)
 	scale := 1.0
 	upright := src.Bounds().Size()
 	if meta.orientation >= 5 && meta.orientation <= 8 {
@@ -176,11 +175,17 @@ func readLimited(r io.Reader, maxBytes int64) ([]byte, error) {
 	if int64(len(data)) <= maxBytes {
 		return data, nil
 	}
+	return nil, tooManyBytes(totalSize(r, int64(len(data))), maxBytes)
+}
+
+// tooManyBytes is the error for a photo of total bytes (0 when unknown),
+// over maxBytes.
+func tooManyBytes(total, maxBytes int64) error {
 	size := fmt.Sprintf("more than %d bytes", maxBytes)
-	if total := totalSize(r, int64(len(data))); total > 0 {
+	if total > 0 {
 		size = fmt.Sprintf("%d bytes", total)
 	}
-	return nil, fmt.Errorf("%w: %s, over the limit of %d bytes; compress or downscale it first",
+	return fmt.Errorf("%w: %s, over the limit of %d bytes; compress or downscale it first",
 		ErrPhotoTooLarge, size, maxBytes)
 }
 
