@@ -2,6 +2,7 @@ package article
 
 import (
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -80,38 +81,37 @@ type fieldLimit struct {
 	unit limitUnit
 }
 
-// limitOf returns the length limit of the text field key ("kicker" is
-// section). remote says the article came over the network, where the photo
-// is a URL or a data: URI rather than a path.
+// charLimits are the limits, in characters, of the text fields counted
+// in characters ("kicker" is section).
+var charLimits = map[string]int{
+	"headline":      MaxHeadline,
+	"card_headline": MaxCardHeadline,
+	"section":       MaxSection,
+	"kicker":        MaxSection,
+	"summary":       MaxSummary,
+	"caption":       MaxCaption,
+	"credit":        MaxCredit,
+	"byline":        MaxByline,
+	"published":     MaxPublished,
+	"lang":          MaxLang,
+	"layout":        MaxLayout,
+}
+
+// limitOf returns the length limit of the text field key. remote says the
+// article came over the network, where the photo is a URL or a data: URI
+// rather than a path.
 func limitOf(key, value string, remote bool) fieldLimit {
+	if n, ok := charLimits[key]; ok {
+		return fieldLimit{n, unitChars}
+	}
 	switch key {
-	case "headline":
-		return fieldLimit{MaxHeadline, unitChars}
-	case "card_headline":
-		return fieldLimit{MaxCardHeadline, unitChars}
-	case "section", "kicker":
-		return fieldLimit{MaxSection, unitChars}
-	case "summary":
-		return fieldLimit{MaxSummary, unitChars}
-	case "caption":
-		return fieldLimit{MaxCaption, unitChars}
-	case "credit":
-		return fieldLimit{MaxCredit, unitChars}
-	case "byline":
-		return fieldLimit{MaxByline, unitChars}
-	case "published":
-		return fieldLimit{MaxPublished, unitChars}
-	case "lang":
-		return fieldLimit{MaxLang, unitChars}
-	case "layout":
-		return fieldLimit{MaxLayout, unitChars}
 	case "url":
 		return fieldLimit{MaxURL, unitBytes}
 	case "photo":
 		switch {
 		case !remote:
 			return fieldLimit{MaxPhotoPath, unitBytes}
-		case len(value) >= 5 && value[:5] == "data:":
+		case strings.HasPrefix(value, "data:"):
 			return fieldLimit{MaxPhotoDataURI, unitBytes}
 		}
 		return fieldLimit{MaxPhotoURL, unitBytes}
