@@ -17,22 +17,31 @@ import (
 // leave Arabic to the Arabic face, but one that has "a" and lacks "ə"
 // would set an Azeri headline in two faces.
 func brandFontProblems(l *layout.Layout, samples []Sample) []Problem {
+	if len(samples) == 0 {
+		return nil
+	}
 	var out []Problem
 	for _, f := range l.FontFiles {
+		// The samples' texts, each limited to the font's scripts if it is a
+		// script font; the font file is parsed once, on all of them.
+		txts := make([]string, len(samples))
+		for i, s := range samples {
+			txts[i] = sampleText(s)
+			if len(f.Scripts) > 0 {
+				txts[i] = text.RunesOfScripts(txts[i], f.Scripts)
+			}
+		}
+		lackAll, err := text.MissingRunes(f.Data, strings.Join(txts, "\n"))
+		if err != nil {
+			out = append(out, Problem{File: l.File, Rule: RuleGlyphs, Message: fmt.Sprintf("brand font %s: %v", f.Name, err)})
+			continue
+		}
 		missing := map[rune][]string{} // rune -> sample names
 		var order []rune
-		for _, s := range samples {
-			txt := sampleText(s)
-			if len(f.Scripts) > 0 {
-				txt = text.RunesOfScripts(txt, f.Scripts)
-			}
-			lack, err := text.MissingRunes(f.Data, txt)
-			if err != nil {
-				out = append(out, Problem{File: l.File, Rule: RuleGlyphs, Message: fmt.Sprintf("brand font %s: %v", f.Name, err)})
-				break
-			}
+		for i, s := range samples {
+			lack := runesAmong(txts[i], lackAll)
 			if len(f.Scripts) == 0 {
-				lack = partlyCovered(txt, lack)
+				lack = partlyCovered(txts[i], lack)
 			}
 			for _, r := range lack {
 				if _, seen := missing[r]; !seen {
@@ -52,6 +61,19 @@ func brandFontProblems(l *layout.Layout, samples []Sample) []Problem {
 			out = append(out, Problem{File: l.File, Rule: RuleGlyphs, Message: fmt.Sprintf(
 				"brand font %s lacks U+%04X (%c), used by sample %s%s: that text would mix faces; use a font that has it, or name a script font for its script",
 				f.Name, r, r, strings.Join(names, ", "), more)})
+		}
+	}
+	return out
+}
+
+// runesAmong returns the characters of txt that are in set, each once, in
+// the order they first appear: what [text.MissingRunes] gives for txt when
+// set is what it gave for a text that holds txt.
+func runesAmong(txt string, set []rune) []rune {
+	var out []rune
+	for _, r := range txt {
+		if slices.Contains(set, r) && !slices.Contains(out, r) {
+			out = append(out, r)
 		}
 	}
 	return out
