@@ -373,7 +373,7 @@ func planText(pld *PlannedLayer, ly *layout.Layer, a *article.Article, pl *Plan,
 		pl.Warnings = append(pl.Warnings, fmt.Sprintf("%s: some glyphs are not in %q and were drawn from %s", name, ly.Font.Family, strings.Join(fallback, ", ")))
 	}
 	if len(tb.Missing) > 0 {
-		m := MissingGlyphs{Field: source, Runes: uniqueRunes(tb.Missing)}
+		m := MissingGlyphs{Field: source, Runes: tb.Missing} // distinct, in order
 		pl.Missing = append(pl.Missing, m)
 		pl.Warnings = append(pl.Warnings, fmt.Sprintf("%s: no font has %s; drawn as boxes", source, m.Describe()))
 	}
@@ -414,17 +414,6 @@ func imageRect(box image.Rectangle, b image.Point, align text.Align, rtl bool) i
 	}
 	y := box.Min.Y + (box.Dy()-h)/2
 	return image.Rect(x, y, x+w, y+h)
-}
-
-// uniqueRunes returns rs without repeats, in order.
-func uniqueRunes(rs []rune) []rune {
-	var out []rune
-	for _, r := range rs {
-		if !slices.Contains(out, r) {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // nameOf names a text layer in warnings: its article field, or its kind.
