@@ -167,6 +167,7 @@ func (p *layoutParser) brandFonts(n *yaml.Node, at string, b *Brand) {
 		role, v := n.Content[i].Value, n.Content[i+1]
 		f := FontRef{Weight: 400}
 		var familyNode, weightNode *yaml.Node
+		hasFile := mapValue(v, "file") != nil // family and weight are then checked against the file
 		p.fields(v, at+"."+role, []string{"family", "weight", "file"}, func(k string, v *yaml.Node) {
 			switch k {
 			case "file":
@@ -175,7 +176,7 @@ func (p *layoutParser) brandFonts(n *yaml.Node, at string, b *Brand) {
 				}
 			case "family":
 				familyNode = v
-				if mapValue(n.Content[i+1], "file") != nil {
+				if hasFile {
 					return // checked against the file below
 				}
 				f.Family = p.str(v, at+"."+role+".family")
@@ -190,7 +191,7 @@ func (p *layoutParser) brandFonts(n *yaml.Node, at string, b *Brand) {
 				}
 			case "weight":
 				weightNode = v
-				if mapValue(n.Content[i+1], "file") != nil {
+				if hasFile {
 					return // checked against the file below
 				}
 				f.Weight = p.intRange(v, at+"."+role+".weight", 100, 900)
@@ -198,7 +199,7 @@ func (p *layoutParser) brandFonts(n *yaml.Node, at string, b *Brand) {
 		})
 		if f.File != "" {
 			p.checkFileFont(at+"."+role, &f, familyNode, weightNode)
-		} else if f.Family == "" && mapValue(v, "file") == nil {
+		} else if f.Family == "" && !hasFile {
 			p.fail(v, at+"."+role+".family", "family (a built-in font family) or file (a font file beside the layout) is required")
 		}
 		b.Fonts[role] = f
