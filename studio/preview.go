@@ -122,13 +122,13 @@ func (p *previewer) apply(e edits, to *sampleSwitch, entry *corpus.Entry) uint64
 		p.article, p.shown, p.corpus = *to.sample.Article, *to, ""
 	}
 	if e.Corpus != nil {
-		own := p.shown.sample.Article
-		p.article.Headline, p.article.CardHeadline, p.article.Section, p.article.Caption, p.article.Lang = own.Headline, own.CardHeadline, own.Section, own.Caption, own.Lang
-		p.corpus = ""
+		src, id := *p.shown.sample.Article, ""
 		if entry != nil {
-			p.article.Headline, p.article.CardHeadline, p.article.Section, p.article.Caption, p.article.Lang = entry.Headline, "", entry.Section, entry.Caption, entry.Lang
-			p.corpus = entry.ID
+			src = article.Article{Headline: entry.Headline, Section: entry.Section, Caption: entry.Caption, Lang: entry.Lang}
+			id = entry.ID
 		}
+		p.article.Headline, p.article.CardHeadline, p.article.Section, p.article.Caption, p.article.Lang = src.Headline, src.CardHeadline, src.Section, src.Caption, src.Lang
+		p.corpus = id
 	}
 	if e.Headline != nil {
 		p.article.Headline = oneLine(*e.Headline)

@@ -85,7 +85,6 @@ type studio struct {
 	samples map[string]*samples.Sample
 	names   []string // of samples, sorted
 	photos  *photoShelf
-	corpus  []corpus.Entry
 }
 
 // New starts rendering the sample and returns the handler of the studio's
@@ -154,7 +153,7 @@ func New(cfg Config) (http.Handler, error) {
 		eng.Encodings = encode.NewCache(keepEncodedBytes)
 		cfg.Engine = &eng
 	}
-	s := &studio{cfg: cfg, samples: all, names: slices.Sorted(maps.Keys(all)), corpus: cfg.Corpus,
+	s := &studio{cfg: cfg, samples: all, names: slices.Sorted(maps.Keys(all)),
 		photos: &photoShelf{ctx: cfg.Context, engine: cfg.Engine, logf: cfg.Logf, presets: shown}}
 	photo, err := s.photos.get(cfg.Photo)
 	if err != nil {
@@ -338,12 +337,12 @@ func (s *studio) edit(w http.ResponseWriter, r *http.Request) {
 	}
 	var entry *corpus.Entry
 	if e.Corpus != nil && *e.Corpus != "" {
-		i := slices.IndexFunc(s.corpus, func(c corpus.Entry) bool { return c.ID == *e.Corpus })
+		i := slices.IndexFunc(s.cfg.Corpus, func(c corpus.Entry) bool { return c.ID == *e.Corpus })
 		if i < 0 {
 			http.Error(w, fmt.Sprintf("edit: no corpus headline %q (see %s)", *e.Corpus, corpus.File), http.StatusBadRequest)
 			return
 		}
-		entry = &s.corpus[i]
+		entry = &s.cfg.Corpus[i]
 	}
 	gen := s.prev.apply(e, to, entry)
 	w.Header().Set("Content-Type", "application/json")

@@ -182,8 +182,8 @@ func siteOf(raw string) string {
 // headlines lists the corpus for the page's menu: the language, the
 // script and the start of the headline.
 func (s *studio) headlines() []corpusView {
-	out := make([]corpusView, 0, len(s.corpus))
-	for _, e := range s.corpus {
+	out := make([]corpusView, 0, len(s.cfg.Corpus))
+	for _, e := range s.cfg.Corpus {
 		h := []rune(e.Headline)
 		if len(h) > 48 {
 			h = append(h[:47], '…')
