@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	xdraw "golang.org/x/image/draw"
@@ -68,7 +69,11 @@ func TestScriptGoldens(t *testing.T) {
 		}
 		presets = append(presets, p)
 	}
-	var diffDir string
+	// Made on the first difference; the subtests run in parallel.
+	diffDir := sync.OnceValue(func() string {
+		dir, _ := os.MkdirTemp("", "corpuscheck-golden-")
+		return dir
+	})
 	for _, e := range corpus.All() {
 		if !e.Golden {
 			continue
@@ -103,10 +108,7 @@ func TestScriptGoldens(t *testing.T) {
 					t.Fatalf("%v (make it with -update)", err)
 				}
 				if n, share := differ(got, want); share > differTolerance {
-					if diffDir == "" {
-						diffDir, _ = os.MkdirTemp("", "corpuscheck-golden-")
-					}
-					out := filepath.Join(diffDir, filepath.Base(file))
+					out := filepath.Join(diffDir(), filepath.Base(file))
 					_ = writePNG(out, got)
 					t.Errorf("%s on %s: %d pixels (%.2f%%) differ from %s; got %s (warnings %q)",
 						e.ID, p.ID, n, share*100, file, out, append(pl.Warnings, warns...))
