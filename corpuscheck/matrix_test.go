@@ -100,6 +100,11 @@ func TestCorpusMatrix(t *testing.T) {
 	eng := engine(t)
 	lays := builtinLayouts(t, eng)
 	entries := corpus.All()
+	// Parsed once; the plans only read them.
+	articles := make([]*article.Article, len(entries))
+	for i, e := range entries {
+		articles[i] = entryArticle(t, e)
+	}
 	photoData := samplePhoto(t)
 	full := !raceOn && !testing.Short()
 
@@ -134,8 +139,8 @@ func TestCorpusMatrix(t *testing.T) {
 		prep := prepared(t, eng, photoData, presets)
 		for _, grp := range canvasGroups(presets) {
 			canvases += len(grp) * len(entries)
-			for _, e := range entries {
-				a := entryArticle(t, e)
+			for i, e := range entries {
+				a := articles[i]
 				g.Go(func() error {
 					if err := ctx.Err(); err != nil {
 						return err
