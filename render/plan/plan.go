@@ -10,7 +10,6 @@ import (
 	"sharecard/render/photo"
 	"sharecard/render/preset"
 	"sharecard/render/text"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -360,17 +359,14 @@ func planText(pld *PlannedLayer, ly *layout.Layer, a *article.Article, pl *Plan,
 		pl.Warnings = append(pl.Warnings, fmt.Sprintf("%s shrunk to its minimum size (%.0f px) to fit", name, minSize))
 	}
 	// A script without a face of the requested style (no serif face for
-	// Devanagari, say) is said once per text; the families named there
-	// are left out of the general fallback notice.
-	fallback := tb.Fallback
+	// Devanagari, say) is said once per text. Block.Fallback holds only
+	// last-resort faces, never a script's own face, so the two notices do
+	// not name the same family for the same reason.
 	for _, note := range tb.FontNotes {
 		pl.Warnings = append(pl.Warnings, fmt.Sprintf("%s: %s", name, note))
-		if _, fam, ok := strings.Cut(note, "; used "); ok {
-			fallback = slices.DeleteFunc(slices.Clone(fallback), func(f string) bool { return f == fam })
-		}
 	}
-	if len(fallback) > 0 {
-		pl.Warnings = append(pl.Warnings, fmt.Sprintf("%s: some glyphs are not in %q and were drawn from %s", name, ly.Font.Family, strings.Join(fallback, ", ")))
+	if len(tb.Fallback) > 0 {
+		pl.Warnings = append(pl.Warnings, fmt.Sprintf("%s: some glyphs are not in %q and were drawn from %s", name, ly.Font.Family, strings.Join(tb.Fallback, ", ")))
 	}
 	if len(tb.Missing) > 0 {
 		m := MissingGlyphs{Field: source, Runes: tb.Missing} // distinct, in order
