@@ -137,7 +137,7 @@ func TestCorpusMatrix(t *testing.T) {
 			presets = slices.DeleteFunc(presets, func(p preset.Preset) bool { return !slices.Contains(matrixPresets, p.ID) })
 		}
 		prep := prepared(t, eng, photoData, presets)
-		for _, grp := range canvasGroups(presets) {
+		for _, grp := range preset.Canvases(presets) {
 			canvases += len(grp) * len(entries)
 			for i, e := range entries {
 				a := articles[i]
@@ -145,7 +145,7 @@ func TestCorpusMatrix(t *testing.T) {
 					if err := ctx.Err(); err != nil {
 						return err
 					}
-					p := grp[0]
+					p := presets[grp[0]]
 					where := fmt.Sprintf("%s on %s", name, p.ID)
 					pl, err := eng.PlanCard(render.Job{Article: a, Photo: photoData, Layout: l, Presets: presets}, prep, p)
 					if err != nil {
@@ -210,28 +210,6 @@ func TestCorpusMatrix(t *testing.T) {
 			}
 		}
 	}
-}
-
-// canvasGroups groups presets by canvas (size and safe area), in order of
-// first appearance: one plan serves a group.
-func canvasGroups(ps []preset.Preset) [][]preset.Preset {
-	type key struct {
-		w, h int
-		safe preset.Insets
-	}
-	index := map[key]int{}
-	var out [][]preset.Preset
-	for _, p := range ps {
-		k := key{p.Width, p.Height, p.Safe}
-		i, ok := index[k]
-		if !ok {
-			i = len(out)
-			index[k] = i
-			out = append(out, nil)
-		}
-		out[i] = append(out[i], p)
-	}
-	return out
 }
 
 // problem is one failure found on one plan.

@@ -317,24 +317,16 @@ func (g *group) spread(hs ...hit) []hit {
 	return out
 }
 
-// groupPresets groups presets by canvas, in order of first appearance.
+// groupPresets groups presets by canvas (preset.Canvases), in order of
+// first appearance.
 func groupPresets(ps []preset.Preset) []*group {
-	type key struct {
-		w, h int
-		safe preset.Insets
-	}
-	index := map[key]*group{}
 	var out []*group
-	for i, p := range ps {
-		k := key{p.Width, p.Height, p.Safe}
-		g, ok := index[k]
-		if !ok {
-			g = &group{preset: p}
-			index[k] = g
-			out = append(out, g)
+	for _, idx := range preset.Canvases(ps) {
+		g := &group{preset: ps[idx[0]], order: idx}
+		for _, i := range idx {
+			g.members = append(g.members, ps[i])
 		}
-		g.members = append(g.members, p)
-		g.order = append(g.order, i)
+		out = append(out, g)
 	}
 	return out
 }

@@ -430,7 +430,7 @@ func givenOrder([][]int, []preset.Preset) {}
 // done with each output (from several goroutines, not in order).
 func (e *Engine) run(ctx context.Context, job Job, prep *photo.Prepared, order groupOrder, done func(i int, o Output) error) (Timings, error) {
 	info := photoInfo(prep, job.Article)
-	groups := canvasGroups(job.Presets)
+	groups := preset.Canvases(job.Presets)
 	order(groups, job.Presets)
 	stage := make([]Timings, len(groups))
 	g, gctx := errgroup.WithContext(ctx)
@@ -462,30 +462,6 @@ func (e *Engine) run(ctx context.Context, job Job, prep *photo.Prepared, order g
 		total.Encode += t.Encode
 	}
 	return total, nil
-}
-
-// canvasGroups groups the indexes of presets that draw the same canvas
-// (same size and safe area): several platforms ask for 1080×1080 or
-// 1280×720, and one drawing serves them all. Groups come in the order of
-// their first preset.
-func canvasGroups(presets []preset.Preset) [][]int {
-	type key struct {
-		w, h int
-		safe preset.Insets
-	}
-	index := map[key]int{}
-	var groups [][]int
-	for i, p := range presets {
-		k := key{p.Width, p.Height, p.Safe}
-		gi, ok := index[k]
-		if !ok {
-			gi = len(groups)
-			index[k] = gi
-			groups = append(groups, nil)
-		}
-		groups[gi] = append(groups[gi], i)
-	}
-	return groups
 }
 
 // renderGroup plans and draws one canvas and encodes it for each preset of

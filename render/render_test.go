@@ -32,7 +32,7 @@ func TestPlanCard_TextStaysInside(t *testing.T) {
 	info := plan.PhotoInfo{Size: image.Pt(3264, 2448)}
 	all := preset.All()
 	var canvases []preset.Preset
-	for _, g := range render.CanvasGroups(all) {
+	for _, g := range preset.Canvases(all) {
 		canvases = append(canvases, all[g[0]])
 	}
 	for _, lname := range layout.Names(lays) {
@@ -368,7 +368,7 @@ func TestRender_SharedCanvas(t *testing.T) {
 	tight := square[0]
 	tight.ID, tight.MaxBytes = "tight-square", 150000
 	job := render.Job{Article: rendertest.Headline(t, "short"), Photo: data, Layout: lays["standard"], Presets: append(square, tight)}
-	if g := render.CanvasGroups(job.Presets); len(g) != 1 || len(g[0]) != 3 {
+	if g := preset.Canvases(job.Presets); len(g) != 1 || len(g[0]) != 3 {
 		t.Fatalf("groups %v, want one group of three", g)
 	}
 	res, err := eng.Render(context.Background(), job)

@@ -485,3 +485,26 @@ func presetRows() []presetRow {
 			"derived; platform-sizes.md section 6 (email and podcast feeds)", "Not required by any platform researched; made from the 1:1 master."},
 	}
 }
+
+// Canvases groups presets that draw the same canvas, the same size and
+// safe area, as indexes into ps, groups in order of first appearance and
+// indexes ascending: one plan and one drawing serve a group.
+func Canvases(ps []Preset) [][]int {
+	type key struct {
+		w, h int
+		safe Insets
+	}
+	index := map[key]int{}
+	var groups [][]int
+	for i, p := range ps {
+		k := key{p.Width, p.Height, p.Safe}
+		gi, ok := index[k]
+		if !ok {
+			gi = len(groups)
+			index[k] = gi
+			groups = append(groups, nil)
+		}
+		groups[gi] = append(groups[gi], i)
+	}
+	return groups
+}
