@@ -41,11 +41,7 @@ func (s *Server) newBodyReader(w http.ResponseWriter, r *http.Request, limit int
 }
 
 func (b *bodyReader) Read(p []byte) (int, error) {
-	if b.err != nil {
-		return 0, b.err
-	}
-	if b.n > b.limit {
-		b.err = tooLarge(b.limit, b.what, b.fix)
+	if b.err != nil { // b.err is set once b.n is over the limit
 		return 0, b.err
 	}
 	if int64(len(p)) > b.limit+1-b.n {

@@ -39,6 +39,27 @@ func get(t *testing.T, c *http.Client, u string) (*http.Response, []byte) {
 	return resp, data
 }
 
+// together makes n requests with do at once and returns each one's status
+// and body.
+func together(t *testing.T, n int, do func() (*http.Response, error)) (status []int, got [][]byte) {
+	status, got = make([]int, n), make([][]byte, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			resp, err := do()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer resp.Body.Close()
+			status[i] = resp.StatusCode
+			got[i], _ = io.ReadAll(resp.Body)
+		})
+	}
+	wg.Wait()
+	return status, got
+}
+
 // TestCard_RedirectsToImmutable: a card URL answers 302 to the
 // content-addressed image, itself cached briefly (with stale-while-
 // revalidate and stale-if-error), never as immutable; the image is
@@ -131,22 +152,7 @@ func TestCard_CoalescedMisses(t *testing.T) {
 	b, photoSrv, front := newBarrier(t, srv, 8, "/v1/card/")
 	u := SignCardURL([]byte("test-key"), front.URL, "standard", "og", preset.FormatJPEG, url.Values{"headline": {"Shared at once"}, "photo": {photoSrv.URL + "/p.jpg"}})
 	before := renders(srv)
-	var wg sync.WaitGroup
-	got := make([][]byte, 8)
-	status := make([]int, 8)
-	for i := range 8 {
-		wg.Go(func() {
-			resp, err := http.Get(u)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer resp.Body.Close()
-			status[i] = resp.StatusCode
-			got[i], _ = io.ReadAll(resp.Body)
-		})
-	}
-	wg.Wait()
+	status, got := together(t, 8, func() (*http.Response, error) { return http.Get(u) })
 	for i := range 8 {
 		if status[i] != 200 || !bytes.Equal(got[i], got[0]) || len(got[0]) == 0 {
 			t.Errorf("request %d: status %d, %d bytes (first: %d)", i, status[i], len(got[i]), len(got[0]))
@@ -164,22 +170,9 @@ func TestRender_CoalescedMisses(t *testing.T) {
 	b, photoSrv, front := newBarrier(t, srv, 8, "/v1/render")
 	body, _ := json.Marshal(map[string]any{"headline": "Posted at once", "photo": photoSrv.URL + "/p.jpg"})
 	before := renders(srv)
-	var wg sync.WaitGroup
-	got := make([][]byte, 8)
-	status := make([]int, 8)
-	for i := range 8 {
-		wg.Go(func() {
-			resp, err := http.Post(front.URL+"/v1/render?preset=og", "application/json", bytes.NewReader(body))
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer resp.Body.Close()
-			status[i] = resp.StatusCode
-			got[i], _ = io.ReadAll(resp.Body)
-		})
-	}
-	wg.Wait()
+	status, got := together(t, 8, func() (*http.Response, error) {
+		return http.Post(front.URL+"/v1/render?preset=og", "application/json", bytes.NewReader(body))
+	})
 	for i := range 8 {
 		if status[i] != 200 || !bytes.Equal(got[i], got[0]) {
 			t.Errorf("request %d: status %d, %d bytes (first: %d)", i, status[i], len(got[i]), len(got[0]))

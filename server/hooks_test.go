@@ -8,18 +8,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"sharecard/fetch"
 	"sharecard/internal/testwait"
 	"sharecard/jobs"
-	"sharecard/render/layout"
 	"sharecard/render/publish"
 	"sharecard/store"
 )
@@ -37,11 +32,7 @@ func newHookServer(t *testing.T) (*Server, *httptest.Server, *jobs.Queue) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{HookSecrets: map[string][]byte{"ghost": []byte("hook-secret"), "wordpress": []byte("wp-secret")}}, Deps{
-		Engine: baseEng, Layouts: func() map[string]*layout.Layout { return baseLays }, Store: st, Queue: q,
-		Fetcher:  fetch.New(fetch.Config{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, Dialer: loopbackOnly{t}}),
-		Registry: prometheus.NewRegistry(),
-	})
+	srv, err := New(Config{HookSecrets: map[string][]byte{"ghost": []byte("hook-secret"), "wordpress": []byte("wp-secret")}}, testDeps(t, st, q))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,6 +231,16 @@ func TestMapPayload_WordPress(t *testing.T) {
 	if err != nil || a.Headline != "Custom CMS" || a.Section != "Metro" {
 		t.Errorf("custom mapping: %+v %v", a, err)
 	}
+}
+
+// verifyHook checks a webhook's signature and age as the handler does, in
+// its two steps: the header before the body, the MAC after.
+func verifyHook(secret []byte, header string, body []byte, now time.Time) error {
+	ts, sig, err := parseHookSignature(header, now)
+	if err != nil {
+		return err
+	}
+	return checkHookMAC(secret, ts, sig, body)
 }
 
 // TestVerifyHook_SkewMessages: a signature too old is called a replay, one

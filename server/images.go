@@ -180,7 +180,7 @@ func (s *Server) renderCard(ctx context.Context, l *layout.Layout, presetID, ext
 		// Take a place in the render pool before fetching the photo: when
 		// the pool is full the answer is an immediate 503, without a
 		// download.
-		t, err := s.pool.reserve()
+		t, err := s.pool.reserve(ctx)
 		if err != nil {
 			return nil, err
 		}

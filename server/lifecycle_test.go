@@ -14,24 +14,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"sharecard/fetch"
 	"sharecard/internal/s3test"
 	"sharecard/internal/testwait"
 	"sharecard/jobs"
-	"sharecard/render/layout"
 	"sharecard/store"
 )
 
+// getBody is get with the default client, the body as text.
 func getBody(t *testing.T, u string) (*http.Response, string) {
 	t.Helper()
-	resp, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, b := get(t, http.DefaultClient, u)
 	return resp, string(b)
 }
 
@@ -43,7 +35,7 @@ func getBody(t *testing.T, u string) (*http.Response, string) {
 // channel Drain returns is closed once the last admitted render ends.
 func TestDrain_AnswersQueuedRenders(t *testing.T) {
 	srv, ts := newTestServer(t, Config{Workers: 1, MaxQueueWait: time.Hour})
-	busy, err := srv.pool.reserve()
+	busy, err := srv.pool.reserve(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,10 +148,7 @@ func TestCallbacks_ApartFromJobs(t *testing.T) {
 		HookSecrets:     map[string][]byte{"ghost": []byte("s1"), "wordpress": []byte("s2")},
 		HookCallbacks:   map[string]string{"ghost": receiver.URL + "/hang", "wordpress": receiver.URL + "/fail"},
 		CallbackTimeout: time.Hour,
-	}, Deps{
-		Engine: baseEng, Layouts: func() map[string]*layout.Layout { return baseLays }, Store: st, Queue: q,
-		Fetcher: fetch.New(fetch.Config{Dialer: loopbackOnly{t}}), Registry: prometheus.NewRegistry(),
-	})
+	}, testDeps(t, st, q))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,10 +249,7 @@ func TestS3Outage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{HookSecrets: map[string][]byte{"ghost": []byte("s1")}, HealthCacheFor: time.Millisecond}, Deps{
-		Engine: baseEng, Layouts: func() map[string]*layout.Layout { return baseLays }, Store: st, Queue: q,
-		Fetcher: fetch.New(fetch.Config{Dialer: loopbackOnly{t}}), Registry: prometheus.NewRegistry(),
-	})
+	srv, err := New(Config{HookSecrets: map[string][]byte{"ghost": []byte("s1")}, HealthCacheFor: time.Millisecond}, testDeps(t, st, q))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,10 +337,7 @@ func TestFullDisk_NotReady(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := &fullDisk{Local: l}
-	srv, err := New(Config{HealthCacheFor: time.Millisecond}, Deps{
-		Engine: baseEng, Layouts: func() map[string]*layout.Layout { return baseLays }, Store: st,
-		Fetcher: fetch.New(fetch.Config{Dialer: loopbackOnly{t}}), Registry: prometheus.NewRegistry(),
-	})
+	srv, err := New(Config{HealthCacheFor: time.Millisecond}, testDeps(t, st, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -402,10 +385,7 @@ func TestHooks_QueueUnavailable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{HookSecrets: map[string][]byte{"ghost": []byte("s1")}}, Deps{
-		Engine: baseEng, Layouts: func() map[string]*layout.Layout { return baseLays }, Store: l, Queue: stuckQueue{},
-		Fetcher: fetch.New(fetch.Config{Dialer: loopbackOnly{t}}), Registry: prometheus.NewRegistry(),
-	})
+	srv, err := New(Config{HookSecrets: map[string][]byte{"ghost": []byte("s1")}}, testDeps(t, l, stuckQueue{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,11 +22,10 @@ type pool struct {
 	waiting atomic.Int64
 	running atomic.Int64
 
-	mu       sync.Mutex
-	drained  chan struct{} // closed by drain
-	isDrain  bool
-	admitted int           // tickets not yet released
-	idle     chan struct{} // closed once drained and admitted is 0
+	mu      sync.Mutex    // held while admit changes, so len(admit) is the tickets not yet released
+	drained chan struct{} // closed by drain
+	isDrain bool
+	idle    chan struct{} // closed once drained and no ticket is left
 }
 
 func newPool(workers, depth int) *pool {
@@ -54,13 +53,12 @@ type ticket struct {
 }
 
 // reserve takes a place among the admitted renders without waiting, or
-// fails with errBusy (errDraining once the pool is drained). The ticket
-// must be released.
-func (p *pool) reserve() (*ticket, error) {
-	return p.reserveFor(false)
-}
-
-func (p *pool) reserveFor(job bool) (*ticket, error) {
+// fails with errBusy (errDraining once the pool is drained). A webhook
+// job's render (ctx marked by asJob) is not refused by a drain: a job that
+// started is finished before the process exits. The ticket must be
+// released.
+func (p *pool) reserve(ctx context.Context) (*ticket, error) {
+	job := isJob(ctx)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.isDrain && !job {
@@ -71,7 +69,6 @@ func (p *pool) reserveFor(job bool) (*ticket, error) {
 	default:
 		return nil, errBusy
 	}
-	p.admitted++
 	p.waiting.Add(1)
 	return &ticket{p: p, job: job}, nil
 }
@@ -129,25 +126,9 @@ func (t *ticket) release() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	<-p.admit
-	p.admitted--
-	if p.isDrain && p.admitted == 0 {
+	if p.isDrain && len(p.admit) == 0 {
 		closeOnce(p.idle)
 	}
-}
-
-// acquire waits for a worker; release must be called when the render ends.
-// A webhook job's render (ctx from HandleJob) is not refused by a drain: a
-// job that started is finished before the process exits.
-func (p *pool) acquire(ctx context.Context) (release func(), err error) {
-	t, err := p.reserveFor(isJob(ctx))
-	if err != nil {
-		return nil, err
-	}
-	if err := t.wait(ctx, 0); err != nil {
-		t.release()
-		return nil, err
-	}
-	return t.release, nil
 }
 
 // drain stops admitting renders and answers those waiting for a worker
@@ -159,7 +140,7 @@ func (p *pool) drain() <-chan struct{} {
 	if !p.isDrain {
 		p.isDrain = true
 		close(p.drained)
-		if p.admitted == 0 {
+		if len(p.admit) == 0 {
 			close(p.idle)
 		}
 	}
@@ -176,7 +157,7 @@ func closeOnce(c chan struct{}) {
 
 type jobKey struct{}
 
-// asJob marks ctx as a webhook job's, for acquire.
+// asJob marks ctx as a webhook job's, for reserve.
 func asJob(ctx context.Context) context.Context { return context.WithValue(ctx, jobKey{}, true) }
 
 func isJob(ctx context.Context) bool { b, _ := ctx.Value(jobKey{}).(bool); return b }

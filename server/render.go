@@ -76,7 +76,7 @@ func (s *Server) handleRender(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, err)
 		return
 	}
-	t, err := s.pool.reserve()
+	t, err := s.pool.reserve(r.Context())
 	if err != nil {
 		s.refuse(w, r, err)
 		return
@@ -196,15 +196,10 @@ func (s *Server) renderStore(ctx context.Context, req *renderRequest, name strin
 	v, err := s.flight.do(ctx, s.cfg.Timeout, "one\x00"+name, func(ctx context.Context) (any, error) {
 		// A request that missed just as an earlier render was storing the
 		// image comes here after that render's flight ended: look again.
-		if obj, err := s.store.Open(ctx, name); err == nil {
-			defer obj.Body.Close()
-			data, err := io.ReadAll(obj.Body)
-			if err != nil {
-				return nil, storeReadError(ctx, name, err)
-			}
+		if data, ctype, err := s.readStored(ctx, name); err == nil {
 			sum := sha256.Sum256(data)
-			return &renderedImage{data: data, ctype: obj.ContentType, sha: hex.EncodeToString(sum[:])}, nil
-		} else if err = storeReadError(ctx, name, err); !errors.Is(err, store.ErrNotFound) {
+			return &renderedImage{data: data, ctype: ctype, sha: hex.EncodeToString(sum[:])}, nil
+		} else if !errors.Is(err, store.ErrNotFound) {
 			return nil, err
 		}
 		o, err := s.renderPut(ctx, req, name)
@@ -238,7 +233,7 @@ func (s *Server) renderPut(ctx context.Context, req *renderRequest, name string)
 // hit; identical concurrent misses share one render (see coalesce).
 func (s *Server) renderAll(ctx context.Context, req *renderRequest, key, route string) ([]byte, error) {
 	manifestKey := key + "/manifest.json"
-	data, err := s.readStored(ctx, manifestKey)
+	data, _, err := s.readStored(ctx, manifestKey)
 	if err == nil {
 		s.metrics.cache.WithLabelValues(route, "hit").Inc()
 		return data, nil
@@ -260,7 +255,7 @@ func (s *Server) renderAll(ctx context.Context, req *renderRequest, key, route s
 	}
 	v, err := s.flight.do(ctx, s.cfg.Timeout, "all\x00"+manifestKey+"\x00"+strings.Join(ids, ","), func(ctx context.Context) (any, error) {
 		// Look again: a render may have stored it since the lookup above.
-		data, err := s.readStored(ctx, manifestKey)
+		data, _, err := s.readStored(ctx, manifestKey)
 		if !errors.Is(err, store.ErrNotFound) {
 			return data, err
 		}
@@ -287,7 +282,7 @@ func (s *Server) renderAllMiss(ctx context.Context, req *renderRequest, key, man
 		name := key + "/" + o.FileName()
 		// Image URLs are immutable: an image stored before (say by a
 		// ?preset= request) is kept, and the manifest describes it.
-		stored, err := s.readStored(ctx, name)
+		stored, _, err := s.readStored(ctx, name)
 		switch {
 		case err == nil:
 			sum := sha256.Sum256(stored)
@@ -309,20 +304,20 @@ func (s *Server) renderAllMiss(ctx context.Context, req *renderRequest, key, man
 	return data, nil
 }
 
-// readStored returns a stored object's bytes. An error other than
-// store.ErrNotFound (or the context's) wraps store.ErrUnavailable (see
-// storeReadError): it is never taken for a miss.
-func (s *Server) readStored(ctx context.Context, name string) ([]byte, error) {
+// readStored returns a stored object's bytes and content type. An error
+// other than store.ErrNotFound (or the context's) wraps
+// store.ErrUnavailable (see storeReadError): it is never taken for a miss.
+func (s *Server) readStored(ctx context.Context, name string) ([]byte, string, error) {
 	obj, err := s.store.Open(ctx, name)
 	if err != nil {
-		return nil, storeReadError(ctx, name, err)
+		return nil, "", storeReadError(ctx, name, err)
 	}
 	defer obj.Body.Close()
 	data, err := io.ReadAll(obj.Body)
 	if err != nil {
-		return nil, storeReadError(ctx, name, err)
+		return nil, "", storeReadError(ctx, name, err)
 	}
-	return data, nil
+	return data, obj.ContentType, nil
 }
 
 // storeReadError classifies an error reading key from the store: not
@@ -345,9 +340,7 @@ func (s *Server) render(ctx context.Context, req *renderRequest) (*render.Result
 	t := req.held.take()
 	if t == nil {
 		var err error
-		// A webhook job's render (see asJob) is not refused by a drain: a
-		// job that started is finished before the process exits.
-		if t, err = s.pool.reserveFor(isJob(ctx)); err != nil {
+		if t, err = s.pool.reserve(ctx); err != nil {
 			return nil, err
 		}
 	}

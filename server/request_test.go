@@ -13,19 +13,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"sharecard/fetch"
 	"sharecard/internal/testwait"
 	"sharecard/jobs"
-	"sharecard/render/layout"
 	"sharecard/render/photo"
 	"sharecard/store"
 )
@@ -82,7 +77,7 @@ func readClosed(t *testing.T, br *bufio.Reader) (*http.Response, Problem) {
 func TestRender_BusyRefusedBeforeBody(t *testing.T) {
 	srv, ts := newTestServer(t, Config{Workers: 1, QueueDepth: 1})
 	for range 2 {
-		tk, err := srv.pool.reserve()
+		tk, err := srv.pool.reserve(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +102,7 @@ func TestRender_BusyRefusedBeforeBody(t *testing.T) {
 // /v1/render waited without a bound).
 func TestRender_QueueWaitBound(t *testing.T) {
 	srv, ts := newTestServer(t, Config{Workers: 1, QueueDepth: 4, MaxQueueWait: 50 * time.Millisecond})
-	tk, err := srv.pool.reserve()
+	tk, err := srv.pool.reserve(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,34 +139,23 @@ func TestRender_BodyCaps(t *testing.T) {
 		return mw.FormDataContentType(), b.Bytes()
 	}
 	long := `{"headline": "x", "summary": "` + strings.Repeat("word ", 300) + `"}`
-	tests := []struct {
+	type bodyCase struct {
 		name, ctype string
 		body        []byte
 		status      int
 		field       string
 		detail      string
-	}{
+	}
+	tests := []bodyCase{
 		{"article over its cap", "application/json", []byte(long), 413, "body", "limit of 1000"},
 		{"data: photo under the photo cap", "application/json", []byte(`{"headline": "x", "photo": "` + dataPhoto(2500) + `"}`), 422, "photo", ""},
 		{"data: photo over the photo cap", "application/json", []byte(`{"headline": "x", "photo": "` + dataPhoto(3500) + `"}`), 413, "photo", "limit of 3000"},
 		{"body over both caps", "application/json", bytes.Repeat([]byte(" "), 6000), 413, "", "data: photo of 3000 bytes"},
 	}
 	ct, b := form(long, 0)
-	tests = append(tests, struct {
-		name, ctype string
-		body        []byte
-		status      int
-		field       string
-		detail      string
-	}{"multipart article over its cap", ct, b, 413, "article", "limit of 1000"})
+	tests = append(tests, bodyCase{"multipart article over its cap", ct, b, 413, "article", "limit of 1000"})
 	ct, b = form(`headline: x`, 3500)
-	tests = append(tests, struct {
-		name, ctype string
-		body        []byte
-		status      int
-		field       string
-		detail      string
-	}{"multipart photo over its cap", ct, b, 413, "photo", "limit of 3000"})
+	tests = append(tests, bodyCase{"multipart photo over its cap", ct, b, 413, "photo", "limit of 3000"})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			resp := post(t, ts.URL+"/v1/render?preset=og", tc.ctype, tc.body)
@@ -267,11 +251,7 @@ func newHookServerWith(t *testing.T, cfg Config, q Queue) (*Server, *httptest.Se
 		t.Fatal(err)
 	}
 	cfg.HookSecrets = map[string][]byte{"ghost": []byte("hook-secret")}
-	srv, err := New(cfg, Deps{
-		Engine: baseEng, Layouts: func() map[string]*layout.Layout { return baseLays }, Store: st, Queue: q,
-		Fetcher:  fetch.New(fetch.Config{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, Dialer: loopbackOnly{t}}),
-		Registry: prometheus.NewRegistry(),
-	})
+	srv, err := New(cfg, testDeps(t, st, q))
 	if err != nil {
 		t.Fatal(err)
 	}

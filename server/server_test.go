@@ -83,17 +83,24 @@ func newTestServerStore(t *testing.T, cfg Config, wrap func(store.Store) store.S
 	if wrap != nil {
 		s = wrap(st)
 	}
-	srv, err := New(cfg, Deps{
-		Engine: baseEng, Layouts: func() map[string]*layout.Layout { return baseLays }, Store: s,
-		Fetcher:  fetch.New(fetch.Config{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, Dialer: loopbackOnly{t}}),
-		Registry: prometheus.NewRegistry(),
-	})
+	srv, err := New(cfg, testDeps(t, s, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return srv, ts
+}
+
+// testDeps are the Deps of a test server: the shared engine and layouts
+// (newTestServer loads them), st and q, a fetcher that may reach loopback
+// only, and a registry of its own.
+func testDeps(t *testing.T, st store.Store, q Queue) Deps {
+	return Deps{
+		Engine: baseEng, Layouts: func() map[string]*layout.Layout { return baseLays }, Store: st, Queue: q,
+		Fetcher:  fetch.New(fetch.Config{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, Dialer: loopbackOnly{t}}),
+		Registry: prometheus.NewRegistry(),
+	}
 }
 
 // loopbackOnly is the fetcher's dialer in tests: it connects to loopback
@@ -300,6 +307,20 @@ func TestCard_Signature(t *testing.T) {
 			t.Errorf("%s: status %d, want 403", name, r.StatusCode)
 		}
 	}
+}
+
+// acquire takes a place in the pool and waits for a worker, as a render
+// does; release must be called when the "render" ends.
+func (p *pool) acquire(ctx context.Context) (release func(), err error) {
+	t, err := p.reserve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.wait(ctx, 0); err != nil {
+		t.release()
+		return nil, err
+	}
+	return t.release, nil
 }
 
 // TestOverload fills the render pool and its queue and checks the next
