@@ -3,7 +3,7 @@ package render
 // Version identifies the engine's output. It is part of cache keys and of
 // content-addressed image URLs, which promise never to change their bytes:
 // bump it whenever the same input renders differently on purpose.
-const Version = "sharecard-render/3"
+const Version = "sharecard-render/4"
 
 // goldenDigests holds, for each Version, the SHA-256 of the plan goldens
 // (testdata/plans) and pixel goldens (testdata/golden) it renders.
@@ -16,4 +16,7 @@ var goldenDigests = map[string]string{
 	// breaking, balanced breaks with penalties, hyphenation, typographic
 	// quotes, and the planned script fallback no longer reported.
 	"sharecard-render/3": "f7d9804ef31116845abbb8bb54516a0ce501b3244fc585b43ae978b9402d220d",
+	// 4: the photo is resampled straight into the canvas, reading the
+	// photo just outside the crop, with exact intermediate rows.
+	"sharecard-render/4": "2800842cb070c0bd5d80302bd6ec540e44ba242ee4aee934fa2dd3a0144d88b4",
 }

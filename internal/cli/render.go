@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -65,6 +66,13 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if fs.NArg() == 0 {
 		return usageError{"render needs at least one article file or folder"}
+	}
+	if os.Getenv("GOGC") == "" {
+		// Nearly all of a render's heap is pixels, which hold no pointers,
+		// so a collection costs little; collecting at 50 % growth rather
+		// than Go's 100 % keeps the peak memory of a standard set about
+		// 50 MB lower for about 1 % more CPU time (bench/render.sh).
+		debug.SetGCPercent(renderGCPercent)
 	}
 	var format preset.Format
 	if f.format != "" {
@@ -141,6 +149,10 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	return nil
 }
+
+// renderGCPercent is the garbage collector's target for sharecard render
+// when the GOGC environment variable does not set one.
+const renderGCPercent = 50
 
 // newEngine loads the built-in fonts and the face model into an engine
 // that refuses photos over maxMP megapixels (0: no limit).

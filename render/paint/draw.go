@@ -143,13 +143,7 @@ func drawPhoto(dc *gg.Context, pld *plan.PlannedLayer, pyr *photo.Pyramid, bg co
 			draw.Draw(canvas, box, backdrop(pyr, box.Size()), image.Point{}, draw.Over)
 		}
 	}
-	scaled := pyr.Scaled(cr.Src, cr.Dst.Size())
-	dst := cr.Dst.Add(box.Min)
-	if pyr.Opaque() {
-		blit(canvas, dst, scaled)
-	} else {
-		draw.Draw(canvas, dst, scaled, scaled.Bounds().Min, draw.Over)
-	}
+	pyr.Draw(canvas, cr.Dst.Add(box.Min), cr.Src)
 }
 
 // backdrop is the photo stretched over size, blurred and darkened: the
@@ -357,20 +351,4 @@ func ContrastRatio(a, b float64) float64 {
 // 255 and premultiplied and straight values are the same bytes.
 func rgbaToNRGBA(img *image.RGBA) *image.NRGBA {
 	return &image.NRGBA{Pix: img.Pix, Stride: img.Stride, Rect: img.Rect}
-}
-
-// blit copies an opaque src onto dst at r row by row: for opaque pixels
-// straight and premultiplied bytes are the same, so no per-pixel maths.
-func blit(dst *image.RGBA, r image.Rectangle, src *image.NRGBA) {
-	clip := r.Intersect(dst.Bounds())
-	if clip.Empty() {
-		return
-	}
-	sp := src.Bounds().Min.Add(clip.Min.Sub(r.Min))
-	n := clip.Dx() * 4
-	for y := 0; y < clip.Dy(); y++ {
-		d := dst.PixOffset(clip.Min.X, clip.Min.Y+y)
-		s := src.PixOffset(sp.X, sp.Y+y)
-		copy(dst.Pix[d:d+n], src.Pix[s:s+n])
-	}
 }

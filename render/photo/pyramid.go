@@ -21,7 +21,8 @@ type Pyramid struct {
 	// keepAll keeps every region resized, not only the whole photo: a
 	// prepared photo renders the same crops again and again.
 	keepAll bool
-	kept    int // bytes of pixels in scaled, counted when keepAll
+	kept    int    // bytes of pixels in scaled
+	tick    uint64 // counts uses, for the least recently used
 }
 
 // scaleKey is a region of the full level resized to a size.
@@ -30,15 +31,25 @@ type scaleKey struct {
 	size image.Point
 }
 
-// maxKeptBytes bounds the pixels a pyramid with keepAll holds: past it,
-// the resized regions kept so far are dropped and made again when asked.
-const maxKeptBytes = 256 << 20
+// The pixels a pyramid keeps resampled are bounded: past the bound, the
+// least recently used are dropped (and made again, identically, if asked
+// for again). Images already handed out stay valid: they are only no
+// longer shared with later callers. A prepared photo (keepAll) keeps the
+// crops it draws, since it renders the same crops again and again; other
+// pyramids keep only what [Pyramid.Scaled] returns (small backdrops and
+// previews), and draw their crops straight into the canvas.
+const (
+	maxKeptBytes    = 64 << 20
+	maxKeptAllBytes = 256 << 20
+)
 
-// scaledPhoto is the whole photo resized to one size, made once and shared
-// by every preset that draws the photo at that scale.
+// scaledPhoto is a region of the photo resized to one size, made once and
+// shared by every preset that draws it at that scale.
 type scaledPhoto struct {
-	once sync.Once
-	img  *image.NRGBA
+	once  sync.Once
+	img   *image.RGBA
+	bytes int
+	used  uint64 // the pyramid's tick at the last use
 }
 
 // minLevelSide is the shortest side below which no smaller level is made.
@@ -64,73 +75,124 @@ func (p *Pyramid) Bounds() image.Rectangle { return p.levels[0].Bounds() }
 func (p *Pyramid) Image() *image.NRGBA { return p.levels[0] }
 
 // Scaled returns the region src of the full-resolution photo resampled to
-// size, read from the smallest level that is still at least as large. The
-// result may share pixels with the pyramid: callers must not modify it. When
-// src covers most of the photo, the whole photo is resized once per scale
-// and shared, since many presets draw it at the same scale (every 1200-wide
-// landscape card, every 1080 square); the result is the same either way.
+// size (see [Pyramid.Draw] for how). The result may be shared with later
+// callers: do not modify it.
 func (p *Pyramid) Scaled(src image.Rectangle, size image.Point) *image.NRGBA {
-	full := p.levels[0].Bounds()
 	if src.Empty() || size.X <= 0 || size.Y <= 0 {
 		return image.NewNRGBA(image.Rectangle{Max: size})
 	}
-	s := float64(size.X) / float64(src.Dx())
-	sameScale := math.Abs(float64(size.Y)/float64(src.Dy())-s) < 0.002
-	if sameScale && src.Dx()*src.Dy()*10 >= full.Dx()*full.Dy()*6 {
-		fs := image.Pt(int(math.Round(float64(full.Dx())*s)), int(math.Round(float64(full.Dy())*s)))
-		x0, y0 := int(math.Round(float64(src.Min.X-full.Min.X)*s)), int(math.Round(float64(src.Min.Y-full.Min.Y)*s))
-		r := image.Rectangle{Min: image.Pt(x0, y0), Max: image.Pt(x0+size.X, y0+size.Y)}
-		if r.In(image.Rectangle{Max: fs}) {
-			whole := p.once(full, fs)
-			return whole.SubImage(r.Add(whole.Bounds().Min)).(*image.NRGBA)
+	img := p.once(src, size)
+	if p.opaque {
+		// Opaque premultiplied pixels are their straight values.
+		return &image.NRGBA{Pix: img.Pix, Stride: img.Stride, Rect: img.Rect}
+	}
+	out := image.NewNRGBA(img.Rect)
+	for i := 0; i < len(img.Pix); i += 4 {
+		a := uint32(img.Pix[i+3])
+		if a == 0 {
+			continue
 		}
+		for c := range 3 {
+			out.Pix[i+c] = uint8(min(255, (uint32(img.Pix[i+c])*255+a/2)/a))
+		}
+		out.Pix[i+3] = uint8(a)
 	}
-	if p.keepAll {
-		return p.once(src, size)
-	}
-	return p.resize(src, size)
+	return out
 }
 
-// once returns region src resized to size, computing it only once (until
-// a pyramid with keepAll drops what it kept).
-func (p *Pyramid) once(src image.Rectangle, size image.Point) *image.NRGBA {
+// Draw paints the region src of the full-resolution photo, resampled to
+// fill r, over dst. It reads the smallest level still at least as large
+// as r, with a Catmull-Rom filter that also reads the photo just outside
+// src, as a crop of the whole photo shows it. An opaque photo replaces
+// what was under it. The pixels are the same whether or not the pyramid
+// keeps the resampled region (keepAll): a kept one is copied, else the
+// rows are resampled straight into dst, with no image of the whole result
+// in between.
+func (p *Pyramid) Draw(dst *image.RGBA, r image.Rectangle, src image.Rectangle) {
+	clip := r.Intersect(dst.Bounds())
+	if clip.Empty() || src.Empty() {
+		return
+	}
+	emit := func(y int, row []uint8) {
+		if y+r.Min.Y < clip.Min.Y || y+r.Min.Y >= clip.Max.Y {
+			return
+		}
+		row = row[(clip.Min.X-r.Min.X)*4 : (clip.Max.X-r.Min.X)*4]
+		over(dst.Pix[dst.PixOffset(clip.Min.X, r.Min.Y+y):], row)
+	}
+	if p.keepAll {
+		img := p.once(src, r.Size())
+		for y := range r.Dy() {
+			emit(y, img.Pix[y*img.Stride:y*img.Stride+r.Dx()*4])
+		}
+		return
+	}
+	p.scale(src, r.Size(), emit)
+}
+
+// once returns region src resampled to size, premultiplied, computing it
+// only once until it is evicted (see maxKeptBytes).
+func (p *Pyramid) once(src image.Rectangle, size image.Point) *image.RGBA {
 	k := scaleKey{src, size}
 	p.mu.Lock()
+	p.tick++
 	e, ok := p.scaled[k]
 	if !ok {
-		if p.keepAll {
-			n := size.X * size.Y * 4
-			if p.kept+n > maxKeptBytes {
-				// Images already handed out stay valid: they are only
-				// no longer shared with later callers.
-				p.scaled, p.kept = map[scaleKey]*scaledPhoto{}, 0
-			}
-			p.kept += n
-		}
-		e = &scaledPhoto{}
+		e = &scaledPhoto{bytes: size.X * size.Y * 4}
+		p.evict(e.bytes)
 		p.scaled[k] = e
+		p.kept += e.bytes
 	}
+	e.used = p.tick
 	p.mu.Unlock()
-	e.once.Do(func() { e.img = p.resize(src, size) })
+	e.once.Do(func() {
+		img := image.NewRGBA(image.Rectangle{Max: size})
+		p.scale(src, size, func(y int, row []uint8) {
+			copy(img.Pix[y*img.Stride:], row)
+		})
+		e.img = img
+	})
 	return e.img
 }
 
-// resize resamples region src of the full level to size from the best level.
-func (p *Pyramid) resize(src image.Rectangle, size image.Point) *image.NRGBA {
+// evict drops the least recently used resampled regions until n more
+// bytes fit the bound. p.mu is held.
+func (p *Pyramid) evict(n int) {
+	limit := maxKeptBytes
+	if p.keepAll {
+		limit = maxKeptAllBytes
+	}
+	for p.kept+n > limit && len(p.scaled) > 0 {
+		var oldest scaleKey
+		var at uint64 = math.MaxUint64
+		for k, e := range p.scaled {
+			if e.used < at {
+				oldest, at = k, e.used
+			}
+		}
+		p.kept -= p.scaled[oldest].bytes
+		delete(p.scaled, oldest)
+	}
+}
+
+// scale resamples region src of the full level to size from the smallest
+// level at least that large, handing emit each row (see scaleRows).
+func (p *Pyramid) scale(src image.Rectangle, size image.Point, emit func(y int, row []uint8)) {
 	k := 0
 	for k+1 < len(p.levels) && src.Dx()>>(k+1) >= size.X && src.Dy()>>(k+1) >= size.Y {
 		k++
 	}
-	lvl := p.levels[k]
-	r := image.Rect(src.Min.X>>k, src.Min.Y>>k, src.Max.X>>k, src.Max.Y>>k).Intersect(lvl.Bounds())
-	if r.Empty() {
-		return image.NewNRGBA(image.Rectangle{Max: size})
+	full, lvl := p.levels[0].Bounds(), p.levels[k]
+	fx := float64(lvl.Bounds().Dx()) / float64(full.Dx())
+	fy := float64(lvl.Bounds().Dy()) / float64(full.Dy())
+	b := lvl.Bounds()
+	region := [4]float64{
+		float64(b.Min.X) + float64(src.Min.X-full.Min.X)*fx,
+		float64(b.Min.Y) + float64(src.Min.Y-full.Min.Y)*fy,
+		float64(b.Min.X) + float64(src.Max.X-full.Min.X)*fx,
+		float64(b.Min.Y) + float64(src.Max.Y-full.Min.Y)*fy,
 	}
-	sub := lvl.SubImage(r).(*image.NRGBA)
-	if r.Size() == size {
-		return sub
-	}
-	return imaging.Resize(sub, size.X, size.Y, imaging.CatmullRom)
+	scaleRows(lvl, region, size.X, size.Y, p.opaque, emit)
 }
 
 // Opaque reports whether every pixel of the photo is fully opaque.
