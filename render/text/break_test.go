@@ -325,6 +325,44 @@ func TestFitHyphenatesLongWord(t *testing.T) {
 	t.Logf("hyphenated at %.1f px: %q; unhyphenated %.1f px", hy.Size, lineTexts(hy), shrunk.Size)
 }
 
+// TestFitHyphenatesAtMinSize: a word too wide for the box even at MinSize
+// breaks at its hyphenation points, with hyphens, not anywhere.
+func TestFitHyphenatesAtMinSize(t *testing.T) {
+	s := mustFonts(t)
+	const word = "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch"
+	// The prefixes of the word that end where the patterns allow a break.
+	allowed := map[string]bool{}
+	prefix := ""
+	for _, part := range strings.Split(string(hyphenate([]rune(word), "cy")), string(softHyphen)) {
+		prefix += part
+		allowed[prefix] = true
+	}
+	st := Style{Family: "Noto Sans", Weight: 700, MaxSize: 44, MinSize: 40, MaxLines: 8, Lang: "cy"}
+	tb, err := s.Fit("Pentref "+word+" yn denu mwy o ymwelwyr", st, 420, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%.0f px: %q", tb.Size, lineTexts(tb))
+	done := "" // the part of the word set on the lines so far
+	for i, l := range tb.Lines {
+		if l.Width > 420.5 {
+			t.Errorf("line %q is %.1f px wide, box 420", l.Text, l.Width)
+		}
+		for _, f := range strings.Fields(l.Text) {
+			piece := strings.TrimSuffix(f, "-")
+			if strings.HasPrefix(word, done+piece) && (done != "" || strings.HasPrefix(word, piece) && len(piece) > 3) {
+				done += piece
+				if done != word && !(strings.HasSuffix(f, "-") && allowed[done]) {
+					t.Errorf("line %d %q ends the piece %q of the long word where its patterns allow no break, or without a hyphen", i+1, l.Text, done)
+				}
+			}
+		}
+	}
+	if done != word {
+		t.Errorf("lines %q do not hold the word whole (%q)", lineTexts(tb), done)
+	}
+}
+
 // TestHyphenationPoints checks Liang's algorithm on known words.
 func TestHyphenationPoints(t *testing.T) {
 	tests := []struct{ lang, word, want string }{
@@ -336,6 +374,15 @@ func TestHyphenationPoints(t *testing.T) {
 		{"pt", "universidades", "uni-ver-si-da-des"},
 		{"en", "HYPHENATION", "HY-PHEN-ATION"},
 		{"en", "McDonaldization", "McDonaldization"},
+		{"cy", "Cymdeithasol", "Cym-deith-asol"},
+		{"tr", "Cumhurbaşkanlığı", "Cum-hur-baş-kan-lığı"},
+		{"tr", "KIRKLARELİ", "KIRK-LA-RELİ"}, // I is dotless ı in Turkish
+		{"ru", "ПРАВИТЕЛЬСТВО", "ПРА-ВИ-ТЕЛЬ-СТВО"},
+		{"uk", "міжнародного", "між-на-ро-дного"},
+		{"uk", "пам’ятника", "па-м’я-тника"}, // the apostrophe is inside the word
+		{"el", "κυβέρνησης", "κυ-βέρ-νη-σης"},
+		{"sr", "министарство", "ми-ни-стар-ство"},
+		{"sr", "ministarstvo", "mi-ni-star-stvo"},
 	}
 	for _, tc := range tests {
 		got := strings.ReplaceAll(string(hyphenate([]rune(tc.word), tc.lang)), string(softHyphen), "-")

@@ -10,17 +10,29 @@ import (
 
 // Hyphenation uses Liang's algorithm (as TeX does) with the patterns of
 // LibreOffice's hyphenation dictionaries as packaged by Debian
-// (hyphen-en-us, hyphen-de, hyphen-fr, hyphen-es, hyphen-id) and, for
-// Portuguese, hyph-utf8's, one pattern a line in
-// breakdata/hyph-LANG.txt.gz; breakdata/README.md gives their sources and
-// licences. A language's patterns are read the first time one of its
-// words is hyphenated.
+// (hyphen-en-us, hyphen-de, hyphen-fr, hyphen-es, hyphen-id, hyphen-sr)
+// and hyph-utf8's (Portuguese, Welsh, Turkish, Russian, Ukrainian, Greek),
+// one pattern a line in breakdata/hyph-LANG.txt.gz; breakdata/README.md
+// gives their sources and licences. A language's patterns are read the
+// first time one of its words is hyphenated. Languages without patterns
+// (Swahili, Hausa, Azeri, …) are not hyphenated: a word too long for its
+// line shrinks the text instead.
 
 // hyphenLangs gives, for each language with patterns, the fewest letters
 // kept before and after a hyphen. They are stricter than the dictionaries'
 // own minimums: a headline is better with fewer, safer breaks.
 var hyphenLangs = map[string][2]int{
 	"en": {2, 3}, "de": {2, 3}, "fr": {2, 3}, "es": {2, 3}, "pt": {2, 3}, "id": {2, 3}, "ms": {2, 3},
+	"cy": {2, 3}, "tr": {2, 3}, "ru": {2, 3}, "uk": {2, 3}, "el": {2, 3}, "sr": {2, 3},
+}
+
+// lowerFor returns the lower-casing of lang's letters, as its patterns
+// are written: Turkish lower-cases I to dotless ı and İ to i.
+func lowerFor(lang string) func(rune) rune {
+	if lang == "tr" {
+		return unicode.TurkishCase.ToLower
+	}
+	return unicode.ToLower
 }
 
 // minHyphenWord is the shortest word, in letters, that is hyphenated.
@@ -31,7 +43,13 @@ type hyphenator struct {
 	pats        map[string][]uint8
 	maxLen      int // longest pattern, in runes
 	left, right int
+	lower       func(rune) rune // the language's lower-casing
+	// apostrophe: the patterns have words with an apostrophe inside
+	// (Ukrainian пам’ять), which is then part of the word.
+	apostrophe bool
 }
+
+func isApostrophe(r rune) bool { return r == '\'' || r == '’' || r == 'ʼ' }
 
 var (
 	hyphenMu   sync.Mutex
@@ -66,6 +84,7 @@ func getHyphenator(lang string) *hyphenator {
 	if data, err := readGz("breakdata/hyph-" + lang + ".txt.gz"); err == nil {
 		mins := hyphenLangs[lang]
 		h = parsePatterns(string(data), mins[0], mins[1])
+		h.lower = lowerFor(lang)
 	}
 	hyphenSets[lang] = h
 	return h
@@ -74,7 +93,7 @@ func getHyphenator(lang string) *hyphenator {
 // parsePatterns reads Liang patterns such as ".ach4" or "a2ch", one a
 // line: letters with the digits between them.
 func parsePatterns(data string, left, right int) *hyphenator {
-	h := &hyphenator{pats: map[string][]uint8{}, left: left, right: right}
+	h := &hyphenator{pats: map[string][]uint8{}, left: left, right: right, lower: unicode.ToLower}
 	for _, line := range strings.Split(data, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
@@ -94,6 +113,9 @@ func parsePatterns(data string, left, right int) *hyphenator {
 			continue
 		}
 		h.pats[string(letters)] = vals
+		if strings.ContainsFunc(string(letters), isApostrophe) {
+			h.apostrophe = true
+		}
 		h.maxLen = max(h.maxLen, len(letters))
 	}
 	return h
@@ -109,7 +131,7 @@ func (h *hyphenator) points(word []rune) []int {
 	s := make([]rune, 0, n+2)
 	s = append(s, '.')
 	for _, r := range word {
-		s = append(s, unicode.ToLower(r))
+		s = append(s, h.lower(r))
 	}
 	s = append(s, '.')
 	vals := make([]uint8, len(s)+1)
@@ -165,7 +187,8 @@ func hyphenate(text []rune, lang string) []rune {
 		}
 		j := i
 		upper, lower := 0, 0
-		for j < len(text) && (unicode.IsLetter(text[j]) || unicode.Is(unicode.Mn, text[j])) {
+		for j < len(text) && (unicode.IsLetter(text[j]) || unicode.Is(unicode.Mn, text[j]) ||
+			h.apostrophe && isApostrophe(text[j]) && j+1 < len(text) && unicode.IsLetter(text[j+1])) {
 			if j > i && unicode.IsUpper(text[j]) {
 				upper++
 			}

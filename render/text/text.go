@@ -280,7 +280,9 @@ func (s *FontSet) fitRunes(runes []rune, st Style, primary int, rtl bool, boxW, 
 		q.work.shapes += p.work.shapes
 		q.work.wraps += p.work.wraps
 		q.work.glyphs += p.work.glyphs
-		if qt == 0 && qs > size*1.01 {
+		// Keep the hyphenated text when it is set larger, or as large
+		// where the text as written needed words broken anywhere.
+		if qt == 0 && (qs > size*1.01 || p.forced && qs >= size && within(ql, toFixed(boxW, qs))) {
 			p, lines, truncated, size, atMin = q, ql, qt, qs, qa
 		} else {
 			p.work = q.work
@@ -375,6 +377,9 @@ type paragraph struct {
 	lang     language.Language
 	brk      *breakInfo // break opportunities, computed on first use
 	work     fitWork
+	// forced: fit set the text at MinSize with words broken where the
+	// language has no break, because a word was wider than the box.
+	forced bool
 }
 
 // newParagraph segments text into runs of one direction, script and font
@@ -543,6 +548,16 @@ func (p *paragraph) fitsIn(width, size float64, maxLines int) bool {
 	return true
 }
 
+// within reports whether every line is at most limit wide.
+func within(lines []shaping.Line, limit fixed.Int26_6) bool {
+	for _, l := range lines {
+		if lineAdvance(l) > limit {
+			return false
+		}
+	}
+	return true
+}
+
 // lineAdvance is the advance width of a wrapped line, in shaping units.
 func lineAdvance(l shaping.Line) fixed.Int26_6 {
 	var w fixed.Int26_6
@@ -561,12 +576,19 @@ func (p *paragraph) fit(boxW, boxH float64) ([]shaping.Line, int, float64, bool)
 	case fits(hi):
 		lo = hi
 	case lo == hi || !fits(lo):
-		lines, cut := p.truncate(boxW, lo, max(1, p.allowedLines(lo, boxH)))
+		allowed := max(1, p.allowedLines(lo, boxH))
+		lines, cut := p.truncate(boxW, lo, allowed)
+		p.forced = true
 		if cut == 0 && len(lines) > 1 {
 			// All the text fits, with words wider than the box broken:
 			// choose those breaks and the others as evenly as possible.
-			if best := p.arrange(boxW, lo, len(lines), true); best != nil {
-				lines = best
+			// The wrapper does not count the hyphen a soft hyphen draws,
+			// so the plan may need a line more.
+			for n := len(lines); n <= max(len(lines), allowed) && n <= len(lines)+1; n++ {
+				if best := p.arrange(boxW, lo, n, true); best != nil {
+					lines = best
+					break
+				}
 			}
 		}
 		p.drawHyphens(lines)
