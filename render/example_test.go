@@ -79,8 +79,8 @@ func Example() {
 	//   | Iraq, hand it over to Iraqi army
 	// instagram-story.jpg 1080x1920 jpeg, within limit: true
 	//   | Occupying US forces
-	//   | withdraw from K1 Air
-	//   | Base in northern Iraq,
-	//   | hand it over to Iraqi army
+	//   | withdraw from K1 Air Base
+	//   | in northern Iraq, hand
+	//   | it over to Iraqi army
 	// thumb-square.jpg 150x150 jpeg, within limit: true
 }

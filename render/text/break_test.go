@@ -541,6 +541,50 @@ func TestFitKeepsNamesTogether(t *testing.T) {
 	}
 }
 
+// TestFitShrinksRatherThanSplit: where the size is free to fall, a name
+// or a compound is split across lines only when setting the text up to 8 %
+// smaller would not keep it together either.
+func TestFitShrinksRatherThanSplit(t *testing.T) {
+	s := mustFonts(t)
+	st := Style{Family: "Noto Sans", Weight: 700, MaxSize: 60, MinSize: 20, MaxLines: 3, Lang: "en"}
+	tests := []struct {
+		text  string
+		words []string
+		sep   string
+	}{
+		{"Navy names its newest research ship after Grace Hopper", []string{"Grace", "Hopper"}, " "},
+		{headlineLatin, []string{"K1", "Air", "Base"}, " "},
+		{"Ten-year-old girl wins national spelling competition", []string{"Ten-", "year-", "old"}, ""},
+	}
+	kept := 0
+	for _, tc := range tests {
+		for w := 300.0; w <= 1000; w += 10 {
+			tb, err := s.Fit(tc.text, st, w, 2000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !splitIn(lineTexts(tb), tc.words, tc.sep) {
+				kept++
+				continue
+			}
+			for k := 1; k <= 4; k++ { // up to 8 % smaller
+				fixed := st
+				fixed.MaxSize = tb.Size * (1 - 0.02*float64(k))
+				fixed.MinSize = fixed.MaxSize
+				alt, err := s.Fit(tc.text, fixed, w, 2000)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(alt.Lines) <= st.MaxLines && !alt.Truncated && !splitIn(lineTexts(alt), tc.words, tc.sep) {
+					t.Errorf("width %v: %q at %.1f px splits %q; at %.1f px %q keeps it", w, lineTexts(tb), tb.Size, strings.Join(tc.words, tc.sep), fixed.MaxSize, lineTexts(alt))
+					break
+				}
+			}
+		}
+	}
+	t.Logf("kept together in %d of %d blocks", kept, 3*71)
+}
+
 // TestFitUnbreakableWordLastResort: a word wider than the box even at
 // MinSize is broken between letters, and the rest of the text is still
 // balanced: no one-word last line where another break fits.

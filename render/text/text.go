@@ -3,6 +3,7 @@ package text
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -604,16 +605,67 @@ func (p *paragraph) fit(boxW, boxH float64) ([]shaping.Line, int, float64, bool)
 		}
 	}
 	size := lo
-	lines, _ := p.wrap(boxW, size, shaping.Never, 0, false)
-	if n := len(lines); n > 1 {
-		if best := p.arrange(boxW, size, n, false); best != nil {
-			lines = best
-		} else {
-			lines = p.balance(boxW, size, n)
+	lines := p.lay(boxW, size)
+	if p.badBreak(lines) {
+		// A typesetter sets the text a little smaller rather than split a
+		// name or a compound ("Grace | Hopper", "ten- | year"). The
+		// lines share the wrapper's scratch space: lay them out again
+		// when no smaller size does better.
+		found := false
+		for i := 1; i <= maxBackoffSteps && !found; i++ {
+			smaller := size * (1 - backoffStep*float64(i))
+			if smaller < p.minSize {
+				break
+			}
+			if !fits(smaller) {
+				continue
+			}
+			if alt := p.lay(boxW, smaller); !p.badBreak(alt) {
+				size, lines, found = smaller, alt, true
+			}
+		}
+		if !found {
+			lines = p.lay(boxW, size)
 		}
 	}
 	p.drawHyphens(lines)
 	return lines, 0, size, size == p.minSize && p.minSize < p.maxSize
+}
+
+// Before keeping a break that splits a name or a compound, fit tries the
+// text up to maxBackoffSteps × backoffStep smaller.
+const (
+	maxBackoffSteps = 4
+	backoffStep     = 0.02
+)
+
+// lay wraps the paragraph at size into as few lines as it takes, with the
+// breaks arranged or balanced.
+func (p *paragraph) lay(boxW, size float64) []shaping.Line {
+	lines, _ := p.wrap(boxW, size, shaping.Never, 0, false)
+	if n := len(lines); n > 1 {
+		if best := p.arrange(boxW, size, n, false); best != nil {
+			return best
+		}
+		return p.balance(boxW, size, n)
+	}
+	return lines
+}
+
+// badBreak reports whether a line of lines ends where breaking splits a
+// run of capitalised words or a hyphenated compound.
+func (p *paragraph) badBreak(lines []shaping.Line) bool {
+	if len(lines) < 2 {
+		return false
+	}
+	b := p.breaks()
+	for _, l := range lines[:len(lines)-1] {
+		end := lineEnd(l)
+		if k, ok := slices.BinarySearch(b.opp, end); ok && !b.mandatory[k] && b.penalty[k] >= penaltyCapitalRun {
+			return true
+		}
+	}
+	return false
 }
 
 // truncate wraps the paragraph into at most n lines of width boxW at size,
