@@ -181,7 +181,7 @@ func (ck *checker) canvas(ctx context.Context, l *layout.Layout, presets []prese
 	if planErr != nil && (pl == nil || !errors.Is(planErr, render.ErrMissingGlyphs)) {
 		return []hit{planHit(l, s, planErr)}, nil
 	}
-	hits := staticHits(l, pl, s)
+	hits := staticHits(l, pl, p, s)
 	if s.TextOnly {
 		return hits, nil
 	}
@@ -194,6 +194,10 @@ func (ck *checker) canvas(ctx context.Context, l *layout.Layout, presets []prese
 		if h, ok := contrastHit(l, pl, i, canvas, s, fonts); ok {
 			hits = append(hits, h)
 		}
+	}, func(i int, canvas *image.NRGBA, pic image.Image, r image.Rectangle) {
+		if h, ok := logoContrastHit(l, pl, i, canvas, pic, r, s); ok {
+			hits = append(hits, h)
+		}
 	})
 	hits = append(hits, faceHits(l, pl, s, faceCores(prep))...)
 	return hits, nil
@@ -202,9 +206,13 @@ func (ck *checker) canvas(ctx context.Context, l *layout.Layout, presets []prese
 // paintMeasuring paints pl with the steps of [paint.Canvas], which give
 // [paint.Draw]'s pixels, and calls beforeGlyphs for every text and badge
 // layer with the canvas as it is just before the layer's glyphs: everything
-// below the text, its contrast scrim and its pill are painted. The canvas
-// shares the painting's pixels: beforeGlyphs must not modify or keep it.
-func paintMeasuring(pl *plan.Plan, px paint.Pixels, beforeGlyphs func(i int, canvas *image.NRGBA)) *paint.Canvas {
+// below the text, its contrast scrim and its pill are painted; and
+// beforePicture (when not nil) for every image layer with the canvas just
+// before its picture (its plate or scrim painted) and the picture paint
+// draws there. The canvas shares the painting's pixels: the callbacks must
+// not modify or keep it.
+func paintMeasuring(pl *plan.Plan, px paint.Pixels, beforeGlyphs func(i int, canvas *image.NRGBA),
+	beforePicture ...func(i int, canvas *image.NRGBA, pic image.Image, r image.Rectangle)) *paint.Canvas {
 	c := paint.NewCanvas(pl, px)
 	for i := range pl.Layers {
 		switch pl.Layers[i].Kind {
@@ -212,11 +220,42 @@ func paintMeasuring(pl *plan.Plan, px paint.Pixels, beforeGlyphs func(i int, can
 			c.TextBacking(i)
 			beforeGlyphs(i, c.Image())
 			c.TextGlyphs(i)
+		case layout.LayerImage:
+			c.ImageBacking(i)
+			pic, r := c.Picture(i)
+			for _, f := range beforePicture {
+				f(i, c.Image(), pic, r)
+			}
+			c.ImagePicture(i)
 		default:
 			c.Layer(i)
 		}
 	}
+	c.Finish()
 	return c
+}
+
+// logoContrastHit measures the picture of image layer i (a logo) against
+// the canvas below it, plate or scrim included, as paint.LogoContrast does
+// for paint's own choice: below 3:1 the logo fades into the photo.
+func logoContrastHit(l *layout.Layout, pl *plan.Plan, i int, canvas *image.NRGBA, pic image.Image, r image.Rectangle, s *Sample) (hit, bool) {
+	if pic == nil || r.Empty() {
+		return hit{}, false
+	}
+	measured := paint.LogoContrast(canvas, r, pic)
+	if measured >= paint.LogoContrastTarget {
+		return hit{}, false
+	}
+	pld := &pl.Layers[i]
+	h := layerHit(l, pld, RuleContrast)
+	h.subject = fmt.Sprintf("%s is below %.0f:1 contrast", plannedName(l, pl, pld), paint.LogoContrastTarget)
+	h.fix = "add `contrast: auto` (with `src_on_light:` or `plate:`), or put it on a bar"
+	if pld.Contrast {
+		h.fix = "give it `src_on_light:` or a `plate:` colour that contrasts with the logo"
+	}
+	h.detail = fmt.Sprintf("%.1f:1 against what is behind it with the %s sample", measured, s.Name)
+	h.score = paint.LogoContrastTarget - measured
+	return h, true
 }
 
 // faceCores returns the faces of a prepared photo without hair and chin

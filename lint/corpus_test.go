@@ -45,7 +45,7 @@ func TestGlyphsRule(t *testing.T) {
 	lays := builtinLayouts(t, eng)
 	// Latin fonts only: Devanagari and Hangul are missing.
 	latin := fstest.MapFS{}
-	for _, name := range []string{"NotoSans-Regular.ttf", "NotoSans-Bold.ttf"} {
+	for _, name := range []string{"NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSerif-Bold.ttf"} {
 		data, err := fs.ReadFile(fonts.FS, name)
 		if err != nil {
 			t.Fatal(err)

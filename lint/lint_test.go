@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"os"
 	"strings"
 	"sync"
@@ -13,7 +14,9 @@ import (
 	"sharecard/layouts"
 	"sharecard/render"
 	"sharecard/render/layout"
+	"sharecard/render/plan"
 	"sharecard/render/preset"
+	"sharecard/render/text"
 )
 
 // The fonts and face model are parsed once for all tests (read-only).
@@ -212,4 +215,69 @@ func TestCheckFace(t *testing.T) {
 		want{"testdata/face-bad.yaml:6:9", RuleFace, []string{"the box layer covers a face on small-card (600x315)", "of the face in the long-headline sample's photo"}},
 	)
 	expect(t, checkOne(t, "face-good.yaml", "long-headline", smallCard))
+}
+
+func TestStaticCredit(t *testing.T) {
+	s := sample(t, "k1-air-base")
+	got := Static(testLayout(t, "credit-bad.yaml"), engine(t).Fonts, s)
+	expect(t, got,
+		want{"testdata/credit-bad.yaml:8:9", RuleCredit, []string{"variant tall shows the photo without its credit", "facebook-story", "Aitzol Berasategi", "field: credit"}},
+		want{"testdata/credit-bad.yaml:18:9", RuleCredit, []string{"layer `credit` (text) of variant wide is left out while the photo is shown", "og", "min_short_side"}},
+	)
+	expect(t, Static(testLayout(t, "credit-good.yaml"), engine(t).Fonts, s))
+	// Without a credit there is nothing to drop.
+	a := *s.Article
+	a.Credit = ""
+	s.Article = &a
+	expect(t, Static(testLayout(t, "credit-bad.yaml"), engine(t).Fonts, s))
+}
+
+func TestCheckLogoContrast(t *testing.T) {
+	got := checkOne(t, "logo-bad.yaml", "long-headline", smallCard, smallStory)
+	expect(t, got,
+		want{"testdata/logo-bad.yaml:8:9", RuleContrast, []string{"the image layer is below 3:1 contrast", "on 2 presets", "`contrast: auto`"}},
+	)
+	expect(t, checkOne(t, "logo-good.yaml", "long-headline", smallCard, smallStory))
+}
+
+func TestKeepOutHits(t *testing.T) {
+	l := testLayout(t, "safe-good.yaml")
+	yt, _ := preset.Lookup("youtube-thumb")
+	x, _ := preset.Lookup("x-summary-large")
+	textAt := func(r image.Rectangle) plan.PlannedLayer {
+		return plan.PlannedLayer{Kind: layout.LayerText, Source: "testdata/safe-good.yaml:8:9", Box: r, Declared: r,
+			TextX: float64(r.Min.X), TextY: float64(r.Min.Y),
+			Text: &text.Block{Size: 20, Height: float64(r.Dy()), Lines: []text.Line{{Text: "x", Width: float64(r.Dx())}}}}
+	}
+	logoAt := func(r image.Rectangle) plan.PlannedLayer {
+		return plan.PlannedLayer{Kind: layout.LayerImage, Source: "testdata/safe-good.yaml:14:9", Box: r, Declared: r, ImageRect: r}
+	}
+	tests := []struct {
+		name  string
+		p     preset.Preset
+		layer plan.PlannedLayer
+		want  string // words of the detail; "" for no hit
+	}{
+		{"credit over the duration badge", yt, textAt(image.Rect(900, 650, 1250, 700)), "226x50 px of it inside the keep-out zone bottom-right 1024,612-1280,720"},
+		{"credit beside the badge", yt, textAt(image.Rect(600, 650, 1000, 700)), ""},
+		{"logo over X's domain label", x, logoAt(image.Rect(40, 540, 300, 590)), "bottom-left 0,510-480,600"},
+		{"logo at the top", x, logoAt(image.Rect(40, 20, 300, 70)), ""},
+		{"no zones", preset.Preset{ID: "og", Width: 1200, Height: 630}, logoAt(image.Rect(0, 580, 300, 630)), ""},
+		{"a box layer is not checked", yt, plan.PlannedLayer{Kind: layout.LayerBox, Box: image.Rect(0, 0, 1280, 720)}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pl := &plan.Plan{Preset: tt.p.ID, Width: tt.p.Width, Height: tt.p.Height, Layers: []plan.PlannedLayer{tt.layer}}
+			hs := keepOutHits(l, pl, tt.p, &pl.Layers[0])
+			if tt.want == "" {
+				if len(hs) != 0 {
+					t.Errorf("hits %+v, want none", hs)
+				}
+				return
+			}
+			if len(hs) != 1 || !strings.Contains(hs[0].detail, tt.want) || hs[0].rule != RuleKeepOut {
+				t.Errorf("hits %+v, want one keep-out hit with %q", hs, tt.want)
+			}
+		})
+	}
 }

@@ -1,7 +1,8 @@
 // Package lint checks layouts before they ship: parse problems, text and
-// logos outside a preset's safe area, text contrast on the rendered pixels,
-// headlines that do not fit, text with characters no font covers, and
-// layers that cover a face in a sample photo. The samples are those of the
+// logos outside a preset's safe area or in its keep-out zones, text and
+// logo contrast on the rendered pixels, headlines that do not fit, text
+// with characters no font covers, cards that show the photo without its
+// credit, and layers that cover a face in a sample photo. The samples are those of the
 // samples/ folder and the headline corpus (corpus), so every
 // layout is tried with a headline in every script it must set.
 // Every problem points at the layout file as file:line:col.
@@ -26,6 +27,8 @@ const (
 	RuleFit      = "fit"       // headline does not fit at its minimum size
 	RuleFace     = "face"      // a layer covers a face in a sample photo
 	RuleGlyphs   = "glyphs"    // no font of the layout has a character of a sample's text
+	RuleKeepOut  = "keep-out"  // text, badge or logo over a zone the platform draws its UI on
+	RuleCredit   = "credit"    // a card shows the photo without its credit
 )
 
 // Problem is one thing wrong with a layout, at a place in its file.

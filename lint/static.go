@@ -19,9 +19,10 @@ import (
 
 // Static runs the rules that need no pixels on one layout, over every
 // built-in preset and the layout's own presets: text, badges and logos must
-// stay inside each preset's safe area, the headline must fit at its
-// minimum size with every sample's text, and some font must have every
-// character of it. Plans use each sample's text and photo size only;
+// stay inside each preset's safe area and out of its keep-out zones, a card
+// that shows a sample's photo must show its credit, the headline must fit
+// at its minimum size with every sample's text, and some font must have
+// every character of it. Plans use each sample's text and photo size only;
 // nothing is decoded or detected, and the canvases are planned on every
 // CPU, so a layout reload can afford it (see BenchmarkStatic). It is safe
 // for concurrent use.
@@ -41,7 +42,7 @@ func Static(l *layout.Layout, fonts *text.FontSet, samples ...Sample) []Problem 
 					slots[k] = g.spread(planHit(l, s, err))
 					continue
 				}
-				slots[k] = g.spread(staticHits(l, pl, s)...)
+				slots[k] = g.spread(staticHits(l, pl, g.preset, s)...)
 			}
 		})
 	}
@@ -57,15 +58,18 @@ func Static(l *layout.Layout, fonts *text.FontSet, samples ...Sample) []Problem 
 	return append(merge(hits), brandFontProblems(l, samples)...)
 }
 
-// staticHits checks one plan against the safe-area and fit rules. The hits
+// staticHits checks one plan for preset p against the safe-area,
+// keep-out, credit, fit and glyphs rules. The hits
 // carry no preset yet (see group.spread).
-func staticHits(l *layout.Layout, pl *plan.Plan, s *Sample) []hit {
+func staticHits(l *layout.Layout, pl *plan.Plan, p preset.Preset, s *Sample) []hit {
 	var hits []hit
 	for i := range pl.Layers {
 		if h, ok := safeAreaHit(l, pl, &pl.Layers[i]); ok {
 			hits = append(hits, h)
 		}
+		hits = append(hits, keepOutHits(l, pl, p, &pl.Layers[i])...)
 	}
+	hits = append(hits, creditHits(l, pl, s)...)
 	hits = append(hits, fitHits(l, pl, s)...)
 	hits = append(hits, glyphHits(l, pl, s)...)
 	return hits
@@ -153,8 +157,8 @@ func safeAreaHit(l *layout.Layout, pl *plan.Plan, pld *plan.PlannedLayer) (hit, 
 
 // fitHits checks that every headline layer fits at its minimum size.
 func fitHits(l *layout.Layout, pl *plan.Plan, s *Sample) []hit {
-	v, err := l.VariantFor(pl.Width, pl.Height)
-	if err != nil {
+	v := variantOf(l, pl)
+	if v == nil {
 		return nil
 	}
 	short := float64(min(pl.Width, pl.Height))
@@ -216,8 +220,8 @@ func plannedFor(pl *plan.Plan, ly *layout.Layer) *plan.PlannedLayer {
 // specOf returns the layout layer a planned layer was made from, found by
 // its source position in the variant the plan uses; nil if there is none.
 func specOf(l *layout.Layout, pl *plan.Plan, pld *plan.PlannedLayer) *layout.Layer {
-	v, err := l.VariantFor(pl.Width, pl.Height)
-	if err != nil {
+	v := variantOf(l, pl)
+	if v == nil {
 		return nil
 	}
 	_, line, col := parseSource(pld.Source)
@@ -227,6 +231,37 @@ func specOf(l *layout.Layout, pl *plan.Plan, pld *plan.PlannedLayer) *layout.Lay
 		}
 	}
 	return nil
+}
+
+// variantOf returns the variant of l that pl was planned with: the one of
+// its name when the name is unique, else the one holding the plan's first
+// layer, else the card variant for the canvas; nil if there is none.
+func variantOf(l *layout.Layout, pl *plan.Plan) *layout.Variant {
+	var named *layout.Variant
+	n := 0
+	for i := range l.Variants {
+		if l.Variants[i].Name == pl.Variant {
+			named, n = &l.Variants[i], n+1
+		}
+	}
+	if n == 1 {
+		return named
+	}
+	if len(pl.Layers) > 0 {
+		_, line, col := parseSource(pl.Layers[0].Source)
+		for i := range l.Variants {
+			for _, ly := range l.Variants[i].Layers {
+				if ly.Line == line && ly.Col == col {
+					return &l.Variants[i]
+				}
+			}
+		}
+	}
+	v, err := l.VariantFor(pl.Width, pl.Height)
+	if err != nil {
+		return nil
+	}
+	return v
 }
 
 // parseSource splits a planned layer's Source, "file:line:col", into its

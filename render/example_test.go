@@ -78,8 +78,9 @@ func Example() {
 	//   | from K1 Air Base in northern
 	//   | Iraq, hand it over to Iraqi army
 	// instagram-story.jpg 1080x1920 jpeg, within limit: true
-	//   | Occupying US forces
-	//   | withdraw from K1 Air Base
+	//   | Occupying US
+	//   | forces withdraw
+	//   | from K1 Air Base
 	//   | in northern Iraq, hand
 	//   | it over to Iraqi army
 	// thumb-square.jpg 150x150 jpeg, within limit: true

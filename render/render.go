@@ -380,7 +380,9 @@ func photoMeta(prep *photo.Prepared, a *article.Article) *photo.Meta {
 	if prep == nil {
 		return nil
 	}
-	return prep.Meta(a.Focus == nil)
+	m := prep.Meta(a.Focus == nil)
+	_, m.ArticleFields = fromPhoto(a, prep)
+	return m
 }
 
 // photoInfo is what planning needs to know about the photo for an article.
@@ -390,7 +392,7 @@ func photoInfo(prep *photo.Prepared, a *article.Article) plan.PhotoInfo {
 	}
 	info := plan.PhotoInfo{Size: prep.Pyramid.Bounds().Size(), Focus: a.Focus}
 	if a.Focus == nil {
-		info.Subjects = prep.Subjects
+		info.Subjects = subjectsOf(prep)
 	}
 	return info
 }
@@ -403,6 +405,7 @@ func photoInfo(prep *photo.Prepared, a *article.Article) plan.PhotoInfo {
 // (its Missing field lists them) so a caller can still show it. Draw the
 // plan with the fonts of [Engine.FontsFor].
 func (e *Engine) PlanCard(job Job, prep *photo.Prepared, p preset.Preset) (*plan.Plan, error) {
+	job.Article, _ = fromPhoto(job.Article, prep)
 	pl, err := plan.Card(job.Article, job.Layout, p, photoInfo(prep, job.Article), e.Fonts)
 	if err != nil {
 		return nil, err
@@ -429,6 +432,7 @@ func givenOrder([][]int, []preset.Preset) {}
 // run plans, draws and encodes every canvas of job in parallel and calls
 // done with each output (from several goroutines, not in order).
 func (e *Engine) run(ctx context.Context, job Job, prep *photo.Prepared, order groupOrder, done func(i int, o Output) error) (Timings, error) {
+	job.Article, _ = fromPhoto(job.Article, prep)
 	info := photoInfo(prep, job.Article)
 	groups := preset.Canvases(job.Presets)
 	order(groups, job.Presets)
@@ -546,6 +550,9 @@ func newOutput(job Job, p preset.Preset, pl *plan.Plan, enc encode.Encoded, draw
 	}
 	if pl.Crop != nil && prep != nil {
 		out.Crop = prep.ToSource(pl.Crop.Src)
+		if job.Article.Focus == nil && !confidentSubject(subjectsOf(prep)) {
+			out.Warnings = append(out.Warnings, noSubject)
+		}
 	}
 	return out
 }

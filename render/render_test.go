@@ -10,6 +10,8 @@ import (
 	"image/jpeg"
 	"math"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 
 	"sharecard/render"
@@ -20,6 +22,8 @@ import (
 	"sharecard/render/plan"
 	"sharecard/render/preset"
 	"sharecard/render/text"
+
+	"github.com/disintegration/imaging"
 )
 
 // TestPlanCard_TextStaysInside checks, for every layout, preset and kind of
@@ -226,9 +230,21 @@ func TestRender_Deterministic(t *testing.T) {
 // limits and that faces stay in the crop, for every standard preset.
 func TestRender_Outputs(t *testing.T) {
 	eng, lays := rendertest.Engine(t)
-	data := rendertest.ReadTestdata(t, "photos/astronaut-eileen-collins.jpg")
-	// Hand-labelled face of the astronaut (source pixels).
-	face := image.Rect(180, 60, 265, 170)
+	// The astronaut photo (512 px) enlarged 4×, so that every standard
+	// card can show it (a photo this small gets the layout's small-photo
+	// variant instead: TestRender_SmallPhoto).
+	small, err := jpeg.Decode(bytes.NewReader(rendertest.ReadTestdata(t, "photos/astronaut-eileen-collins.jpg")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var big bytes.Buffer
+	if err := jpeg.Encode(&big, imaging.Resize(small, 2048, 0, imaging.CatmullRom), &jpeg.Options{Quality: 90}); err != nil {
+		t.Fatal(err)
+	}
+	data := big.Bytes()
+	// Hand-labelled face of the astronaut (source pixels of the 512 px
+	// photo, ×4).
+	face := image.Rect(180*4, 60*4, 265*4, 170*4)
 	res, err := eng.Render(context.Background(), render.Job{Article: rendertest.Headline(t, "seed"), Photo: data, Layout: lays["standard"], Presets: preset.Standard()})
 	if err != nil {
 		t.Fatal(err)
@@ -253,6 +269,40 @@ func TestRender_Outputs(t *testing.T) {
 		}
 		if !face.In(o.Crop) {
 			t.Errorf("%s: face %v not inside crop %v", o.Preset.ID, face, o.Crop)
+		}
+	}
+}
+
+// TestRender_SmallPhoto: a photo too small for a card is never a stamp
+// under the headline: the card is the layout's small-photo variant, and
+// says so, or shows the photo whole enough to cover its box.
+func TestRender_SmallPhoto(t *testing.T) {
+	eng, lays := rendertest.Engine(t)
+	data := rendertest.ReadTestdata(t, "photos/astronaut-eileen-collins.jpg") // 512×512
+	for _, name := range []string{"standard", "split", "breaking"} {
+		res, err := eng.Render(context.Background(), render.Job{Article: rendertest.Headline(t, "seed"), Photo: data, Layout: lays[name], Presets: preset.Standard()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		variants := 0
+		for _, o := range res.Outputs {
+			pl := o.Plan
+			small := slices.ContainsFunc(pl.Fallbacks, func(f string) bool { return strings.Contains(f, "small-photo variant") })
+			if small {
+				variants++
+			}
+			if pl.Crop == nil {
+				if !small {
+					t.Errorf("%s %s: no photo drawn, and no small-photo fallback said: %q", name, o.Preset.ID, pl.Fallbacks)
+				}
+				continue
+			}
+			if pl.Crop.Scale > 2.5 {
+				t.Errorf("%s %s: photo enlarged %.2f×", name, o.Preset.ID, pl.Crop.Scale)
+			}
+		}
+		if variants == 0 {
+			t.Errorf("%s: a 512 px photo used no small-photo variant on any standard preset", name)
 		}
 	}
 }
@@ -364,10 +414,17 @@ func TestPlanCard_DirectionAgrees(t *testing.T) {
 func TestRender_SharedCanvas(t *testing.T) {
 	eng, lays := rendertest.Engine(t)
 	data := rendertest.ReadTestdata(t, "photos/grace-hopper.jpg")
-	square := rendertest.Presets(t, "x-summary", "google-article-1x1")
+	square := rendertest.Presets(t, "x-summary", "linkedin-image-square")
+	a := rendertest.Headline(t, "short")
+	alone, err := eng.Render(context.Background(), render.Job{Article: a, Photo: data, Layout: lays["standard"], Presets: square[1:]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A copy of the first preset whose byte limit its full-quality
+	// encoding does not meet.
 	tight := square[0]
-	tight.ID, tight.MaxBytes = "tight-square", 150000
-	job := render.Job{Article: rendertest.Headline(t, "short"), Photo: data, Layout: lays["standard"], Presets: append(square, tight)}
+	tight.ID, tight.MaxBytes = "tight-square", len(alone.Outputs[0].Data)*9/10
+	job := render.Job{Article: a, Photo: data, Layout: lays["standard"], Presets: append(square, tight)}
 	if g := preset.Canvases(job.Presets); len(g) != 1 || len(g[0]) != 3 {
 		t.Fatalf("groups %v, want one group of three", g)
 	}
@@ -375,14 +432,10 @@ func TestRender_SharedCanvas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alone, err := eng.Render(context.Background(), render.Job{Article: job.Article, Photo: data, Layout: job.Layout, Presets: square[1:]})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if !bytes.Equal(res.Outputs[1].Data, alone.Outputs[0].Data) || !bytes.Equal(res.Outputs[0].Data, res.Outputs[1].Data) {
 		t.Errorf("shared canvas gives different bytes than a separate render")
 	}
-	if o := res.Outputs[2]; len(o.Data) > 150000 || o.Quality >= encode.DefaultQuality || o.Plan.Preset != "tight-square" {
+	if o := res.Outputs[2]; len(o.Data) > tight.MaxBytes || o.Quality >= encode.DefaultQuality || o.Plan.Preset != "tight-square" {
 		t.Errorf("tight preset: %d bytes at quality %d, plan %q", len(o.Data), o.Quality, o.Plan.Preset)
 	}
 }

@@ -21,6 +21,10 @@ var goldenDigests = map[string]string{
 	// Turkish, Russian, Ukrainian, Serbian and Greek are hyphenated, and a
 	// word too wide even at the minimum size breaks at its hyphenation
 	// points; text is set up to 8 % smaller rather than split a name or a
-	// compound across lines.
-	"sharecard-render/4": "9255010615fd9b31855bf3f3712122ef038bfac6161653690942cf710849e40a",
+	// compound across lines; composition (issue 11): subjects beyond
+	// frontal faces and the desk's XMP regions, heads kept whole with
+	// headroom, layers moved to placements clear of subjects, small-photo
+	// variants, purposes (card, clean, identity), keep-out zones, the
+	// credit on every card, and the built-in layouts' one type system.
+	"sharecard-render/4": "8a57ae822f1db51908694a651a3eed63af346a317d67af9665140ad6fd42b37d",
 }

@@ -66,7 +66,7 @@ func newTestStudio(t *testing.T, presets string) *testStudio {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	for _, name := range []string{"standard.yaml", "split.yaml", "logo.png"} {
+	for _, name := range []string{"standard.yaml", "split.yaml", "logo.png", "logo-white.png", "logo-dark.png"} {
 		data, err := os.ReadFile(filepath.Join("..", "layouts", name))
 		if err != nil {
 			t.Fatal(err)

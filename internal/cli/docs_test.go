@@ -74,7 +74,7 @@ func docsPresetCells(p preset.Preset) []string {
 		"`" + p.ID + "`",
 		esc(p.Platform) + " — " + esc(p.Placement),
 		fmt.Sprintf("%dx%d", p.Width, p.Height),
-		string(p.Format), maxBytes, safe, std,
+		string(p.Format), maxBytes, safe, p.PurposeOrCard(), p.KeepOutString(), std,
 	}
 }
 

@@ -31,7 +31,7 @@ func cmdPresets(args []string, stdout io.Writer) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTD\tPLATFORM\tSIZE\tFORMAT\tMAX BYTES\tSAFE (T R B L)")
+	fmt.Fprintln(tw, "ID\tSTD\tPLATFORM\tSIZE\tFORMAT\tMAX BYTES\tSAFE (T R B L)\tPURPOSE\tKEEP-OUT")
 	for _, p := range ps {
 		std, max := "", "-"
 		if p.Standard {
@@ -40,7 +40,7 @@ func cmdPresets(args []string, stdout io.Writer) error {
 		if p.MaxBytes > 0 {
 			max = fmt.Sprint(p.MaxBytes)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%dx%d\t%s\t%s\t%d %d %d %d\n", p.ID, std, p.Platform, p.Width, p.Height, p.Format, max, p.Safe.Top, p.Safe.Right, p.Safe.Bottom, p.Safe.Left)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%dx%d\t%s\t%s\t%d %d %d %d\t%s\t%s\n", p.ID, std, p.Platform, p.Width, p.Height, p.Format, max, p.Safe.Top, p.Safe.Right, p.Safe.Bottom, p.Safe.Left, p.PurposeOrCard(), p.KeepOutString())
 	}
 	return tw.Flush()
 }

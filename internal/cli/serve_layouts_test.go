@@ -19,7 +19,7 @@ import (
 func copyLayouts(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, name := range []string{"standard.yaml", "split.yaml", "breaking.yaml", "logo.png"} {
+	for _, name := range []string{"standard.yaml", "split.yaml", "breaking.yaml", "logo.png", "logo-white.png", "logo-dark.png"} {
 		data, err := os.ReadFile(filepath.Join("layouts", name))
 		if err != nil {
 			t.Fatal(err)

@@ -78,15 +78,31 @@ type FontRef struct {
 
 // Variant is the arrangement used for canvases whose aspect ratio
 // (width/height) lies in [MinAspect, MaxAspect) and, when MaxShortSide is
-// set, whose shorter side is at most MaxShortSide pixels.
+// set, whose shorter side is at most MaxShortSide pixels, for presets of
+// its Purpose (see [Layout.Choose]).
 type Variant struct {
 	Name         string
 	MinAspect    float64
 	MaxAspect    float64 // 0 means no upper bound
 	MaxShortSide int     // 0 means any size
-	Background   color.NRGBA
-	Layers       []Layer
+	// Purpose is the preset purpose the variant serves: PurposeCard (the
+	// default), PurposeClean or PurposeIdentity (preset.Purpose*).
+	Purpose string
+	// SmallPhoto marks the variant used instead of the others of its
+	// purpose when the photo is too small for their photo box, or there is
+	// no photo: typically a typographic card (brand colour, headline, no
+	// photo). Other variants are chosen only for photos that fit.
+	SmallPhoto bool
+	Background color.NRGBA
+	Layers     []Layer
 }
+
+// The purposes a variant may serve: the values of preset.Preset.Purpose.
+const (
+	PurposeCard     = preset.PurposeCard
+	PurposeClean    = preset.PurposeClean
+	PurposeIdentity = preset.PurposeIdentity
+)
 
 // LayerKind is the type of a layer.
 type LayerKind int
@@ -267,12 +283,25 @@ type Layer struct {
 	VAlign     VAlign
 	Upper      bool
 	Tracking   float64
-	Contrast   bool // darken what is behind the text until it meets WCAG AA
+	Contrast   bool // text: darken what is behind it until it meets WCAG AA; image: see SrcOnLight and Plate
 	Pill       *Pill
 
 	// image
 	Image     image.Image
 	ImageName string // the key of Image in the layout's Images
+	// SrcOnLight is the image drawn instead of Image when what lies behind
+	// it is light (contrast: auto, src_on_light); nil when not given.
+	SrcOnLight     image.Image
+	SrcOnLightName string // its key in the layout's Images
+	// Plate is the colour of the plate drawn behind the image when it
+	// would not stand out (contrast: auto, plate); HasPlate says it is set.
+	Plate    color.NRGBA
+	HasPlate bool
+
+	// Placements are alternative boxes for text, badge, image and box
+	// layers, tried in order after Box when the layer would cover a
+	// subject of the photo or a preset's keep-out zone (see plan.Card).
+	Placements []BoxSpec
 }
 
 // Applies reports whether the layer is drawn for article a on a canvas
@@ -347,24 +376,93 @@ func Names(m map[string]*Layout) []string {
 	return names
 }
 
-// VariantFor returns the first variant whose conditions match a w×h canvas.
+// VariantFor returns the first card variant (not a small-photo one) whose
+// conditions match a w×h canvas; it is Choose(Want{Width: w, Height: h}).
 func (l *Layout) VariantFor(w, h int) (*Variant, error) {
-	if w <= 0 || h <= 0 {
-		return nil, fmt.Errorf("layout %s: canvas %dx%d has no area", l.Name, w, h)
+	return l.Choose(Want{Width: w, Height: h})
+}
+
+// Want is what a variant is chosen for: a canvas, the preset's purpose
+// (empty means card) and whether the photo is too small (or missing).
+type Want struct {
+	Width, Height int
+	Purpose       string
+	SmallPhoto    bool
+}
+
+// Choose returns the variant for w. Among the variants of w's purpose
+// whose aspect and size conditions match the canvas, in file order, it
+// takes the first small-photo variant when w.SmallPhoto is set, else the
+// first other one (and a small-photo variant when only those match). A
+// purpose with no matching variant (clean or identity, in a layout that
+// has none for this canvas) falls back to the card variants.
+func (l *Layout) Choose(w Want) (*Variant, error) {
+	if w.Width <= 0 || w.Height <= 0 {
+		return nil, fmt.Errorf("layout %s: canvas %dx%d has no area", l.Name, w.Width, w.Height)
 	}
-	aspect := float64(w) / float64(h)
-	short := min(w, h)
-	for i := range l.Variants {
-		v := &l.Variants[i]
-		if aspect < v.MinAspect-1e-9 || (v.MaxAspect > 0 && aspect >= v.MaxAspect-1e-9) {
-			continue
-		}
-		if v.MaxShortSide > 0 && short > v.MaxShortSide {
-			continue
-		}
+	purpose := w.Purpose
+	if purpose == "" {
+		purpose = PurposeCard
+	}
+	if v := l.choose(w, purpose); v != nil {
 		return v, nil
 	}
-	return nil, fmt.Errorf("layout %s (%s): no variant matches a %dx%d canvas (aspect %.2f); add a variant without min_aspect/max_aspect as the last one to catch every size", l.Name, l.File, w, h, aspect)
+	if purpose != PurposeCard {
+		if v := l.choose(w, PurposeCard); v != nil {
+			return v, nil
+		}
+	}
+	aspect := float64(w.Width) / float64(w.Height)
+	return nil, fmt.Errorf("layout %s (%s): no variant matches a %dx%d canvas (aspect %.2f); add a variant without min_aspect/max_aspect as the last one to catch every size", l.Name, l.File, w.Width, w.Height, aspect)
+}
+
+// choose is Choose for one purpose; nil when no variant matches.
+func (l *Layout) choose(w Want, purpose string) *Variant {
+	var first, firstSmall *Variant
+	for i := range l.Variants {
+		v := &l.Variants[i]
+		if !v.Fits(w.Width, w.Height) || v.purpose() != purpose {
+			continue
+		}
+		if v.SmallPhoto && firstSmall == nil {
+			firstSmall = v
+		}
+		if !v.SmallPhoto && first == nil {
+			first = v
+		}
+	}
+	if w.SmallPhoto && firstSmall != nil || first == nil {
+		return firstSmall
+	}
+	return first
+}
+
+// HasSmallPhoto reports whether Choose would return a small-photo variant
+// for w with SmallPhoto set.
+func (l *Layout) HasSmallPhoto(w Want) bool {
+	w.SmallPhoto = true
+	v, err := l.Choose(w)
+	return err == nil && v.SmallPhoto
+}
+
+// Fits reports whether the variant's aspect and size conditions hold for
+// a w×h canvas (its purpose aside).
+func (v *Variant) Fits(w, h int) bool {
+	if w <= 0 || h <= 0 {
+		return false
+	}
+	aspect := float64(w) / float64(h)
+	if aspect < v.MinAspect-1e-9 || (v.MaxAspect > 0 && aspect >= v.MaxAspect-1e-9) {
+		return false
+	}
+	return v.MaxShortSide <= 0 || min(w, h) <= v.MaxShortSide
+}
+
+func (v *Variant) purpose() string {
+	if v.Purpose == "" {
+		return PurposeCard
+	}
+	return v.Purpose
 }
 
 // color resolves a brand colour name.

@@ -1,7 +1,9 @@
 package layout_test
 
 import (
+	"bytes"
 	"image"
+	"image/png"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -152,6 +154,7 @@ func TestBoxSpecResolve(t *testing.T) {
 
 func FuzzParseLayout(f *testing.F) {
 	f.Add([]byte(validLayout))
+	f.Add([]byte(composeLayout))
 	for _, name := range []string{"standard.yaml", "split.yaml"} {
 		data, err := layouts.FS.ReadFile(name)
 		if err != nil {
@@ -179,4 +182,179 @@ func FuzzParseLayout(f *testing.F) {
 			}
 		}
 	})
+}
+
+// composeLayout has a variant per purpose, small-photo variants and
+// layers with placements and logo contrast.
+const composeLayout = `name: c
+brand:
+  colors:
+    red: "#C8102E"
+  logo: logo.png
+variants:
+  - name: icon
+    purpose: identity
+    layers:
+      - {type: image, src: logo}
+  - name: clean-small
+    purpose: clean
+    small_photo: true
+    layers:
+      - {type: image, src: logo}
+  - name: clean
+    purpose: clean
+    layers:
+      - type: photo
+  - name: tall-small
+    max_aspect: 1
+    small_photo: true
+    layers:
+      - {type: text, field: headline}
+  - name: tall
+    max_aspect: 1
+    layers:
+      - type: photo
+  - name: wide
+    layers:
+      - type: photo
+      - type: text
+        field: headline
+        box: {left: 5%, width: 40%, bottom: 5%, height: 40%}
+        placements:
+          - {right: 5%, width: 40%, bottom: 5%, height: 40%}
+          - {left: 5%, width: 40%, top: 5%, height: 40%}
+      - type: image
+        src: logo
+        contrast: auto
+        src_on_light: logo.png
+        plate: red
+        box: {left: 5%, top: 5%, height: 8%, width: 30%}
+`
+
+func TestChooseVariant(t *testing.T) {
+	l, err := layout.Parse("c.yaml", []byte(composeLayout), layouts.FS, rendertest.Fonts(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		want layout.Want
+		name string
+	}{
+		{layout.Want{Width: 1200, Height: 630}, "wide"},
+		{layout.Want{Width: 1200, Height: 630, Purpose: "card"}, "wide"},
+		// No wide small-photo card variant: the wide one serves.
+		{layout.Want{Width: 1200, Height: 630, SmallPhoto: true}, "wide"},
+		{layout.Want{Width: 1080, Height: 1350}, "tall"},
+		{layout.Want{Width: 1080, Height: 1350, SmallPhoto: true}, "tall-small"},
+		{layout.Want{Width: 1920, Height: 1080, Purpose: "clean"}, "clean"},
+		{layout.Want{Width: 1920, Height: 1080, Purpose: "clean", SmallPhoto: true}, "clean-small"},
+		{layout.Want{Width: 400, Height: 240, Purpose: "identity"}, "icon"},
+		{layout.Want{Width: 400, Height: 240, Purpose: "identity", SmallPhoto: true}, "icon"},
+	}
+	for _, tc := range tests {
+		v, err := l.Choose(tc.want)
+		if err != nil {
+			t.Errorf("%+v: %v", tc.want, err)
+			continue
+		}
+		if v.Name != tc.name {
+			t.Errorf("%+v: variant %q, want %q", tc.want, v.Name, tc.name)
+		}
+	}
+	if v, _ := l.VariantFor(1080, 1350); v.Name != "tall" {
+		t.Errorf("VariantFor chose %q, want the card variant tall", v.Name)
+	}
+	// A layout without clean variants falls back to its card variants.
+	plain, err := layout.Parse("l.yaml", []byte(validLayout), fstest.MapFS{}, rendertest.Fonts(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := plain.Choose(layout.Want{Width: 1920, Height: 1080, Purpose: "clean"}); err != nil || v.Name != "all" {
+		t.Errorf("clean preset on a card-only layout: %v, %v", v, err)
+	}
+	if _, err := l.Choose(layout.Want{Width: 0, Height: 10}); err == nil {
+		t.Error("no error for a canvas without area")
+	}
+
+	kp, err := layout.Parse("l.yaml", []byte(strings.Replace(validLayout, "variants:\n",
+		"presets: [{id: p, purpose: clean, width: 1280, height: 720, keep_out: [{right: 0, bottom: 0, width: 160px, height: 10%}]}]\nvariants:\n", 1)), fstest.MapFS{}, rendertest.Fonts(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := kp.Presets[0]; p.Purpose != "clean" || len(p.KeepOut) != 1 || p.KeepOut[0] != image.Rect(1120, 648, 1280, 720) {
+		t.Errorf("layout preset compiled wrong: purpose %q, keep-out %v", p.Purpose, p.KeepOut)
+	}
+
+	wide := l.Variants[len(l.Variants)-1]
+	head, logo := wide.Layers[1], wide.Layers[2]
+	if len(head.Placements) != 2 || head.Placements[1].Top == nil {
+		t.Errorf("placements compiled wrong: %+v", head.Placements)
+	}
+	if !logo.Contrast || logo.SrcOnLight == nil || logo.SrcOnLightName != "logo.png" || !logo.HasPlate || logo.Plate != l.Brand.Colors["red"] {
+		t.Errorf("image contrast compiled wrong: %+v", logo)
+	}
+}
+
+func TestParseLayout_ComposeErrors(t *testing.T) {
+	fset := rendertest.Fonts(t)
+	layer := func(extra string) string {
+		return strings.Replace(validLayout, "      - type: photo\n", "      - type: photo\n"+extra, 1)
+	}
+	tests := []struct {
+		name string
+		yaml string
+		want []string
+	}{
+		{"unknown purpose", strings.Replace(validLayout, "  - name: all\n", "  - name: all\n    purpose: cleen\n", 1),
+			[]string{`l.yaml:9:14: variants[0].purpose: unknown purpose "cleen": want card, clean or identity (did you mean "clean"?)`}},
+		{"small_photo not a bool", strings.Replace(validLayout, "  - name: all\n", "  - name: all\n    small_photo: sometimes\n", 1),
+			[]string{`l.yaml:9:18: variants[0].small_photo: want true or false`}},
+		{"placements not a list", layer("      - {type: text, text: x, placements: {left: 5%}}\n"),
+			[]string{`l.yaml:11:43: variants[0].layers[1].placements: want a non-empty list of boxes`}},
+		{"placement with a bad key", layer("      - type: text\n        text: x\n        placements:\n          - {lft: 5%}\n"),
+			[]string{`l.yaml:14:14: variants[0].layers[1].placements[0].lft: unknown key "lft" (did you mean "left"?)`}},
+		{"placement with a bad length", layer("      - type: text\n        text: x\n        placements:\n          - {left: wide}\n"),
+			[]string{`l.yaml:14:20: variants[0].layers[1].placements[0].left: want a length`}},
+		{"placements on a photo", strings.Replace(validLayout, "      - type: photo\n", "      - type: photo\n        placements: [{left: 0}]\n", 1),
+			[]string{`l.yaml:11:9: variants[0].layers[0].placements: unknown key "placements"`}},
+		{"bad image contrast", layer("      - {type: image, src: x.png, contrast: bright}\n"),
+			[]string{`l.yaml:11:45: variants[0].layers[1].contrast: want auto or none, found "bright"`}},
+		{"plate without contrast", layer("      - {type: image, src: x.png, plate: red}\n"),
+			[]string{`l.yaml:11:42: variants[0].layers[1].plate: plate is used only with contrast: auto`}},
+		{"bad plate colour", layer("      - {type: image, src: x.png, contrast: auto, plate: redd}\n"),
+			[]string{`l.yaml:11:58: variants[0].layers[1].plate: unknown colour "redd"`}},
+		{"src_on_light logo", layer("      - {type: image, src: x.png, contrast: auto, src_on_light: logo}\n"),
+			[]string{`variants[0].layers[1].src_on_light: want a file next to the layout`}},
+		{"src_on_light missing file", layer("      - {type: image, src: x.png, contrast: auto, src_on_light: dark.png}\n"),
+			[]string{`variants[0].layers[1].src_on_light: cannot read image "dark.png"`}},
+		{"keep-out zone outside the canvas", strings.Replace(validLayout, "variants:\n", "presets: [{id: p, width: 100, height: 100, keep_out: [{left: 200px, width: 10px}]}]\nvariants:\n", 1),
+			[]string{`l.yaml:7:55: presets[0].keep_out[0]: the zone is empty or outside the 100x100 canvas`}},
+		{"keep-out with a bad key", strings.Replace(validLayout, "variants:\n", "presets: [{id: p, width: 100, height: 100, keep_out: [{size: 10px}]}]\nvariants:\n", 1),
+			[]string{`presets[0].keep_out[0].size: unknown key "size"`}},
+		{"bad preset purpose", strings.Replace(validLayout, "variants:\n", "presets: [{id: p, width: 100, height: 100, purpose: icon}]\nvariants:\n", 1),
+			[]string{`l.yaml:7:53: presets[0].purpose: unknown purpose "icon"`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assets := fstest.MapFS{"x.png": &fstest.MapFile{Data: tinyPNG(t)}}
+			_, err := layout.Parse("l.yaml", []byte(tc.yaml), assets, fset)
+			if err == nil {
+				t.Fatalf("no error for:\n%s", tc.yaml)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not contain %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+func tinyPNG(t *testing.T) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewNRGBA(image.Rect(0, 0, 4, 2))); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

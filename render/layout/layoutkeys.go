@@ -16,11 +16,11 @@ func Keys() map[string][]string {
 		"brand":       {"name", "colors", "fonts", "script_fonts", "logo"},
 		"brand.fonts": {"family", "weight", "file"},
 		"typography":  {"quotes", "allow_missing_glyphs"},
-		"variant":     {"name", "min_aspect", "max_aspect", "max_short_side", "background", "layers"},
+		"variant":     {"name", "purpose", "min_aspect", "max_aspect", "max_short_side", "small_photo", "background", "layers"},
 		"box":         {"left", "top", "right", "bottom", "width", "height"},
 		"size":        {"max", "min"},
 		"pill":        {"color", "padding_x", "padding_y", "radius"},
-		"preset":      {"id", "platform", "placement", "width", "height", "format", "max_bytes", "safe"},
+		"preset":      {"id", "platform", "placement", "purpose", "width", "height", "format", "max_bytes", "safe", "keep_out"},
 		"preset.safe": {"top", "right", "bottom", "left"},
 	}
 	for kind, keys := range keysFor {

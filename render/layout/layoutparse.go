@@ -209,11 +209,15 @@ func (p *layoutParser) brandFonts(n *yaml.Node, at string, b *Brand) {
 func (p *layoutParser) variant(n *yaml.Node, at string, b *Brand) Variant {
 	v := Variant{Background: color.NRGBA{0x10, 0x14, 0x1a, 0xff}}
 	var layers *yaml.Node
-	p.fields(n, at, []string{"name", "min_aspect", "max_aspect", "max_short_side", "background", "layers"}, func(k string, val *yaml.Node) {
+	p.fields(n, at, []string{"name", "purpose", "min_aspect", "max_aspect", "max_short_side", "small_photo", "background", "layers"}, func(k string, val *yaml.Node) {
 		f := at + "." + k
 		switch k {
 		case "name":
 			v.Name = p.str(val, f)
+		case "purpose":
+			v.Purpose = p.purpose(val, f)
+		case "small_photo":
+			v.SmallPhoto = p.boolean(val, f)
 		case "min_aspect":
 			v.MinAspect = p.floatRange(val, f, 0, 100)
 		case "max_aspect":
@@ -250,10 +254,10 @@ func orNode(a, b *yaml.Node) *yaml.Node {
 var keysFor = map[LayerKind][]string{
 	LayerPhoto:    {"type", "box", "in", "bleed", "when", "min_short_side", "backdrop"},
 	LayerGradient: {"type", "box", "in", "bleed", "when", "min_short_side", "from", "to", "direction"},
-	LayerBox:      {"type", "box", "in", "bleed", "when", "min_short_side", "color", "radius"},
-	LayerText:     {"type", "box", "in", "bleed", "when", "min_short_side", "field", "text", "font", "weight", "size", "max_lines", "line_height", "align", "valign", "case", "tracking", "color", "contrast", "pill"},
-	LayerImage:    {"type", "box", "in", "bleed", "when", "min_short_side", "src", "align"},
-	LayerBadge:    {"type", "box", "in", "bleed", "when", "min_short_side", "text", "field", "font", "weight", "size", "align", "valign", "case", "tracking", "color", "pill"},
+	LayerBox:      {"type", "box", "placements", "in", "bleed", "when", "min_short_side", "color", "radius"},
+	LayerText:     {"type", "box", "placements", "in", "bleed", "when", "min_short_side", "field", "text", "font", "weight", "size", "max_lines", "line_height", "align", "valign", "case", "tracking", "color", "contrast", "pill"},
+	LayerImage:    {"type", "box", "placements", "in", "bleed", "when", "min_short_side", "src", "align", "contrast", "src_on_light", "plate"},
+	LayerBadge:    {"type", "box", "placements", "in", "bleed", "when", "min_short_side", "text", "field", "font", "weight", "size", "align", "valign", "case", "tracking", "color", "pill"},
 }
 
 func (p *layoutParser) layer(n *yaml.Node, at string, b *Brand) Layer {
@@ -294,6 +298,8 @@ func (p *layoutParser) layer(n *yaml.Node, at string, b *Brand) Layer {
 		case "type":
 		case "box":
 			ly.Box = p.box(v, f)
+		case "placements":
+			ly.Placements = p.placements(v, f)
 		case "in":
 			switch p.str(v, f) {
 			case "canvas":
@@ -397,6 +403,17 @@ func (p *layoutParser) layer(n *yaml.Node, at string, b *Brand) Layer {
 					ly.ImageName = b.LogoName
 				}
 			}
+		case "src_on_light":
+			if v.Kind == yaml.ScalarNode && v.Value == "logo" {
+				p.fail(v, f, "want a file next to the layout (the logo to draw on light backgrounds), not logo")
+				return
+			}
+			ly.SrcOnLight = p.image(v, f)
+			if ly.SrcOnLight != nil {
+				ly.SrcOnLightName = v.Value
+			}
+		case "plate":
+			ly.Plate, ly.HasPlate = p.colorRef(v, f, b)
 		}
 	})
 	if fontRef != nil {
@@ -422,6 +439,11 @@ func (p *layoutParser) checkLayer(n *yaml.Node, at string, ly *Layer, sizeSet bo
 	case LayerImage:
 		if mapValue(n, "src") == nil {
 			p.fail(n, at+".src", "an image layer needs src: a PNG/JPEG path next to the layout, or logo for the brand logo")
+		}
+		for _, k := range []string{"src_on_light", "plate"} {
+			if v := mapValue(n, k); v != nil && !ly.Contrast {
+				p.fail(v, at+"."+k, "%s is used only with contrast: auto; add contrast: auto to the layer", k)
+			}
 		}
 	}
 	if sizeSet && ly.MinSize.Unit == ly.MaxSize.Unit && ly.MinSize.V > ly.MaxSize.V {
@@ -487,6 +509,48 @@ func (p *layoutParser) box(n *yaml.Node, at string) BoxSpec {
 	return b
 }
 
+// placements parses a list of boxes, each with the keys of box: a
+// layer's alternative boxes, or a preset's keep-out zones.
+func (p *layoutParser) placements(n *yaml.Node, at string) []BoxSpec {
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		p.fail(n, at, "want a non-empty list of boxes such as [{left: 5%%, top: 5%%, width: 40%%, height: 20%%}], found %s", strictyaml.DescribeNode(n))
+		return nil
+	}
+	if len(n.Content) > maxPlacements {
+		p.fail(n, at, "at most %d boxes, found %d", maxPlacements, len(n.Content))
+		return nil
+	}
+	out := make([]BoxSpec, 0, len(n.Content))
+	for i, bn := range n.Content {
+		f := fmt.Sprintf("%s[%d]", at, i)
+		if bn.Kind != yaml.MappingNode {
+			p.fail(bn, f, "want a box mapping with left, top, right, bottom, width or height, found %s", strictyaml.DescribeNode(bn))
+			continue
+		}
+		out = append(out, p.box(bn, f))
+	}
+	return out
+}
+
+// maxPlacements is the most boxes a placements or keep_out list may hold.
+const maxPlacements = 8
+
+// purpose parses a variant's purpose: card, clean or identity.
+func (p *layoutParser) purpose(n *yaml.Node, at string) string {
+	s := p.str(n, at)
+	if slices.Contains(preset.Purposes(), s) {
+		return s
+	}
+	if n.Kind == yaml.ScalarNode {
+		msg := fmt.Sprintf("unknown purpose %q: want card, clean or identity", n.Value)
+		if sg := strictyaml.Suggest(s, preset.Purposes()); sg != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", sg)
+		}
+		p.fail(n, at, "%s", msg)
+	}
+	return ""
+}
+
 func (p *layoutParser) presets(n *yaml.Node) []preset.Preset {
 	if n.Kind != yaml.SequenceNode {
 		p.fail(n, "presets", "want a list of presets, found %s", strictyaml.DescribeNode(n))
@@ -496,9 +560,15 @@ func (p *layoutParser) presets(n *yaml.Node) []preset.Preset {
 	for i, pn := range n.Content {
 		at := fmt.Sprintf("presets[%d]", i)
 		pr := preset.Preset{Platform: "Layout", Format: preset.FormatJPEG, Standard: true}
-		p.fields(pn, at, []string{"id", "platform", "placement", "width", "height", "format", "max_bytes", "safe"}, func(k string, v *yaml.Node) {
+		var keepOut []BoxSpec
+		var keepNode *yaml.Node
+		p.fields(pn, at, []string{"id", "platform", "placement", "purpose", "width", "height", "format", "max_bytes", "safe", "keep_out"}, func(k string, v *yaml.Node) {
 			f := at + "." + k
 			switch k {
+			case "keep_out":
+				keepOut, keepNode = p.placements(v, f), v
+			case "purpose":
+				pr.Purpose = p.purpose(v, f)
 			case "id":
 				pr.ID = p.str(v, f)
 			case "platform":
@@ -534,6 +604,15 @@ func (p *layoutParser) presets(n *yaml.Node) []preset.Preset {
 			}
 		})
 		pr.Formats = []preset.Format{pr.Format}
+		canvas := image.Rect(0, 0, pr.Width, pr.Height)
+		for j, b := range keepOut {
+			r := b.Resolve(canvas, float64(min(pr.Width, pr.Height))).Intersect(canvas)
+			if r.Empty() {
+				p.fail(keepNode.Content[j], fmt.Sprintf("%s.keep_out[%d]", at, j), "the zone is empty or outside the %dx%d canvas", pr.Width, pr.Height)
+				continue
+			}
+			pr.KeepOut = append(pr.KeepOut, r)
+		}
 		if err := pr.Validate(); err != nil {
 			p.fail(pn, at, "%v", err)
 			continue

@@ -34,6 +34,7 @@ func Draw(p *plan.Plan, px Pixels) (*image.NRGBA, []string) {
 	for i := range p.Layers {
 		c.Layer(i)
 	}
+	c.Finish()
 	return c.Image(), c.Warnings()
 }
 
@@ -46,6 +47,7 @@ type Canvas struct {
 	px    Pixels
 	dc    *gg.Context
 	warns []string
+	logos map[int]LogoChoice // the choices of image layers with contrast auto
 }
 
 // NewCanvas starts a canvas for p: the background colour, nothing else.
@@ -64,6 +66,13 @@ func (c *Canvas) Image() *image.NRGBA { return rgbaToNRGBA(c.dc.Image().(*image.
 // Warnings returns what painting could not achieve so far.
 func (c *Canvas) Warnings() []string { return c.warns }
 
+// Finish applies what follows the last layer: light output sharpening on
+// canvases under 400 px a side (see [OutputSharpening]). Call it once,
+// after every layer; Draw does.
+func (c *Canvas) Finish() {
+	Sharpen(c.dc.Image().(*image.RGBA), image.Rect(0, 0, c.p.Width, c.p.Height), OutputSharpening(c.p.Width, c.p.Height))
+}
+
 // Layer paints layer i of the plan.
 func (c *Canvas) Layer(i int) {
 	pld := &c.p.Layers[i]
@@ -75,11 +84,58 @@ func (c *Canvas) Layer(i int) {
 	case plan.KindBox:
 		drawRect(c.dc, pld.Box, pld.Radius, pld.Color)
 	case plan.KindImage:
-		drawImage(c.dc, pld.ImageRect, c.px.Images[pld.Image])
+		c.ImageBacking(i)
+		c.ImagePicture(i)
 	case plan.KindText, plan.KindBadge:
 		c.TextBacking(i)
 		c.TextGlyphs(i)
 	}
+}
+
+// ImageBacking decides, for image layer i with `contrast: auto`, how its
+// picture reaches [LogoContrastTarget] on what is painted so far (see
+// [ChooseLogo]) and paints the plate or scrim that needs. Follow it with
+// ImagePicture(i); together they are Layer(i).
+func (c *Canvas) ImageBacking(i int) {
+	pld := &c.p.Layers[i]
+	auto, alt, altR, plate := logoOptions(pld, c.px.Images)
+	logo := c.px.Images[pld.Image]
+	if !auto || logo == nil || pld.ImageRect.Empty() {
+		return
+	}
+	canvas := c.dc.Image().(*image.RGBA)
+	ch := ChooseLogo(canvas, pld.ImageRect, logo, altR, alt, plate)
+	if c.logos == nil {
+		c.logos = map[int]LogoChoice{}
+	}
+	c.logos[i] = ch
+	switch {
+	case ch.Scrim:
+		drawFeathered(canvas, ch.Plate, max(2, ch.Plate.Dy()/2), ch.PlateColor)
+	case !ch.Plate.Empty():
+		drawRect(c.dc, ch.Plate, float64(ch.Plate.Dy())*0.18, ch.PlateColor)
+	}
+	if ch.Ratio < LogoContrastTarget {
+		c.warns = append(c.warns, fmt.Sprintf("logo contrast stays below %.0f:1 (%.1f:1) even with its plate", LogoContrastTarget, ch.Ratio))
+	}
+}
+
+// Picture returns the picture image layer i draws and where: the layer's
+// own, or the alternative its contrast pass chose (once ImageBacking(i)
+// has run).
+func (c *Canvas) Picture(i int) (image.Image, image.Rectangle) {
+	pld := &c.p.Layers[i]
+	if ch, ok := c.logos[i]; ok && ch.Alt {
+		_, alt, altR, _ := logoOptions(pld, c.px.Images)
+		return alt, altR
+	}
+	return c.px.Images[pld.Image], pld.ImageRect
+}
+
+// ImagePicture paints the picture of image layer i.
+func (c *Canvas) ImagePicture(i int) {
+	img, r := c.Picture(i)
+	drawImage(c.dc, r, img)
 }
 
 // TextBacking paints what goes under the glyphs of text layer i: the
@@ -143,7 +199,10 @@ func drawPhoto(dc *gg.Context, pld *plan.PlannedLayer, pyr *photo.Pyramid, bg co
 			draw.Draw(canvas, box, backdrop(pyr, box.Size()), image.Point{}, draw.Over)
 		}
 	}
-	pyr.Draw(canvas, cr.Dst.Add(box.Min), cr.Src)
+	dst := cr.Dst.Add(box.Min)
+	pyr.Draw(canvas, dst, cr.Src)
+	// An enlarged photo is soft: sharpen it lightly, in proportion.
+	Sharpen(canvas, dst.Intersect(box), EnlargeSharpening(cr.Scale))
 }
 
 // backdrop is the photo stretched over size, blurred and darkened: the
@@ -283,14 +342,9 @@ func ensureContrast(dc *gg.Context, pld *plan.PlannedLayer) string {
 	pad := int(math.Ceil(pld.Text.Size * 0.45))
 	scrim := r.Inset(-pad).Intersect(image.Rect(0, 0, dc.Width(), dc.Height()))
 	cover.A = uint8(math.Ceil(hi * 255))
-	// Soft edges above and below so the scrim does not read as a box.
-	feather := float64(pad)
-	top := float64(scrim.Min.Y)
-	fade := cover
-	fade.A = 0
-	drawGradient(dc, image.Rect(scrim.Min.X, int(top-feather), scrim.Max.X, scrim.Min.Y), fade, cover, "down")
-	drawGradient(dc, image.Rect(scrim.Min.X, scrim.Max.Y, scrim.Max.X, scrim.Max.Y+int(feather)), cover, fade, "down")
-	drawRect(dc, scrim, 0, cover)
+	// Soft edges all round so the scrim does not read as a box: full
+	// strength over the text and its padding, fading out over twice that.
+	drawFeathered(dc.Image().(*image.RGBA), scrim, 2*pad, cover)
 	if ratioWith(hi) < target {
 		return fmt.Sprintf("text contrast stays below WCAG AA %.1f:1 even with a %.0f%% scrim", target, hi*100)
 	}

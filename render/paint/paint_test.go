@@ -113,6 +113,21 @@ variants:
         color: "#101010"
 `
 
+// insetLayout puts the photo alone in a slot, so a small photo is shown as
+// an inset over its backdrop colour.
+const insetLayout = `name: inset
+variants:
+  - name: all
+    background: "#102030"
+    layers:
+      - type: photo
+        box: {left: 0, width: 50%}
+        backdrop: "#405060"
+      - type: text
+        field: headline
+        box: {left: 55%, right: 5%, top: 10%, bottom: 10%}
+`
+
 // TestPlanJSONRoundTrip plans cards, sends each plan through JSON and
 // paints both: a plan is complete data, so the pixels must be identical.
 // The cards cover photo crops (one too small for its box, over a
@@ -126,8 +141,13 @@ func TestPlanJSONRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	inset, err := layout.Parse("inset.yaml", []byte(insetLayout), fstest.MapFS{}, eng.Fonts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	lays = maps.Clone(lays)
 	lays["rounded"] = rounded
+	lays["inset"] = inset
 	// Small canvases keep the test quick under the race detector; their
 	// sizes pick the same variants as the platform sizes of their shape.
 	small := func(id string, w, h int) preset.Preset { return preset.Preset{ID: id, Width: w, Height: h} }
@@ -141,6 +161,7 @@ func TestPlanJSONRoundTrip(t *testing.T) {
 		{"breaking", "long", "astronaut-eileen-collins.jpg", small("square", 480, 480)},
 		{"split", "short", "two-presenters-150px.jpg", small("wide", 600, 315)},
 		{"rounded", "oneword", "coffee.jpg", small("wide", 600, 315)},
+		{"inset", "short", "two-presenters-150px.jpg", small("wide", 600, 315)},
 	}
 	var all []preset.Preset
 	for _, tc := range tests {

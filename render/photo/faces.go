@@ -1,231 +1,378 @@
 package photo
 
 import (
-	_ "embed" // for the face cascade
 	"fmt"
 	"image"
 	"math"
 	"sort"
-
-	pigo "github.com/esimov/pigo/core"
 )
-
-// facefinderCascade is the trained face detector shipped with pigo (see
-// models/README.md). It is a string so that it cannot be changed at run time.
-//
-//go:embed models/facefinder
-var facefinderCascade string
 
 // Subject kinds reported by [Finder.Find].
 const (
-	SubjectFace   = "face"
-	SubjectDetail = "detail"
+	SubjectFace    = "face"    // a frontal face; Rect is the head
+	SubjectProfile = "profile" // a face in profile or turned; Rect is the head
+	SubjectHead    = "head"    // a head the face detectors missed (turned away), never confident
+	SubjectPerson  = "person"  // head and shoulders or a whole body, head included
+	SubjectAnimal  = "animal"  // an animal's face or head (cats today)
+	SubjectObject  = "object"  // a compact, sharp, distinct foreground region
+	SubjectDetail  = "detail"  // the weak texture fallback, never confident
 )
 
 // Subject is a region of a photo that should stay visible in every crop.
 type Subject struct {
-	// Rect is the region in photo pixels, already padded for hair and chin
-	// when Kind is "face".
+	// Rect is the region in photo pixels. For faces and profiles it is the
+	// head (face, hair and chin, the margin the head needs); for a person
+	// it includes the head.
 	Rect image.Rectangle `json:"rect"`
-	// Kind is "face" or "detail".
+	// Kind is one of the Subject* constants.
 	Kind string `json:"kind"`
-	// Score is the detector confidence (faces) or saliency weight (details);
-	// higher is more important. Scores of different kinds are not comparable.
+	// Score is the detector's confidence (faces, profiles, persons,
+	// animals: the number of overlapping detections) or the saliency
+	// contrast (objects, details); higher is more important. Scores of
+	// different kinds are not comparable.
 	Score float64 `json:"score"`
+	// Confident is true when the detector is sure enough for the subject
+	// to decide a crop on its own; never for details.
+	Confident bool `json:"confident,omitempty"`
 }
 
-// Finder finds subjects in photos. It holds the parsed face-detector
-// model, never changes after [NewFinder] returns, and is safe for
-// concurrent use.
+// IsHead reports whether s is a head (a face, a profile or a head), the
+// kinds whose [FaceCore] is a face that must never be cut or covered.
+func (s Subject) IsHead() bool {
+	switch s.Kind {
+	case SubjectFace, SubjectProfile, SubjectHead:
+		return true
+	}
+	return false
+}
+
+// kindRank orders subject kinds by importance.
+var kindRank = map[string]int{
+	SubjectTagged: 0, SubjectFace: 1, SubjectProfile: 2, SubjectHead: 3,
+	SubjectPerson: 4, SubjectAnimal: 5, SubjectObject: 6, SubjectDetail: 7,
+}
+
+// Finder finds subjects in photos. It holds the parsed detector models,
+// never changes after [NewFinder] returns, and is safe for concurrent use.
 type Finder struct {
-	cascade *pigo.Pigo
+	cascades []*cascade
 }
 
-// Tuning of the face detector. The detection image is a grayscale copy of the
-// photo whose long side is at most detectMaxSide pixels (and, for small photos,
-// at least detectMinSide pixels, upscaled).
-const (
-	detectMaxSide = 1000
-	detectMinSide = 480
-	// faceMinSide is the smallest face searched for, in detection pixels
-	// (2% of a 1000 px long side, that is 106 px in a 16 MP photo).
-	faceMinSide = 20
-	// faceCoarseBelow is the window side under which the scan is coarser.
-	faceCoarseBelow = 40
-	// faceCoarseShift is the step of the coarse scan, as a fraction of the
-	// window side (the fine scan uses 0.1).
-	faceCoarseShift = 0.15
-	// faceMinQuality is the clustered detection score from which a hit is
-	// a face on its own. Calibrated on render/testdata/photos: frontal faces
-	// score 18 to 200, false hits on fur, foliage, brushes and rock under 8.
-	faceMinQuality = 10
-	// faceCompanionQuality is the lower score accepted for a face of
-	// similar size next to a confident one (a turned head in a two-shot
-	// scores about 5).
-	faceCompanionQuality = 3
-	// faceMinRelSize drops faces whose side is less than this fraction of
-	// the largest face's side (people far in the background).
-	faceMinRelSize = 0.25
-	// maxFaces bounds the faces returned, largest scores first.
-	maxFaces = 16
-)
-
-// NewFinder parses the embedded face cascade. Parse it once and share
-// the finder: parsing takes a few milliseconds.
+// NewFinder parses the embedded detector models (once per process; later
+// calls share them). Share the finder: parsing takes some milliseconds.
 func NewFinder() (*Finder, error) {
-	data := []byte(facefinderCascade)
-	// pigo reads the header and trees without bounds checks; make sure the
-	// embedded file at least holds its header.
-	if len(data) < 16 {
-		return nil, fmt.Errorf("face cascade models/facefinder is truncated (%d bytes): rebuild with the file from pigo v1.4.6", len(data))
-	}
-	p, err := pigo.NewPigo().Unpack(data)
+	cs, err := loadCascades()
 	if err != nil {
-		return nil, fmt.Errorf("parse face cascade models/facefinder: %w", err)
+		return nil, fmt.Errorf("subject finder: %w", err)
 	}
-	return &Finder{cascade: p}, nil
+	return &Finder{cascades: cs}, nil
 }
 
-// Find returns the faces in img, highest score first. When it finds no face
-// it returns the most salient detail region instead (at most one Subject of
-// Kind "detail"), and nil for an empty image. Rectangles are in img's pixel
-// coordinates relative to img.Bounds().Min. Find is deterministic: the same
-// pixels give the same subjects.
+// detectSide is the long side, in pixels, of the grey image the cascades
+// scan (each detector then uses the pyramid levels up to its maxSide).
+const detectSide = 560
+
+// maxPerKind bounds the subjects of one kind returned, best first.
+const maxPerKind = 8
+
+// Find returns the subjects of img, most important first: faces, then
+// profiles, persons, animals, then (when no face, profile or person was
+// found) the most salient compact object, and the weak detail fallback
+// when nothing else stands out; within a kind, highest score first. It
+// returns nil for an empty image. Rectangles are in img's pixel coordinates
+// relative to img.Bounds().Min. Find is deterministic: the same pixels give
+// the same subjects.
 func (f *Finder) Find(img *image.NRGBA) []Subject {
-	if img == nil || img.Rect.Dx() <= 0 || img.Rect.Dy() <= 0 {
+	if f == nil || img == nil || img.Rect.Dx() <= 0 || img.Rect.Dy() <= 0 {
 		return nil
 	}
-	small := shrinkRGB(img, detectMaxSide)
-	if faces := f.faces(small, img.Rect.Dx(), img.Rect.Dy()); len(faces) > 0 {
-		return faces
+	W, H := img.Rect.Dx(), img.Rect.Dy()
+	// One box-shrunk copy serves the cascades and the saliency measures.
+	small := shrinkRGB(img, 2*detectSide)
+	var out []Subject
+	if min(W, H) >= 8 {
+		gray, gw, gh := detectGray(small, detectSide)
+		cls := scanCascades(f.cascades, gray, gw, gh)
+		out = subjectsFromClusters(cls, float64(W)/float64(gw), float64(H)/float64(gh), W, H)
+		out = append(out, companionHeads(img, out)...)
 	}
-	if d, ok := findDetail(small, img.Rect.Dx(), img.Rect.Dy()); ok {
-		return []Subject{d}
+	people := false
+	for _, s := range out {
+		people = people || (s.Confident && s.Kind != SubjectAnimal)
 	}
-	return nil
+	if !people {
+		if o, ok := findObject(small, W, H); ok {
+			out = append(out, o)
+		} else if len(out) == 0 {
+			if d, ok := findDetail(small, W, H); ok {
+				out = append(out, d)
+			}
+		}
+	}
+	sortSubjects(out)
+	return out
 }
 
-// faces runs the cascade on a grayscale copy of small and maps the hits back
-// to a w×h photo.
-func (f *Finder) faces(small rgbImage, w, h int) []Subject {
-	gray, gw, gh := small.gray(detectMinSide)
-	maxSize := min(gw, gh)
-	if maxSize < faceMinSide {
-		return nil
-	}
-	dets := f.scan(gray, gw, gh)
-	fx, fy := float64(w)/float64(gw), float64(h)/float64(gh)
-	largest := 0
-	for _, d := range dets {
-		if d.Q >= faceMinQuality {
-			largest = max(largest, d.Scale)
+func sortSubjects(out []Subject) {
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if kindRank[a.Kind] != kindRank[b.Kind] {
+			return kindRank[a.Kind] < kindRank[b.Kind]
 		}
-	}
+		if a.Confident != b.Confident {
+			return a.Confident
+		}
+		if a.Score != b.Score {
+			return a.Score > b.Score
+		}
+		return lessPoint(a.Rect.Min, b.Rect.Min)
+	})
+}
+
+// Head geometry: margins added around a detector's window to make the head
+// box, as fractions of the window's width (left, right) and height (top,
+// bottom), and the part of the window that is the face core (never cut),
+// as insets of the window (negative: beyond it).
+type headGeom struct {
+	left, top, right, bottom     float64
+	cLeft, cTop, cRight, cBottom float64
+}
+
+var headGeoms = map[string]headGeom{
+	// The frontal window spans the brows to the mouth or upper chin: add
+	// the forehead and hair (or most of a cap: 0.9 window heights) above, a little for the ears, and
+	// the chin below; the core reaches down to the chin too.
+	SubjectFace: {left: 0.16, top: 0.90, right: 0.16, bottom: 0.30, cLeft: 0.02, cTop: -0.05, cRight: 0.02, cBottom: -0.24},
+	// The profile window (20×34) holds the face from forehead to chin;
+	// the back of the head may lie on either side.
+	SubjectProfile: {left: 0.30, top: 0.20, right: 0.30, bottom: 0.06, cLeft: 0, cTop: 0, cRight: 0, cBottom: 0},
+	// A companion head is a skin blob: face and bare scalp.
+	SubjectHead: {left: 0.12, top: 0.12, right: 0.12, bottom: 0.06},
+	// The cat-face window holds the face and the base of the ears.
+	SubjectAnimal: {left: 0.10, top: 0.20, right: 0.10, bottom: 0.08, cLeft: 0, cTop: 0, cRight: 0, cBottom: 0},
+}
+
+// subjectsFromClusters turns detector clusters (detection pixels; fx and fy
+// are photo pixels per detection pixel) into subjects of a W×H photo.
+func subjectsFromClusters(cls []cluster, fx, fy float64, W, H int) []Subject {
+	frame := image.Rect(0, 0, W, H)
 	var out []Subject
-	for _, d := range dets {
-		if !keepFace(d, dets, largest) {
-			continue
+	perKind := map[string]int{}
+	strong := strongFaces(cls)
+	for _, c := range cls {
+		d := detectors[c.det]
+		companion := false
+		if c.n < d.keep {
+			// A weaker face or profile of similar size at the height of a
+			// strong face: the second person of a two-shot, often turned.
+			companion = (d.kind == SubjectFace || d.kind == SubjectProfile) && c.n >= faceCompanionHits && nearFace(c, strong)
+			if !companion {
+				continue
+			}
 		}
-		r := padFace(d.Col, d.Row, d.Scale, fx, fy).Intersect(image.Rect(0, 0, w, h))
+		x0, y0, x1, y1 := c.x*fx, c.y*fy, (c.x+c.w)*fx, (c.y+c.h)*fy
+		if g, ok := headGeoms[d.kind]; ok {
+			w, h := x1-x0, y1-y0
+			x0, x1 = x0-g.left*w, x1+g.right*w
+			y0, y1 = y0-g.top*h, y1+g.bottom*h
+		}
+		r := image.Rect(int(math.Floor(x0)), int(math.Floor(y0)), int(math.Ceil(x1)), int(math.Ceil(y1))).Intersect(frame)
 		if r.Empty() {
 			continue
 		}
-		out = append(out, Subject{Rect: r, Kind: SubjectFace, Score: float64(d.Q)})
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Score != out[j].Score {
-			return out[i].Score > out[j].Score
+		s := Subject{Rect: r, Kind: d.kind, Score: float64(c.n), Confident: c.n >= d.confident && !companion}
+		if overlapsBetter(s, out) || perKind[d.kind] >= maxPerKind {
+			continue
 		}
-		return lessPoint(out[i].Rect.Min, out[j].Rect.Min)
-	})
-	if len(out) > maxFaces {
-		out = out[:maxFaces]
+		perKind[d.kind]++
+		out = append(out, s)
+	}
+	// A person box always includes the heads inside it.
+	for i := range out {
+		if out[i].Kind != SubjectPerson {
+			continue
+		}
+		for _, h := range out {
+			if h.IsHead() && overlap(h.Rect, out[i].Rect) > 0.5 {
+				out[i].Rect = out[i].Rect.Union(h.Rect)
+			}
+		}
 	}
 	return out
 }
 
-// scan runs the cascade over a gw×gh grayscale image and clusters the hits.
-// Small windows (under faceCoarseBelow pixels) dominate the cost, so they are
-// scanned on a coarser grid and their scores are scaled up by the ratio of
-// window densities to stay comparable with the fine scan.
-func (f *Finder) scan(gray []uint8, gw, gh int) []pigo.Detection {
-	img := pigo.ImageParams{Pixels: gray, Rows: gh, Cols: gw, Dim: gw}
-	maxSize := min(gw, gh)
-	var dets []pigo.Detection
-	if faceMinSide < faceCoarseBelow {
-		coarse := f.cascade.RunCascade(pigo.CascadeParams{
-			MinSize: faceMinSide, MaxSize: min(maxSize, faceCoarseBelow-1),
-			ShiftFactor: faceCoarseShift, ScaleFactor: 1.1, ImageParams: img,
-		}, 0)
-		for i := range coarse {
-			coarse[i].Q *= (faceCoarseShift * faceCoarseShift) / (0.1 * 0.1)
+// companionSide is the long side of the copy the skin-blob search of
+// companionHeads works on.
+const companionSide = 320
+
+// companionHeads finds the people next to a confident frontal face that the
+// cascades missed (a head turned away in a two-shot): skin-coloured blobs
+// of about the face's size, at its height, beside it. They are heads, never
+// confident.
+func companionHeads(img *image.NRGBA, found []Subject) []Subject {
+	var faces []Subject
+	for _, s := range found {
+		if s.Kind == SubjectFace && s.Confident {
+			faces = append(faces, s)
 		}
-		dets = coarse
 	}
-	if maxSize >= faceCoarseBelow {
-		dets = append(dets, f.cascade.RunCascade(pigo.CascadeParams{
-			MinSize: faceCoarseBelow, MaxSize: maxSize,
-			ShiftFactor: 0.1, ScaleFactor: 1.1, ImageParams: img,
-		}, 0)...)
+	if len(faces) == 0 {
+		return nil
 	}
-	return f.cascade.ClusterDetections(dets, 0.2)
+	W, H := img.Rect.Dx(), img.Rect.Dy()
+	m := shrinkRGB(img, companionSide)
+	fx, fy := float64(W)/float64(m.w), float64(H)/float64(m.h)
+	var out []Subject
+	for _, f := range faces {
+		// The face's head box and row band in the copy's pixels.
+		hw, hh := float64(f.Rect.Dx())/fx, float64(f.Rect.Dy())/fy
+		cy := float64(f.Rect.Min.Y+f.Rect.Max.Y) / 2 / fy
+		y0, y1 := max(0, int(cy-1.2*hh)), min(m.h, int(cy+1.2*hh)+1)
+		mask := make([]bool, m.w*(y1-y0))
+		for y := y0; y < y1; y++ {
+			for x := 0; x < m.w; x++ {
+				p := m.pix[(y*m.w+x)*3:]
+				mask[(y-y0)*m.w+x] = isSkin(p[0], p[1], p[2])
+			}
+		}
+		// Erode once so that a head does not join the outline of an arm.
+		rows := y1 - y0
+		core := make([]bool, len(mask))
+		for y := 1; y < rows-1; y++ {
+			for x := 1; x < m.w-1; x++ {
+				i := y*m.w + x
+				core[i] = mask[i] && mask[i-1] && mask[i+1] && mask[i-m.w] && mask[i+m.w]
+			}
+		}
+		for _, b := range blobs(core, m.w) {
+			box := b.box.Inset(-1).Add(image.Pt(0, y0))
+			bw, bh := float64(box.Dx()), float64(box.Dy())
+			bcy := float64(box.Min.Y+box.Max.Y) / 2
+			fill := float64(b.n) / (bw * bh)
+			if bw < 0.5*hw || bw > 1.8*hw || bh < 0.5*hh || bh > 1.8*hh || math.Abs(bcy-cy) > 0.6*hh || fill < 0.45 {
+				continue
+			}
+			g := headGeoms[SubjectHead]
+			r := image.Rect(
+				int(math.Floor((float64(box.Min.X)-g.left*bw)*fx)), int(math.Floor((float64(box.Min.Y)-g.top*bh)*fy)),
+				int(math.Ceil((float64(box.Max.X)+g.right*bw)*fx)), int(math.Ceil((float64(box.Max.Y)+g.bottom*bh)*fy)),
+			).Intersect(image.Rect(0, 0, W, H))
+			s := Subject{Rect: r, Kind: SubjectHead, Score: math.Round(fill*100) / 100}
+			if r.Empty() || overlapsAny(r, found) || overlapsAny(r, out) {
+				continue
+			}
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
-// Margins padFace adds around a detector square of side s, as fractions of
-// s: the square covers roughly forehead to mouth, so the box grows most
-// upwards (hair) and downwards (chin). faceChin is the part of the bottom
-// margin that is the chin itself, kept in faceCore.
-const (
-	facePadSide   = 0.15
-	facePadTop    = 0.35
-	facePadBottom = 0.30
-	faceChin      = 0.25
-)
-
-// padFace turns a pigo detection (centre col,row and side s, in detection
-// pixels) into a photo rectangle with room for hair and chin; fx and fy are
-// photo pixels per detection pixel.
-func padFace(col, row, s int, fx, fy float64) image.Rectangle {
-	half, side := float64(s)/2, float64(s)
-	x0 := (float64(col) - half - facePadSide*side) * fx
-	x1 := (float64(col) + half + facePadSide*side) * fx
-	y0 := (float64(row) - half - facePadTop*side) * fy
-	y1 := (float64(row) + half + facePadBottom*side) * fy
-	return image.Rect(int(math.Floor(x0)), int(math.Floor(y0)), int(math.Ceil(x1)), int(math.Ceil(y1)))
-}
-
-// keepFace decides whether detection d is a face: a confident hit (score at
-// least faceMinQuality) that is not tiny next to the largest confident face,
-// or a weaker hit (faceCompanionQuality) of similar size and height as a
-// confident face, as the second person in a two-shot often is.
-func keepFace(d pigo.Detection, all []pigo.Detection, largest int) bool {
-	if float64(d.Scale) < faceMinRelSize*float64(largest) {
-		return false
-	}
-	if d.Q >= faceMinQuality {
-		return true
-	}
-	if d.Q < faceCompanionQuality {
-		return false
-	}
-	for _, o := range all {
-		if o.Q < faceMinQuality {
-			continue
-		}
-		ratio := float64(d.Scale) / float64(o.Scale)
-		near := abs(d.Row-o.Row) <= 2*max(d.Scale, o.Scale)
-		if ratio >= 0.5 && ratio <= 2 && near {
+// overlapsAny reports whether r overlaps a face, profile or head of subs.
+func overlapsAny(r image.Rectangle, subs []Subject) bool {
+	for _, s := range subs {
+		if s.IsHead() && s.Rect.Overlaps(r) {
 			return true
 		}
 	}
 	return false
 }
 
-func abs(v int) int {
-	if v < 0 {
-		return -v
+// blob is a 4-connected set of true pixels: its box and pixel count.
+type blob struct {
+	box image.Rectangle
+	n   int
+}
+
+// blobs labels the 4-connected components of mask (w wide).
+func blobs(mask []bool, w int) []blob {
+	seen := make([]bool, len(mask))
+	var out []blob
+	var stack []int
+	for start, on := range mask {
+		if !on || seen[start] {
+			continue
+		}
+		seen[start] = true
+		stack = append(stack[:0], start)
+		b := blob{box: image.Rect(start%w, start/w, start%w+1, start/w+1)}
+		for len(stack) > 0 {
+			i := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			x, y := i%w, i/w
+			b.n++
+			b.box = b.box.Union(image.Rect(x, y, x+1, y+1))
+			for _, nb := range [4]int{i - 1, i + 1, i - w, i + w} {
+				if nb < 0 || nb >= len(mask) || seen[nb] || !mask[nb] || (nb == i-1 && x == 0) || (nb == i+1 && x == w-1) {
+					continue
+				}
+				seen[nb] = true
+				stack = append(stack, nb)
+			}
+		}
+		out = append(out, b)
 	}
-	return v
+	return out
+}
+
+// strongFaces returns the confident face and profile clusters.
+func strongFaces(cls []cluster) []cluster {
+	var strong []cluster
+	for _, c := range cls {
+		if d := detectors[c.det]; c.n >= d.confident && (d.kind == SubjectFace || d.kind == SubjectProfile) {
+			strong = append(strong, c)
+		}
+	}
+	return strong
+}
+
+// faceCompanionHits is the cluster size from which a face or profile next
+// to a strong face is kept (see nearFace).
+const faceCompanionHits = 2
+
+// nearFace reports whether cluster c is a face of similar size (half to
+// twice) whose centre is within one and a half face heights of a strong
+// face's row, and not on it.
+func nearFace(c cluster, strong []cluster) bool {
+	for _, o := range strong {
+		ratio := c.h / o.h
+		dy := math.Abs((c.y + c.h/2) - (o.y + o.h/2))
+		dx := math.Abs((c.x + c.w/2) - (o.x + o.w/2))
+		if ratio >= 0.5 && ratio <= 2 && dy <= 1.5*max(c.h, o.h) && dx >= max(c.w, o.w) {
+			return true
+		}
+	}
+	return false
+}
+
+// overlapsBetter reports whether s mostly overlaps a subject already kept
+// (clusters come best first within a detector, and detectors in order of
+// importance): a profile on a frontal face, or two persons.
+func overlapsBetter(s Subject, kept []Subject) bool {
+	for _, k := range kept {
+		if k.Kind == SubjectPerson && s.Kind != SubjectPerson {
+			continue
+		}
+		if s.Kind == SubjectPerson && k.Kind != SubjectPerson {
+			continue
+		}
+		if overlap(s.Rect, k.Rect) > 0.4 {
+			return true
+		}
+	}
+	return false
+}
+
+// overlap is the area of a∩b over the smaller area.
+func overlap(a, b image.Rectangle) float64 {
+	in := a.Intersect(b)
+	if in.Empty() {
+		return 0
+	}
+	return float64(area(in)) / float64(min(area(a), area(b)))
+}
+
+func area(r image.Rectangle) int {
+	return r.Dx() * r.Dy()
 }
 
 func lessPoint(a, b image.Point) bool {
@@ -235,18 +382,39 @@ func lessPoint(a, b image.Point) bool {
 	return a.X < b.X
 }
 
-// FaceCore is the face itself inside a face subject's rectangle: the rectangle
-// without the margins padFace added for hair and sides, keeping the chin.
-func FaceCore(r image.Rectangle) image.Rectangle {
-	w, h := float64(r.Dx()), float64(r.Dy())
-	side := 1 + 2*facePadSide
-	tall := 1 + facePadTop + facePadBottom
+// FaceCore is the part of a subject that must never be cut: for faces,
+// profiles and animal faces the face itself (the head box without the
+// margins for hair, ears and the back of the head); for other kinds the
+// whole rectangle.
+//
+// It accepts a Subject or, for callers written before subject kinds, a
+// face's rectangle (taken as a frontal face).
+func FaceCore[T Subject | image.Rectangle](v T) image.Rectangle {
+	switch s := any(v).(type) {
+	case Subject:
+		return subjectCore(s)
+	case image.Rectangle:
+		return subjectCore(Subject{Rect: s, Kind: SubjectFace})
+	}
+	return image.Rectangle{}
+}
+
+// subjectCore undoes the head margins of s's kind to find the detector's
+// window, then applies the core insets.
+func subjectCore(s Subject) image.Rectangle {
+	g, ok := headGeoms[s.Kind]
+	r := s.Rect
+	if !ok || r.Empty() {
+		return r
+	}
+	w := float64(r.Dx()) / (1 + g.left + g.right)
+	h := float64(r.Dy()) / (1 + g.top + g.bottom)
+	x0 := float64(r.Min.X) + g.left*w
+	y0 := float64(r.Min.Y) + g.top*h
 	in := image.Rect(
-		r.Min.X+int(math.Round(w*facePadSide/side)),
-		r.Min.Y+int(math.Round(h*facePadTop/tall)),
-		r.Max.X-int(math.Round(w*facePadSide/side)),
-		r.Max.Y-int(math.Round(h*(facePadBottom-faceChin)/tall)),
-	)
+		int(math.Round(x0+g.cLeft*w)), int(math.Round(y0+g.cTop*h)),
+		int(math.Round(x0+w-g.cRight*w)), int(math.Round(y0+h-g.cBottom*h)),
+	).Intersect(r)
 	if in.Empty() {
 		return r
 	}

@@ -26,6 +26,12 @@ type Prepared struct {
 	// Subjects are the faces and details found, in working pixels; nil
 	// when the search was not asked for.
 	Subjects []Subject
+	// Embedded is the metadata a photo desk wrote into the file (see
+	// [ReadEmbedded]), read whether or not subjects are searched for; its
+	// regions are in working pixels, like Subjects, and not among them:
+	// the caller ranks them. What of it was ignored is in its Notes and
+	// in Notes.
+	Embedded Embedded
 	// Decode, Resample and Detect are the time spent in each step.
 	Decode, Resample, Detect time.Duration
 }
@@ -85,6 +91,14 @@ func Prepare(ctx context.Context, data []byte, opt PrepareOptions) (*Prepared, e
 	p.Pyramid = NewPyramid(ph.Image)
 	p.Pyramid.keepAll = opt.Keep
 	p.Resample += time.Since(t)
+
+	p.Embedded = readEmbedded(data, hdr)
+	size := p.Pyramid.Bounds().Size()
+	for i := range p.Embedded.Regions {
+		r := &p.Embedded.Regions[i]
+		r.Rect = scaleRect(r.Rect, p.Scale, size)
+	}
+	p.Notes = append(p.Notes, p.Embedded.Notes...)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -93,7 +107,6 @@ func Prepare(ctx context.Context, data []byte, opt PrepareOptions) (*Prepared, e
 		t = time.Now()
 		// Faces are found on the smallest level of at least 900 px (the
 		// detector works at up to 1000 px anyway) and mapped back.
-		size := p.Pyramid.Bounds().Size()
 		lvl, f := p.Pyramid.Level(900)
 		for _, s := range opt.Finder.Find(lvl) {
 			s.Rect = scaleRect(s.Rect, f, size)
@@ -113,13 +126,19 @@ func (p *Prepared) ToSource(r image.Rectangle) image.Rectangle {
 }
 
 // Meta describes the photo for a manifest; with subjects false its
-// Subjects are left out (an editor's focus point overrode them).
+// Subjects are left out (an editor's focus point overrode them). The
+// regions tagged in the photo's metadata come first, then the subjects
+// found.
 func (p *Prepared) Meta(subjects bool) *Meta {
 	m := &Meta{Width: p.Source.X, Height: p.Source.Y, Format: p.Format, Notes: append([]string(nil), p.Notes...)}
 	if subjects {
+		for _, t := range p.Embedded.Regions {
+			r := p.ToSource(t.Rect)
+			m.Subjects = append(m.Subjects, SubjectBox{Kind: t.Kind, Score: math.Round(t.Score*100) / 100, Confident: t.Confident, Name: t.Name, Box: Box{X: r.Min.X, Y: r.Min.Y, W: r.Dx(), H: r.Dy()}})
+		}
 		for _, s := range p.Subjects {
 			r := p.ToSource(s.Rect)
-			m.Subjects = append(m.Subjects, SubjectBox{Kind: s.Kind, Score: math.Round(s.Score*100) / 100, Box: Box{X: r.Min.X, Y: r.Min.Y, W: r.Dx(), H: r.Dy()}})
+			m.Subjects = append(m.Subjects, SubjectBox{Kind: s.Kind, Score: math.Round(s.Score*100) / 100, Confident: s.Confident, Box: Box{X: r.Min.X, Y: r.Min.Y, W: r.Dx(), H: r.Dy()}})
 		}
 	}
 	return m
@@ -132,12 +151,22 @@ type Meta struct {
 	Format   string       `json:"format"`
 	Notes    []string     `json:"notes,omitempty"`
 	Subjects []SubjectBox `json:"subjects,omitempty"`
+	// ArticleFields are the article fields the article left empty and
+	// the photo's embedded metadata filled ("credit", "caption"), with
+	// the tags they came from.
+	ArticleFields map[string]Field `json:"article_fields,omitempty"`
 }
 
 // SubjectBox is a subject found in the photo, in source pixels.
 type SubjectBox struct {
 	Kind  string  `json:"kind"`
 	Score float64 `json:"score"`
+	// Confident is set when the detector (or the photo desk's tag) is
+	// sure; a photo with no confident subject and no focus point gets
+	// the warning "no subject found: set a focus point".
+	Confident bool `json:"confident"`
+	// Name is the name a tagged region was given (kind "tagged").
+	Name string `json:"name,omitempty"`
 	Box
 }
 

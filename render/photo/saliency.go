@@ -3,6 +3,7 @@ package photo
 import (
 	"image"
 	"math"
+	"sort"
 )
 
 // rgbImage is a small 8-bit RGB copy of a photo, 3 bytes per pixel, used for
@@ -235,4 +236,257 @@ func growRegion(v []float64, w, start int, t float64) image.Rectangle {
 		}
 	}
 	return box
+}
+
+// Object search tuning (see findObject).
+const (
+	objectSide        = 200  // long side of the saliency image, pixels
+	objectBorder      = 0.06 // width of the frame band that models the background
+	objectPatches     = 48   // background colour samples taken along the band
+	objectKeepPatches = 70   // percentage of the samples kept: the most typical ones
+	objectLevel       = 0.45 // region seed threshold, as a fraction of the peak
+	objectGrow        = 0.22 // a seeded region grows over values above this
+	objectJoin        = 0.45 // a region this close to the best's score joins it
+	objectMinRatio    = 3    // inside/outside mean saliency for an object
+	// A confident object: mean saliency objectConfRatio times the rest's,
+	// objectConfDominance times the score of any region left out, and a
+	// box of at most objectConfArea percent of the frame.
+	objectConfRatio     = 7
+	objectConfDominance = 1.5
+	objectConfArea      = 40
+)
+
+// findObject returns the most salient compact foreground region of small as
+// an object subject in w×h photo pixels, or false when no region stands out
+// from the rest of the photo.
+//
+// Per pixel of a ~200 px copy, saliency is the product of
+//   - distinctness: the colour distance (in an opponent colour space) to the
+//     nearest of objectPatches background samples averaged along the frame's
+//     edges, so that textures and colours that fill the background score low
+//     wherever they are;
+//   - focus: local sharpness (absolute Laplacian, blurred), normalised by its
+//     high percentile, so that in-focus subjects beat blurred backgrounds;
+//   - a centre prior (a wide Gaussian).
+//
+// The map is blurred; regions above objectLevel of the peak are labelled,
+// and each is scored by its summed saliency times its compactness (its
+// area over its bounding box) and a penalty for every frame edge its box
+// touches. The best region's box is the object.
+func findObject(small rgbImage, w, h int) (Subject, bool) {
+	m := small.shrink(objectSide)
+	if m.w < 16 || m.h < 16 {
+		return Subject{}, false
+	}
+	n := m.w * m.h
+	// Opponent colour channels (roughly perceptual: L, red-green,
+	// yellow-blue) and luma.
+	lab := make([][3]float64, n)
+	for i := 0; i < n; i++ {
+		r, g, b := float64(m.pix[i*3]), float64(m.pix[i*3+1]), float64(m.pix[i*3+2])
+		l := 0.299*r + 0.587*g + 0.114*b
+		lab[i] = [3]float64{l, 1.2 * (r - g), 0.8 * ((r+g)/2 - b)}
+	}
+	bg := borderPatches(lab, m.w, m.h)
+	dist := make([]float64, n)
+	for i := range dist {
+		best := math.Inf(1)
+		for _, p := range bg {
+			d0, d1, d2 := lab[i][0]-p[0], lab[i][1]-p[1], lab[i][2]-p[2]
+			best = min(best, d0*d0+d1*d1+d2*d2)
+		}
+		dist[i] = math.Sqrt(best)
+	}
+	// Focus: |Laplacian| of luma, blurred, normalised by its 90th percentile.
+	lap := make([]float64, n)
+	for y := 1; y < m.h-1; y++ {
+		for x := 1; x < m.w-1; x++ {
+			i := y*m.w + x
+			lap[i] = math.Abs(4*lab[i][0] - lab[i-1][0] - lab[i+1][0] - lab[i-m.w][0] - lab[i+m.w][0])
+		}
+	}
+	focus := boxBlur(lap, m.w, m.h, max(2, max(m.w, m.h)/40))
+	fn := percentile(focus, 0.9)
+	dn := percentile(dist, 0.95)
+	if fn <= 0 || dn <= 0 {
+		return Subject{}, false
+	}
+	sal := make([]float64, n)
+	cx, cy := float64(m.w-1)/2, float64(m.h-1)/2
+	for y := 0; y < m.h; y++ {
+		for x := 0; x < m.w; x++ {
+			i := y*m.w + x
+			dx, dy := (float64(x)-cx)/float64(m.w), (float64(y)-cy)/float64(m.h)
+			centre := math.Exp(-(dx*dx + dy*dy) / (2 * 0.3 * 0.3))
+			f := min(1, focus[i]/fn)
+			d := min(1.5, dist[i]/dn)
+			sal[i] = d * d * (0.25 + 0.75*f) * centre
+		}
+	}
+	blur := boxBlur(sal, m.w, m.h, max(2, max(m.w, m.h)/50))
+	peak := 0.0
+	for _, v := range blur {
+		peak = max(peak, v)
+	}
+	if peak <= 0 {
+		return Subject{}, false
+	}
+	regs := salientRegions(blur, m.w, m.h, objectLevel*peak, objectGrow*peak)
+	if len(regs) == 0 {
+		return Subject{}, false
+	}
+	sort.SliceStable(regs, func(i, j int) bool { return regs[i].score > regs[j].score })
+	// Regions nearly as strong as the best (two dogs, a bottle and a glass)
+	// join it while the union stays compact.
+	box, sum, cnt := regs[0].box, regs[0].sum, regs[0].n
+	rival := 0.0
+	for _, r := range regs[1:] {
+		u := box.Union(r.box)
+		if r.score >= objectJoin*regs[0].score && u.Dx()*u.Dy()*2 <= m.w*m.h {
+			box, sum, cnt = u, sum+r.sum, cnt+r.n
+			continue
+		}
+		rival = max(rival, r.score)
+	}
+	total := 0.0
+	for _, v := range blur {
+		total += v
+	}
+	ratio := 100.0
+	if out := (total - sum) / float64(max(1, n-cnt)); out > 0 {
+		ratio = (sum / float64(cnt)) / out
+	}
+	dom := 100.0
+	if rival > 0 {
+		dom = regs[0].score / rival
+	}
+	if ratio < objectMinRatio {
+		return Subject{}, false
+	}
+	confident := ratio >= objectConfRatio && dom >= objectConfDominance && box.Dx()*box.Dy()*100 <= objectConfArea*m.w*m.h
+	fx, fy := float64(w)/float64(m.w), float64(h)/float64(m.h)
+	rect := image.Rect(
+		int(math.Floor(float64(box.Min.X)*fx)), int(math.Floor(float64(box.Min.Y)*fy)),
+		int(math.Ceil(float64(box.Max.X)*fx)), int(math.Ceil(float64(box.Max.Y)*fy)),
+	).Intersect(image.Rect(0, 0, w, h))
+	if rect.Empty() {
+		return Subject{}, false
+	}
+	return Subject{Rect: rect, Kind: SubjectObject, Score: math.Round(ratio*100) / 100, Confident: confident}, true
+}
+
+// borderPatches averages the colours of lab (w×h) over objectPatches
+// square patches spread evenly along the frame's edges.
+func borderPatches(lab [][3]float64, w, h int) [][3]float64 {
+	b := max(2, int(objectBorder*float64(min(w, h))))
+	per := 2 * (w + h)
+	out := make([][3]float64, 0, objectPatches)
+	for k := 0; k < objectPatches; k++ {
+		t := (k*per)/objectPatches + per/(2*objectPatches)
+		var x0, y0 int
+		switch {
+		case t < w:
+			x0, y0 = t, 0
+		case t < w+h:
+			x0, y0 = w-b, t-w
+		case t < 2*w+h:
+			x0, y0 = 2*w+h-t, h-b
+		default:
+			x0, y0 = 0, per-t
+		}
+		x0, y0 = clampInt(x0-b/2, 0, w-b), clampInt(y0-b/2, 0, h-b)
+		var s [3]float64
+		for y := y0; y < y0+b; y++ {
+			for x := x0; x < x0+b; x++ {
+				for c := 0; c < 3; c++ {
+					s[c] += lab[y*w+x][c]
+				}
+			}
+		}
+		for c := range s {
+			s[c] /= float64(b * b)
+		}
+		out = append(out, s)
+	}
+	// A subject that crosses the frame's edge leaves patches unlike the
+	// rest of the band: keep the objectKeepPatches share of patches most
+	// like the others (smallest summed distance to them).
+	type ranked struct {
+		p [3]float64
+		d float64
+	}
+	rk := make([]ranked, len(out))
+	for i, a := range out {
+		rk[i].p = a
+		for _, b := range out {
+			d0, d1, d2 := a[0]-b[0], a[1]-b[1], a[2]-b[2]
+			rk[i].d += math.Sqrt(d0*d0 + d1*d1 + d2*d2)
+		}
+	}
+	sort.SliceStable(rk, func(i, j int) bool { return rk[i].d < rk[j].d })
+	keep := max(1, len(rk)*objectKeepPatches/100)
+	out = out[:0]
+	for _, r := range rk[:keep] {
+		out = append(out, r.p)
+	}
+	return out
+}
+
+func percentile(v []float64, q float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s[min(len(s)-1, int(q*float64(len(s))))]
+}
+
+// salRegion is a connected salient region: its box, summed value, pixel
+// count and score (see findObject).
+type salRegion struct {
+	box   image.Rectangle
+	sum   float64
+	n     int
+	score float64
+}
+
+// salientRegions labels the 4-connected regions of v (w×h) at or above t
+// that contain a value at or above seed and scores them: summed value ×
+// (0.3 + compactness) × 0.6 per frame edge the box touches.
+func salientRegions(v []float64, w, h int, seed, t float64) []salRegion {
+	label := make([]bool, len(v))
+	var out []salRegion
+	stack := make([]int, 0, 64)
+	for start := range v {
+		if label[start] || v[start] < seed {
+			continue
+		}
+		label[start] = true
+		stack = append(stack[:0], start)
+		r := salRegion{box: image.Rect(start%w, start/w, start%w+1, start/w+1)}
+		for len(stack) > 0 {
+			i := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			x, y := i%w, i/w
+			r.sum += v[i]
+			r.n++
+			r.box = r.box.Union(image.Rect(x, y, x+1, y+1))
+			for _, nb := range [4]int{i - 1, i + 1, i - w, i + w} {
+				if nb < 0 || nb >= len(v) || label[nb] || (nb == i-1 && x == 0) || (nb == i+1 && x == w-1) {
+					continue
+				}
+				if v[nb] >= t {
+					label[nb] = true
+					stack = append(stack, nb)
+				}
+			}
+		}
+		compact := float64(r.n) / float64(r.box.Dx()*r.box.Dy())
+		edges := 0
+		for _, touch := range [4]bool{r.box.Min.X == 0, r.box.Min.Y == 0, r.box.Max.X == w, r.box.Max.Y == h} {
+			if touch {
+				edges++
+			}
+		}
+		r.score = r.sum * (0.3 + compact) * math.Pow(0.6, float64(edges))
+		out = append(out, r)
+	}
+	return out
 }

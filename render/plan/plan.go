@@ -36,9 +36,19 @@ type Plan struct {
 	// what a designer put on the left goes on the right.
 	RTL    bool           `json:"rtl,omitempty"`
 	Layers []PlannedLayer `json:"layers"`
+	// Purpose is the preset's purpose the variant was chosen for: card,
+	// clean or identity (empty is card).
+	Purpose string `json:"purpose,omitempty"`
 	// Crop is the crop of the first photo layer, in photo pixels.
 	Crop     *CropResult `json:"crop,omitempty"`
 	Warnings []string    `json:"warnings,omitempty"`
+	// Fallbacks says, for people, each way the plan departs from what the
+	// layout asks for first: a small-photo variant, a photo enlarged past
+	// 1.5× or left out, a backdrop of brand colour or side pillars, a
+	// layer moved to another placement or left out so as not to cover a
+	// subject, a box shrunk out of a keep-out zone. (The manifest lists
+	// them.)
+	Fallbacks []string `json:"fallbacks,omitempty"`
 	// Missing lists, by text, the characters no font has: they are
 	// drawn as boxes. Rendering refuses such a plan unless missing glyphs
 	// are allowed (see render.MissingGlyphsError).
@@ -109,6 +119,22 @@ type PlannedLayer struct {
 	// kept, aligned as the layer says.
 	Image     string          `json:"image,omitempty"`
 	ImageRect image.Rectangle `json:"image_rect,omitzero"`
+	// With Contrast set on an image layer (contrast: auto), paint measures
+	// what lies behind ImageRect and, when the image would not stand out,
+	// draws ImageOnLight (a key of the layout's Images, at ImageOnLightRect)
+	// instead on a light background, or else a plate of colour Plate
+	// behind it (Plate zero: paint picks a plate that contrasts with the
+	// image).
+	ImageOnLight     string          `json:"image_on_light,omitempty"`
+	ImageOnLightRect image.Rectangle `json:"image_on_light_rect,omitzero"`
+	Plate            color.NRGBA     `json:"plate,omitzero"`
+
+	// Placement is the box the layer uses: 0 for its box, k for the
+	// layout's placements[k-1]; PlacementName names where that box is on
+	// the canvas ("bottom-left", "top", ...). Both are set only for layers
+	// with placements.
+	Placement     int    `json:"placement,omitempty"`
+	PlacementName string `json:"placement_name,omitempty"`
 
 	// Text is set for text and badge layers; TextX/TextY is the top-left of
 	// the text block on the canvas.
@@ -119,7 +145,8 @@ type PlannedLayer struct {
 	// ≥ 18.66 px bold), which lowers the contrast needed from 4.5 to 3.
 	Large bool `json:"large,omitempty"`
 	// Contrast asks for a scrim behind the text, measured on the pixels
-	// when drawing, until the text meets WCAG AA.
+	// when drawing, until the text meets WCAG AA; on an image layer, for
+	// the choice of ImageOnLight or Plate (see there).
 	Contrast bool `json:"contrast,omitempty"`
 	// Pill is drawn behind each line (or the badge).
 	Pill *Pill `json:"pill,omitempty"`
@@ -144,10 +171,6 @@ type Pill struct {
 	Radius float64     `json:"radius"`
 }
 
-// maxUpscale is the largest factor a photo is enlarged by; beyond it the
-// photo turns soft, so the rest of the box is filled instead.
-const maxUpscale = 1.5
-
 // Card decides, for one preset, where every layer goes, how the text
 // breaks and which part of the photo is shown. It touches no pixels.
 //
@@ -156,100 +179,788 @@ const maxUpscale = 1.5
 // article language's quotation marks (text.SmartQuotes) unless the layout
 // keeps them (Typography.StraightQuotes). The layout's own fonts
 // (layout.Layout.Fonts), when it has some, are used instead of fonts.
-func Card(a *article.Article, l *layout.Layout, p preset.Preset, photo PhotoInfo, fonts *text.FontSet) (*Plan, error) {
+//
+// Composition, in order (each step is recorded in Plan.Fallbacks when it
+// departs from the layout's first choice):
+//
+//  1. Variant: layout.Layout.Choose for the preset's size and purpose. When
+//     the photo is too small for the chosen variant's photo box (it would
+//     need enlarging past MaxUpscaleFor the canvas, and more than side
+//     pillars of at most 10% of the width per side would be left) or there
+//     is no photo, the layout's small_photo variant is used, when it has one.
+//  2. Keep-out: text, badge and image layers stay out of the preset's
+//     KeepOut zones: a placement that overlaps none is taken, else the box
+//     is shrunk away from the zone (with a warning when that leaves nothing).
+//  3. Subjects: the first photo is cropped (ChooseCrop) away from what is
+//     drawn over it (text, badges, logos and opaque boxes). Then each layer
+//     with placements that still covers a primary subject (see Primary)
+//     tries them in order, and keeps the first that covers none (else the
+//     least covered); layers with the same `when` (or none), the same
+//     number of placements and overlapping boxes move together. An
+//     optional layer (one with `when`) that would still cover more than 5%
+//     of a head is left out, with the layers of its group (without
+//     placements, optional layers with the same `when` and overlapping
+//     boxes form a group). Any other layer still over more than 5% of a
+//     head gets a warning.
+//  4. Small photos without a small_photo variant: a blurred backdrop is kept
+//     only as side pillars of at most 10% of the box width per side;
+//     otherwise the box is filled with brand colour (the layer's backdrop
+//     colour, else the variant's background). A photo alone in its slot
+//     (no text over its box) is an inset; one under text that covers less
+//     than 70% of its box is left out (a typographic card from the same
+//     variant).
+func Card(a *article.Article, l *layout.Layout, p preset.Preset, ph PhotoInfo, fonts *text.FontSet) (*Plan, error) {
 	if l.Fonts != nil {
 		fonts = l.Fonts
 	}
-	v, err := l.VariantFor(p.Width, p.Height)
+	want := layout.Want{Width: p.Width, Height: p.Height, Purpose: p.Purpose}
+	v, err := l.Choose(want)
 	if err != nil {
 		return nil, err
 	}
 	pl := &Plan{
-		Preset: p.ID, Layout: l.Name, Variant: v.Name,
-		Width: p.Width, Height: p.Height, Background: v.Background, RTL: text.IsRTL(a.Lang, cardHeadline(a)),
+		Preset: p.ID, Layout: l.Name, Purpose: p.Purpose,
+		Width: p.Width, Height: p.Height, RTL: text.IsRTL(a.Lang, cardHeadline(a)),
 		Safe: image.Rect(p.Safe.Left, p.Safe.Top, p.Width-p.Safe.Right, p.Height-p.Safe.Bottom),
 	}
-	canvas := image.Rect(0, 0, p.Width, p.Height)
 	if pl.Safe.Empty() {
 		return nil, fmt.Errorf("preset %s: safe-area insets %+v leave no room on a %dx%d canvas", p.ID, p.Safe, p.Width, p.Height)
 	}
-	short := float64(min(p.Width, p.Height))
+	c := &carder{a: a, l: l, p: p, ph: ph, fonts: fonts, pl: pl,
+		canvas: image.Rect(0, 0, p.Width, p.Height), short: float64(min(p.Width, p.Height)),
+		maxUp: MaxUpscaleFor(p.Width, p.Height)}
+	if why := c.tooSmall(v); why != "" && l.HasSmallPhoto(want) {
+		want.SmallPhoto = true
+		if sv, err := l.Choose(want); err == nil && sv != v {
+			v = sv
+			pl.Fallbacks = append(pl.Fallbacks, fmt.Sprintf("%s: small-photo variant %q", why, v.Name))
+		}
+	}
+	pl.Variant, pl.Background = v.Name, v.Background
+	c.v = v
+	if err := c.layers(); err != nil {
+		return nil, err
+	}
+	c.keepOut()
+	c.compose()
+	c.finish()
+	return pl, nil
+}
 
-	// Phase 1: resolve boxes and lay out text, so the crop can keep faces
-	// out from under it.
-	pl.Layers = make([]PlannedLayer, 0, len(v.Layers))
+// MaxUpscaleFor is the largest factor a photo is enlarged by on a w×h
+// canvas: 1.5 (DefaultMaxUpscale); 2 on landscape TV-sized canvases (at
+// least 1920×1080: full-HD heroes and backgrounds, viewed from afar); 2.5
+// when both sides are at least 2000 px (UHD, TV posters, podcast covers),
+// which are shown scaled down. Phone-sized canvases (stories are 1080×1920)
+// keep 1.5. Past it a photo turns soft, so the plan falls back instead
+// (see Card).
+func MaxUpscaleFor(w, h int) float64 {
+	switch {
+	case min(w, h) >= 2000:
+		return 2.5
+	case w >= 1920 && h >= 1080:
+		return 2
+	}
+	return DefaultMaxUpscale
+}
+
+// pillarMax is the widest side pillar a blurred backdrop may fill, as a
+// fraction of the box width per side.
+const pillarMax = 0.1
+
+// stampMin is the smallest part of its box a small photo under text must
+// cover to be kept when the layout has no small-photo variant.
+const stampMin = 0.7
+
+// headCoverMax is the largest part of a head an optional layer may cover
+// before it is left out.
+const headCoverMax = 0.05
+
+// notes are the warnings and missing glyphs of one planned layer, kept
+// apart until the layer's placement is chosen.
+type notes struct {
+	warnings []string
+	missing  []MissingGlyphs
+}
+
+// option is one placement of a layer, planned.
+type option struct {
+	pld   PlannedLayer
+	ok    bool // something to draw
+	notes notes
+}
+
+// slot is one layer of the variant that applies, with its placements.
+type slot struct {
+	ly      *layout.Layer
+	specs   []layout.BoxSpec // the box, then the placements
+	opts    []*option        // planned lazily, by index of specs
+	allowed []bool           // clear of keep-out zones
+	cur     int
+	group   int
+	dropped bool
+}
+
+// carder plans one card.
+type carder struct {
+	a      *article.Article
+	l      *layout.Layout
+	v      *layout.Variant
+	p      preset.Preset
+	ph     PhotoInfo
+	fonts  *text.FontSet
+	pl     *Plan
+	canvas image.Rectangle
+	short  float64
+	maxUp  float64
+	slots  []*slot
+	groups [][]int // slot indices
+	main   int     // slot of the first photo layer with a photo, -1 if none
+}
+
+// resolve returns the declared box of a layer for spec and the box it
+// covers (with bleed, clipped to the canvas).
+func (c *carder) resolve(ly *layout.Layer, spec layout.BoxSpec) (declared, box image.Rectangle) {
+	ref := c.canvas
+	if ly.In == layout.RefSafe {
+		ref = c.pl.Safe
+	}
+	if c.pl.RTL {
+		spec.Left, spec.Right = spec.Right, spec.Left
+	}
+	declared = spec.Resolve(ref, c.short)
+	box = declared
+	if ly.Bleed && ly.In == layout.RefSafe {
+		box = bleed(box, c.pl.Safe, c.canvas)
+	}
+	return declared, box.Intersect(c.canvas)
+}
+
+// tooSmall says why the photo is too small for v's first photo layer
+// ("no photo", "small photo WxH"), or "" when it fits (or v has no photo
+// layer).
+func (c *carder) tooSmall(v *layout.Variant) string {
 	for i := range v.Layers {
 		ly := &v.Layers[i]
-		if !ly.Applies(a, short) {
+		if ly.Kind != layout.LayerPhoto || !ly.Applies(c.a, c.short) {
 			continue
 		}
-		ref := canvas
-		if ly.In == layout.RefSafe {
-			ref = pl.Safe
+		_, box := c.resolve(ly, ly.Box)
+		if box.Empty() {
+			continue
 		}
-		spec := ly.Box
-		if pl.RTL {
-			spec.Left, spec.Right = spec.Right, spec.Left
+		P := c.ph.Size
+		if P.X <= 0 || P.Y <= 0 {
+			return "no photo"
 		}
-		declared := spec.Resolve(ref, short)
-		box := declared
-		if ly.Bleed && ly.In == layout.RefSafe {
-			box = bleed(box, pl.Safe, canvas)
+		if smallFor(P, box.Size(), c.maxUp) {
+			return fmt.Sprintf("small photo %dx%d (a %dx%d box needs %.2g×, more than %.2g×)", P.X, P.Y, box.Dx(), box.Dy(),
+				math.Max(float64(box.Dx())/float64(P.X), float64(box.Dy())/float64(P.Y)), c.maxUp)
 		}
-		pld := PlannedLayer{Kind: ly.Kind, Box: box.Intersect(canvas), Declared: declared,
-			Source: fmt.Sprintf("%s:%d:%d", l.File, ly.Line, ly.Col)}
-		switch ly.Kind {
-		case layout.LayerPhoto:
-			pld.Backdrop = "blur"
-			if ly.Backdrop == layout.BackdropColor {
-				pld.Backdrop, pld.BackdropColor = "color", ly.BackdropColor
+		return ""
+	}
+	return ""
+}
+
+// smallFor reports whether a photo of size P, enlarged maxUp times at
+// most, leaves more of a box of size B uncovered than side pillars of
+// pillarMax of its width.
+func smallFor(P, B image.Point, maxUp float64) bool {
+	w, h := float64(P.X)*maxUp, float64(P.Y)*maxUp
+	if w >= float64(B.X)-0.5 && h >= float64(B.Y)-0.5 {
+		return false
+	}
+	// Covering the height, the photo may leave pillars at the sides.
+	return !(h >= float64(B.Y)-0.5 && w >= (1-2*pillarMax)*float64(B.X)-0.5)
+}
+
+// layers makes a slot for each layer that applies and plans its box.
+func (c *carder) layers() error {
+	c.main = -1
+	for i := range c.v.Layers {
+		ly := &c.v.Layers[i]
+		if !ly.Applies(c.a, c.short) {
+			continue
+		}
+		s := &slot{ly: ly, specs: append([]layout.BoxSpec{ly.Box}, ly.Placements...)}
+		s.opts = make([]*option, len(s.specs))
+		s.allowed = make([]bool, len(s.specs))
+		for k := range s.allowed {
+			s.allowed[k] = true
+		}
+		o, err := c.option(s, 0)
+		if err != nil {
+			return err
+		}
+		if !o.ok && len(s.specs) == 1 {
+			continue
+		}
+		if ly.Kind == layout.LayerPhoto && c.main < 0 && c.ph.Size.X > 0 && c.ph.Size.Y > 0 && o.ok {
+			c.main = len(c.slots)
+		}
+		c.slots = append(c.slots, s)
+	}
+	// Groups: layers with the same `when` (or none), the same number of
+	// placements and overlapping boxes move (and drop) together; without
+	// placements, only optional layers (with a `when`) group.
+	for i, s := range c.slots {
+		s.group = -1
+		if s.ly.When != "" || len(s.specs) > 1 {
+			for g, members := range c.groups {
+				f := c.slots[members[0]]
+				if f.ly.When == s.ly.When && len(f.specs) == len(s.specs) && c.opt(f, 0).pld.Declared.Overlaps(c.opt(s, 0).pld.Declared) {
+					s.group = g
+					c.groups[g] = append(c.groups[g], i)
+					break
+				}
 			}
-		case layout.LayerGradient:
-			pld.From, pld.To, pld.Dir = ly.From, ly.To, ly.Dir.String()
-		case layout.LayerBox:
-			pld.Color = ly.Color
-			pld.Radius = ly.Radius.Px(float64(min(pld.Box.Dx(), pld.Box.Dy())), short)
-		case layout.LayerImage:
-			if ly.Image != nil {
-				pld.Image = ly.ImageName
-				pld.ImageRect = imageRect(pld.Box, ly.Image.Bounds().Size(), ly.Align, pl.RTL)
+		}
+		if s.group < 0 {
+			s.group = len(c.groups)
+			c.groups = append(c.groups, []int{i})
+		}
+	}
+	return nil
+}
+
+// option plans slot s at placement k (once).
+func (c *carder) option(s *slot, k int) (*option, error) {
+	if o := s.opts[k]; o != nil {
+		return o, nil
+	}
+	declared, box := c.resolve(s.ly, s.specs[k])
+	o, err := c.planAt(s.ly, declared, box)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.specs) > 1 {
+		o.pld.Placement, o.pld.PlacementName = k, placementName(declared, c.canvas)
+	}
+	s.opts[k] = o
+	return o, nil
+}
+
+// opt is option for a placement already planned without error.
+func (c *carder) opt(s *slot, k int) *option {
+	o, err := c.option(s, k)
+	if err != nil || o == nil {
+		return &option{}
+	}
+	return o
+}
+
+// planAt plans layer ly in the given boxes.
+func (c *carder) planAt(ly *layout.Layer, declared, box image.Rectangle) (*option, error) {
+	pl := c.pl
+	o := &option{}
+	pld := PlannedLayer{Kind: ly.Kind, Box: box, Declared: declared,
+		Source: fmt.Sprintf("%s:%d:%d", c.l.File, ly.Line, ly.Col)}
+	switch ly.Kind {
+	case layout.LayerPhoto:
+		pld.Backdrop = "blur"
+		if ly.Backdrop == layout.BackdropColor {
+			pld.Backdrop, pld.BackdropColor = "color", ly.BackdropColor
+		}
+	case layout.LayerGradient:
+		pld.From, pld.To, pld.Dir = ly.From, ly.To, ly.Dir.String()
+	case layout.LayerBox:
+		pld.Color = ly.Color
+		pld.Radius = ly.Radius.Px(float64(min(pld.Box.Dx(), pld.Box.Dy())), c.short)
+	case layout.LayerImage:
+		if ly.Image != nil {
+			pld.Image = ly.ImageName
+			pld.ImageRect = imageRect(pld.Box, ly.Image.Bounds().Size(), ly.Align, pl.RTL)
+		}
+		if ly.Contrast {
+			pld.Contrast = true
+			pld.Plate = ly.Plate
+			if ly.SrcOnLight != nil {
+				pld.ImageOnLight = ly.SrcOnLightName
+				pld.ImageOnLightRect = imageRect(pld.Box, ly.SrcOnLight.Bounds().Size(), ly.Align, pl.RTL)
 			}
 		}
-		if ly.Kind == layout.LayerText || ly.Kind == layout.LayerBadge {
-			ok, err := planText(&pld, ly, a, pl, fonts, short, l.Typography)
-			if err != nil {
-				return nil, fmt.Errorf("layout %s, layer at line %d: %w", l.Name, ly.Line, err)
+	}
+	if ly.Kind == layout.LayerText || ly.Kind == layout.LayerBadge {
+		ok, err := planText(&pld, ly, c.a, pl.Safe, c.fonts, c.short, c.l.Typography, &o.notes)
+		if err != nil {
+			return nil, fmt.Errorf("layout %s, layer at line %d: %w", c.l.Name, ly.Line, err)
+		}
+		if !ok {
+			return o, nil
+		}
+	}
+	o.pld, o.ok = pld, !pld.Box.Empty()
+	return o, nil
+}
+
+// placementName names where r lies on the canvas: "top-left", "bottom",
+// "center" ...
+func placementName(r, canvas image.Rectangle) string {
+	third := func(lo, hi, size int, a, b, m string) string {
+		mid := (lo + hi) / 2
+		switch {
+		case hi-lo >= size*4/5:
+			return ""
+		case mid < size/3:
+			return a
+		case mid > size*2/3:
+			return b
+		}
+		return m
+	}
+	v := third(r.Min.Y, r.Max.Y, canvas.Dy(), "top", "bottom", "middle")
+	h := third(r.Min.X, r.Max.X, canvas.Dx(), "left", "right", "center")
+	switch {
+	case v == "" && h == "":
+		return "full"
+	case v == "":
+		return h
+	case h == "":
+		return v
+	}
+	return v + "-" + h
+}
+
+// occupied is the part of the canvas a planned layer hides: the text and
+// its pill, the picture, or an opaque box (alpha of at least one half).
+func occupied(pld *PlannedLayer) image.Rectangle {
+	switch pld.Kind {
+	case KindText, KindBadge:
+		return pld.TextRect()
+	case KindImage:
+		return pld.ImageRect
+	case KindBox:
+		if pld.Color.A >= 128 {
+			return pld.Box
+		}
+	}
+	return image.Rectangle{}
+}
+
+// keepOutRect is what of a layer must stay out of keep-out zones: text,
+// badges and images (logos, the credit).
+func keepOutRect(pld *PlannedLayer) image.Rectangle {
+	if pld.Kind == KindText || pld.Kind == KindBadge || pld.Kind == KindImage {
+		return occupied(pld)
+	}
+	return image.Rectangle{}
+}
+
+func overlapsAny(r image.Rectangle, zones []image.Rectangle) bool {
+	for _, z := range zones {
+		if r.Overlaps(z) {
+			return true
+		}
+	}
+	return false
+}
+
+// keepOut keeps text, badges and images out of the preset's keep-out
+// zones: another placement when one is clear, else a box shrunk away from
+// the zones.
+func (c *carder) keepOut() {
+	zones := c.p.KeepOut
+	if len(zones) == 0 {
+		return
+	}
+	for _, s := range c.slots {
+		if !overlapsAny(keepOutRect(&c.opt(s, 0).pld), zones) {
+			continue
+		}
+		clear := -1
+		for k := range s.specs {
+			o := c.opt(s, k)
+			s.allowed[k] = o.ok && !overlapsAny(keepOutRect(&o.pld), zones)
+			if s.allowed[k] && clear < 0 {
+				clear = k
 			}
-			if !ok {
+		}
+		name := layerName(s.ly)
+		if clear >= 0 {
+			s.cur = clear
+			c.pl.Fallbacks = append(c.pl.Fallbacks, fmt.Sprintf("%s: placement %d (%s), clear of the platform's keep-out zone", name, clear, c.opt(s, clear).pld.PlacementName))
+			continue
+		}
+		// Shrink the box away from each zone it meets, keeping the larger
+		// remaining part, and plan the layer again.
+		o := c.opt(s, 0)
+		box := o.pld.Box
+		for _, z := range zones {
+			if keepOutRect(&o.pld).Overlaps(z) {
+				box = awayFrom(box, z)
+			}
+		}
+		decl := o.pld.Declared.Intersect(box)
+		no, err := c.planAt(s.ly, decl, box)
+		if err == nil && no.ok && !overlapsAny(keepOutRect(&no.pld), zones) {
+			no.pld.Placement, no.pld.PlacementName = o.pld.Placement, o.pld.PlacementName
+			for k := range s.opts {
+				s.opts[k], s.allowed[k] = no, k == 0
+			}
+			c.pl.Fallbacks = append(c.pl.Fallbacks, fmt.Sprintf("%s: box shrunk to %v to stay out of the platform's keep-out zone", name, box))
+			continue
+		}
+		c.pl.Warnings = append(c.pl.Warnings, fmt.Sprintf("%s lies in the platform's keep-out zone and cannot be moved out of it: give it placements clear of %v", name, zones))
+	}
+}
+
+// awayFrom returns the largest part of box on one side of zone z.
+func awayFrom(box, z image.Rectangle) image.Rectangle {
+	best := image.Rectangle{}
+	for _, r := range []image.Rectangle{
+		{box.Min, image.Pt(box.Max.X, min(box.Max.Y, z.Min.Y))},
+		{image.Pt(box.Min.X, max(box.Min.Y, z.Max.Y)), box.Max},
+		{box.Min, image.Pt(min(box.Max.X, z.Min.X), box.Max.Y)},
+		{image.Pt(max(box.Min.X, z.Max.X), box.Min.Y), box.Max},
+	} {
+		if !r.Empty() && Area(r) > Area(best) {
+			best = r
+		}
+	}
+	return best
+}
+
+// layerName names a layer in fallbacks: its field or text and its source.
+func layerName(ly *layout.Layer) string {
+	what := ly.Field
+	if what == "" && ly.Text != "" {
+		what = strconv.Quote(ly.Text)
+	}
+	if what == "" {
+		what = ly.ImageName
+	}
+	if what == "" {
+		return fmt.Sprintf("%s (line %d)", ly.Kind, ly.Line)
+	}
+	return fmt.Sprintf("%s %s (line %d)", ly.Kind, what, ly.Line)
+}
+
+// groupName names the layers of group g in fallbacks.
+func (c *carder) groupName(g int) string {
+	names := make([]string, len(c.groups[g]))
+	for j, i := range c.groups[g] {
+		names[j] = layerName(c.slots[i].ly)
+	}
+	return strings.Join(names, ", ")
+}
+
+// eval is the state of one arrangement of the layers: the main crop, and
+// the area of primary subjects (canvas pixels) each slot covers, and of
+// heads as a fraction of each head.
+type eval struct {
+	crop      CropResult
+	cover     []int64   // by slot
+	headCover []float64 // by slot: the largest fraction of one head covered
+	// cut is the box pixels of heads (with their headroom) the crop
+	// leaves out to keep them clear of the layers: a placement that lets
+	// the crop keep a head whole is better.
+	cut   int64
+	total int64
+}
+
+// avoidFor returns, in box coordinates, what the layers drawn after slot i
+// hide of its box.
+func (c *carder) avoidFor(i int, box image.Rectangle) []image.Rectangle {
+	var out []image.Rectangle
+	for _, s := range c.slots[i+1:] {
+		if s.dropped {
+			continue
+		}
+		o := c.opt(s, s.cur)
+		if !o.ok {
+			continue
+		}
+		if r := occupied(&o.pld).Intersect(box); !r.Empty() {
+			out = append(out, r.Sub(box.Min))
+		}
+	}
+	return out
+}
+
+// cropFor crops the photo for slot i as the layers stand.
+func (c *carder) cropFor(i int) CropResult {
+	box := c.opt(c.slots[i], 0).pld.Box
+	return ChooseCrop(CropInput{
+		Photo: c.ph.Size, Box: box.Size(), MaxUpscale: c.maxUp,
+		Focus: c.ph.Focus, Subjects: c.ph.Subjects, Avoid: c.avoidFor(i, box),
+	})
+}
+
+// toCanvas maps a photo rectangle through a crop into a box on the canvas.
+func toCanvas(r image.Rectangle, cr CropResult, box image.Rectangle) image.Rectangle {
+	if cr.Src.Empty() {
+		return image.Rectangle{}
+	}
+	sx := float64(cr.Dst.Dx()) / float64(cr.Src.Dx())
+	sy := float64(cr.Dst.Dy()) / float64(cr.Src.Dy())
+	r = r.Intersect(cr.Src)
+	if r.Empty() {
+		return image.Rectangle{}
+	}
+	o := box.Min.Add(cr.Dst.Min)
+	return image.Rect(
+		o.X+int(math.Floor(float64(r.Min.X-cr.Src.Min.X)*sx)),
+		o.Y+int(math.Floor(float64(r.Min.Y-cr.Src.Min.Y)*sy)),
+		o.X+int(math.Ceil(float64(r.Max.X-cr.Src.Min.X)*sx)),
+		o.Y+int(math.Ceil(float64(r.Max.Y-cr.Src.Min.Y)*sy)),
+	).Intersect(box)
+}
+
+// evaluate crops the main photo for the layers as they stand and measures
+// what they cover of its primary subjects.
+func (c *carder) evaluate() eval {
+	e := eval{cover: make([]int64, len(c.slots)), headCover: make([]float64, len(c.slots))}
+	if c.main < 0 {
+		return e
+	}
+	e.crop = c.cropFor(c.main)
+	box := c.opt(c.slots[c.main], 0).pld.Box
+	for _, sub := range c.ph.Subjects {
+		if !Primary(sub) || c.ph.Focus != nil {
+			continue
+		}
+		m := toCanvas(sub.Rect, e.crop, box)
+		if m.Empty() {
+			continue
+		}
+		head := HeadKind(sub.Kind)
+		if head && e.crop.Src.Dx() > 0 {
+			whole := sub.Rect
+			whole.Min.Y = max(0, whole.Min.Y-int(headroom*float64(whole.Dy())))
+			out := Area(whole) - Area(whole.Intersect(e.crop.Src))
+			cut := int64(float64(out) * e.crop.Scale * e.crop.Scale)
+			e.cut += cut
+			e.total += cut
+		}
+		for j, s := range c.slots[c.main+1:] {
+			j += c.main + 1
+			if s.dropped {
 				continue
 			}
-		}
-		if pld.Box.Empty() {
-			continue
-		}
-		pl.Layers = append(pl.Layers, pld)
-	}
-
-	// Phase 2: crop each photo layer around the subjects, away from text.
-	for i := range pl.Layers {
-		pld := &pl.Layers[i]
-		if pld.Kind != layout.LayerPhoto || photo.Size.X == 0 || photo.Size.Y == 0 {
-			continue
-		}
-		avoid := textRectsAbove(pl.Layers[i+1:], pld.Box)
-		cr := ChooseCrop(CropInput{
-			Photo: photo.Size, Box: pld.Box.Size(), MaxUpscale: maxUpscale,
-			Focus: photo.Focus, Subjects: photo.Subjects, Avoid: avoid,
-		})
-		pld.Crop = &cr
-		if pl.Crop == nil {
-			pl.Crop = &cr
-			if cr.Fill {
-				pl.Warnings = append(pl.Warnings, cr.Note)
+			o := c.opt(s, s.cur)
+			if !o.ok {
+				continue
+			}
+			a := Area(occupied(&o.pld).Intersect(m))
+			e.cover[j] += a
+			e.total += a
+			if head {
+				e.headCover[j] = math.Max(e.headCover[j], float64(a)/float64(Area(m)))
 			}
 		}
 	}
-	return pl, nil
+	return e
+}
+
+func (c *carder) groupCover(e eval, g int) (area int64, head float64) {
+	for _, i := range c.groups[g] {
+		area += e.cover[i]
+		head = math.Max(head, e.headCover[i])
+	}
+	return area, head
+}
+
+func (c *carder) setGroup(g, k int) {
+	for _, i := range c.groups[g] {
+		c.slots[i].cur = k
+	}
+}
+
+// compose moves layers with placements off the photo's subjects, and
+// leaves out optional layers that would still cover a head.
+func (c *carder) compose() {
+	if c.main < 0 || c.ph.Focus != nil {
+		return
+	}
+	// A photo that will be left out moves nothing.
+	if cr := c.cropFor(c.main); cr.Fill {
+		if fate, _ := c.photoFate(c.main, c.opt(c.slots[c.main], 0).pld.Box, cr); fate == fateLeftOut {
+			return
+		}
+	}
+	primary := false
+	for _, s := range c.ph.Subjects {
+		primary = primary || Primary(s)
+	}
+	if !primary {
+		return
+	}
+	for g, members := range c.groups {
+		first := c.slots[members[0]]
+		if members[0] <= c.main || len(first.specs) < 2 {
+			continue
+		}
+		base := c.evaluate()
+		if a, _ := c.groupCover(base, g); a == 0 && base.cut == 0 {
+			continue
+		}
+		start := first.cur
+		bestK, best := start, base.total
+		for k := range first.specs {
+			if k == start || !c.groupAllowed(g, k) {
+				continue
+			}
+			c.setGroup(g, k)
+			if e := c.evaluate(); e.total < best {
+				bestK, best = k, e.total
+				if best == 0 {
+					break
+				}
+			}
+		}
+		c.setGroup(g, bestK)
+		if bestK != start {
+			o := c.opt(first, bestK)
+			c.pl.Fallbacks = append(c.pl.Fallbacks, fmt.Sprintf("%s: placement %d (%s), clear of the photo's subject", c.groupName(g), bestK, o.pld.PlacementName))
+		}
+	}
+	// Optional layers still over a head are left out, a group at a time.
+	for range c.groups {
+		e := c.evaluate()
+		drop := -1
+		for g, members := range c.groups {
+			first := c.slots[members[0]]
+			if first.ly.When == "" || first.dropped || members[0] <= c.main {
+				continue
+			}
+			if _, h := c.groupCover(e, g); h > headCoverMax {
+				drop = g
+				c.pl.Fallbacks = append(c.pl.Fallbacks, fmt.Sprintf("%s left out: it would cover %.0f%% of a face", c.groupName(g), 100*h))
+				break
+			}
+		}
+		if drop < 0 {
+			break
+		}
+		for _, i := range c.groups[drop] {
+			c.slots[i].dropped = true
+		}
+	}
+	// What still covers a head is said, for the manifest and lint.
+	e := c.evaluate()
+	for i, h := range e.headCover {
+		if h > headCoverMax {
+			c.pl.Warnings = append(c.pl.Warnings, fmt.Sprintf("%s covers %.0f%% of a face in the photo", layerName(c.slots[i].ly), 100*h))
+		}
+	}
+}
+
+func (c *carder) groupAllowed(g, k int) bool {
+	for _, i := range c.groups[g] {
+		s := c.slots[i]
+		if !s.allowed[k] || !c.opt(s, k).ok {
+			return false
+		}
+	}
+	return true
+}
+
+// finish crops every photo layer, settles backdrops and small photos, and
+// writes the layers and their notes into the plan.
+func (c *carder) finish() {
+	pl := c.pl
+	var layers []PlannedLayer
+	for i, s := range c.slots {
+		if s.dropped {
+			continue
+		}
+		o := c.opt(s, s.cur)
+		if !o.ok {
+			continue
+		}
+		pld := o.pld
+		pl.Warnings = append(pl.Warnings, o.notes.warnings...)
+		pl.Missing = append(pl.Missing, o.notes.missing...)
+		if pld.Kind == KindPhoto && c.ph.Size.X > 0 && c.ph.Size.Y > 0 {
+			cr := c.cropFor(i)
+			if !c.settlePhoto(i, &pld, &cr) {
+				continue // a small photo under text: left out
+			}
+			pld.Crop = &cr
+			if pl.Crop == nil {
+				pl.Crop = &cr
+				if cr.Fill {
+					pl.Warnings = append(pl.Warnings, cr.Note)
+				}
+			}
+		}
+		layers = append(layers, pld)
+	}
+	if layers == nil {
+		layers = []PlannedLayer{}
+	}
+	pl.Layers = layers
+}
+
+// settlePhoto decides the backdrop of a photo layer whose crop does not
+// cover its box, and whether a small photo is drawn at all; it records
+// the fallbacks and returns false when the photo is left out.
+func (c *carder) settlePhoto(i int, pld *PlannedLayer, cr *CropResult) bool {
+	first := c.pl.Crop == nil
+	if cr.Scale > DefaultMaxUpscale+1e-9 && first {
+		c.pl.Fallbacks = append(c.pl.Fallbacks, fmt.Sprintf("photo enlarged %.2g× (at most %.2g× on a %dx%d canvas)", cr.Scale, c.maxUp, c.p.Width, c.p.Height))
+	}
+	if !cr.Fill {
+		return true
+	}
+	box := pld.Box
+	W := box.Dx()
+	fate, frac := c.photoFate(i, box, *cr)
+	if fate == fatePillars {
+		if pld.Backdrop == "blur" && first {
+			c.pl.Fallbacks = append(c.pl.Fallbacks, fmt.Sprintf("side pillars of %d and %d px (blurred)", cr.Dst.Min.X, W-cr.Dst.Max.X))
+		}
+		return true
+	}
+	if pld.Backdrop == "blur" {
+		pld.Backdrop, pld.BackdropColor = "color", c.v.Background
+		pld.BackdropColor.A = 255
+	}
+	switch fate {
+	case fateInset:
+		c.pl.Fallbacks = append(c.pl.Fallbacks, fmt.Sprintf("photo inset in its slot at %.2g× over brand colour (%.0f%% of the box)", cr.Scale, 100*frac))
+	case fateOver:
+		c.pl.Fallbacks = append(c.pl.Fallbacks, fmt.Sprintf("photo at %.2g× over brand colour (%.0f%% of the box)", cr.Scale, 100*frac))
+	default:
+		c.pl.Fallbacks = append(c.pl.Fallbacks, fmt.Sprintf("small photo left out: a typographic card (it would cover %.0f%% of its box under the text; give the layout a small_photo variant)", 100*frac))
+		return false
+	}
+	return true
+}
+
+// What becomes of a photo that does not cover its box (see photoFate).
+const (
+	fatePillars = iota // side pillars of at most pillarMax: any backdrop
+	fateInset          // alone in its slot: an inset over brand colour
+	fateOver           // under text but covering stampMin of its box
+	fateLeftOut        // a stamp under text: left out
+)
+
+// photoFate decides what becomes of the photo of slot i, in box, cropped
+// as cr when cr.Fill is set, and the part of the box it covers.
+func (c *carder) photoFate(i int, box image.Rectangle, cr CropResult) (int, float64) {
+	W := box.Dx()
+	frac := float64(Area(cr.Dst)) / float64(Area(image.Rect(0, 0, box.Dx(), box.Dy())))
+	if cr.Dst.Min.Y <= 0 && cr.Dst.Max.Y >= box.Dy() &&
+		float64(cr.Dst.Min.X) <= pillarMax*float64(W)+0.5 && float64(W-cr.Dst.Max.X) <= pillarMax*float64(W)+0.5 {
+		return fatePillars, frac
+	}
+	under := false
+	for _, s := range c.slots[i+1:] {
+		if s.dropped {
+			continue
+		}
+		if o := c.opt(s, s.cur); o.ok && (o.pld.Kind == KindText || o.pld.Kind == KindBadge) && o.pld.TextRect().Overlaps(box) {
+			under = true
+		}
+	}
+	switch {
+	case !under:
+		return fateInset, frac
+	case frac >= stampMin:
+		return fateOver, frac
+	}
+	return fateLeftOut, frac
 }
 
 // bleed extends the edges of r that lie on the safe area's edges out to the
@@ -277,8 +988,8 @@ func cardHeadline(a *article.Article) string {
 }
 
 // planText fits a text layer into its box (clipped to the safe area) and
-// records warnings. It returns false when there is nothing to draw.
-func planText(pld *PlannedLayer, ly *layout.Layer, a *article.Article, pl *Plan, fonts *text.FontSet, short float64, typo layout.Typography) (bool, error) {
+// records warnings in nt. It returns false when there is nothing to draw.
+func planText(pld *PlannedLayer, ly *layout.Layer, a *article.Article, safe image.Rectangle, fonts *text.FontSet, short float64, typo layout.Typography, nt *notes) (bool, error) {
 	txt, source := ly.Text, nameOf(ly)
 	if ly.Field != "" {
 		txt, source, _ = a.CardText(ly.Field)
@@ -290,7 +1001,7 @@ func planText(pld *PlannedLayer, ly *layout.Layer, a *article.Article, pl *Plan,
 	if txt == "" {
 		return false, nil
 	}
-	box := pld.Box.Intersect(pl.Safe)
+	box := pld.Box.Intersect(safe)
 	maxSize := ly.MaxSize.Px(short, short)
 	minSize := math.Min(ly.MinSize.Px(short, short), maxSize)
 	padX, padY := 0.0, 0.0
@@ -351,27 +1062,27 @@ func planText(pld *PlannedLayer, ly *layout.Layer, a *article.Article, pl *Plan,
 	}
 	name := nameOf(ly)
 	if belowMin {
-		pl.Warnings = append(pl.Warnings, fmt.Sprintf("%s set at %.0f px, below its minimum of %.0f px, to stay inside its box", nameOf(ly), tb.Size, minSize))
+		nt.warnings = append(nt.warnings, fmt.Sprintf("%s set at %.0f px, below its minimum of %.0f px, to stay inside its box", nameOf(ly), tb.Size, minSize))
 	}
 	if tb.Truncated {
-		pl.Warnings = append(pl.Warnings, fmt.Sprintf("%s cut with an ellipsis: it does not fit in %d lines even at %.0f px", name, ly.MaxLines, minSize))
+		nt.warnings = append(nt.warnings, fmt.Sprintf("%s cut with an ellipsis: it does not fit in %d lines even at %.0f px", name, ly.MaxLines, minSize))
 	} else if tb.AtMinSize {
-		pl.Warnings = append(pl.Warnings, fmt.Sprintf("%s shrunk to its minimum size (%.0f px) to fit", name, minSize))
+		nt.warnings = append(nt.warnings, fmt.Sprintf("%s shrunk to its minimum size (%.0f px) to fit", name, minSize))
 	}
 	// A script without a face of the requested style (no serif face for
 	// Devanagari, say) is said once per text. Block.Fallback holds only
 	// last-resort faces, never a script's own face, so the two notices do
 	// not name the same family for the same reason.
 	for _, note := range tb.FontNotes {
-		pl.Warnings = append(pl.Warnings, fmt.Sprintf("%s: %s", name, note))
+		nt.warnings = append(nt.warnings, fmt.Sprintf("%s: %s", name, note))
 	}
 	if len(tb.Fallback) > 0 {
-		pl.Warnings = append(pl.Warnings, fmt.Sprintf("%s: some glyphs are not in %q and were drawn from %s", name, ly.Font.Family, strings.Join(tb.Fallback, ", ")))
+		nt.warnings = append(nt.warnings, fmt.Sprintf("%s: some glyphs are not in %q and were drawn from %s", name, ly.Font.Family, strings.Join(tb.Fallback, ", ")))
 	}
 	if len(tb.Missing) > 0 {
 		m := MissingGlyphs{Field: source, Runes: tb.Missing} // distinct, in order
-		pl.Missing = append(pl.Missing, m)
-		pl.Warnings = append(pl.Warnings, fmt.Sprintf("%s: no font has %s; drawn as boxes", source, m.Describe()))
+		nt.missing = append(nt.missing, m)
+		nt.warnings = append(nt.warnings, fmt.Sprintf("%s: no font has %s; drawn as boxes", source, m.Describe()))
 	}
 	pld.Text = &tb
 	pld.Box = box
@@ -435,17 +1146,4 @@ func (pld *PlannedLayer) TextRect() image.Rectangle {
 		x0, x1, y0, y1 = x0-pl.PadX, x1+pl.PadX, y0-pl.PadY, y1+pl.PadY
 	}
 	return image.Rect(int(math.Floor(x0)), int(math.Floor(y0)), int(math.Ceil(x1)), int(math.Ceil(y1)))
-}
-
-// textRectsAbove returns the text rectangles of layers that overlap box, in
-// box coordinates.
-func textRectsAbove(layers []PlannedLayer, box image.Rectangle) []image.Rectangle {
-	var out []image.Rectangle
-	for i := range layers {
-		r := layers[i].TextRect().Intersect(box)
-		if !r.Empty() {
-			out = append(out, r.Sub(box.Min))
-		}
-	}
-	return out
 }

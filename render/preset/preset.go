@@ -3,6 +3,7 @@ package preset
 import (
 	"errors"
 	"fmt"
+	"image"
 	"sharecard/render/strictyaml"
 	"slices"
 	"strings"
@@ -35,6 +36,17 @@ type Preset struct {
 	// Safe is the safe area: insets in pixels at Width x Height that the
 	// platform's own interface may cover, so text and logos stay out.
 	Safe Insets `json:"safe"`
+	// Purpose says what the image is for: [PurposeCard] (a card with
+	// text; the default, also when empty), [PurposeClean] (the photo and at
+	// most a small logo, for places that print the title themselves) or
+	// [PurposeIdentity] (the brand's logo only: app icons and banners).
+	// A layout's variants are chosen per purpose.
+	Purpose string `json:"purpose,omitempty"`
+	// KeepOut are corner zones, in canvas pixels, that the platform draws
+	// its own interface over (YouTube's duration badge, X's domain
+	// label): text, logos and the credit stay out of them. Unlike Safe
+	// they do not shrink the area layouts are measured in.
+	KeepOut []image.Rectangle `json:"keep_out,omitempty"`
 	// Standard marks the presets rendered when none are asked for.
 	Standard bool `json:"standard"`
 	// Source says where the figures come from.
@@ -42,6 +54,38 @@ type Preset struct {
 	// Notes holds caveats: disagreements between sources, accepted formats
 	// sharecard does not write (gif, bmp, heic), companion sizes.
 	Notes string `json:"notes,omitempty"`
+}
+
+// The purposes of a preset (see [Preset.Purpose]).
+const (
+	PurposeCard     = "card"
+	PurposeClean    = "clean"
+	PurposeIdentity = "identity"
+)
+
+// Purposes lists the purposes in the order they are documented.
+func Purposes() []string { return []string{PurposeCard, PurposeClean, PurposeIdentity} }
+
+// PurposeOrCard returns p's purpose, [PurposeCard] when it is empty.
+func (p Preset) PurposeOrCard() string {
+	if p.Purpose == "" {
+		return PurposeCard
+	}
+	return p.Purpose
+}
+
+// KeepOutString describes the keep-out zones as "x0,y0-x1,y1" in canvas
+// pixels, separated by "; ", or "—" when there are none (the form of the
+// README's presets table and `sharecard presets`).
+func (p Preset) KeepOutString() string {
+	if len(p.KeepOut) == 0 {
+		return "—"
+	}
+	parts := make([]string, len(p.KeepOut))
+	for i, r := range p.KeepOut {
+		parts[i] = fmt.Sprintf("%d,%d-%d,%d", r.Min.X, r.Min.Y, r.Max.X, r.Max.Y)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Size limits checked by [Preset.Validate], in pixels.
@@ -169,6 +213,7 @@ func mergePresets(builtin, extra []Preset) ([]Preset, error) {
 		}
 		seen[p.ID] = true
 		p.Formats = slices.Clone(p.Formats)
+		p.KeepOut = slices.Clone(p.KeepOut)
 		if i := slices.IndexFunc(out, func(b Preset) bool { return b.ID == p.ID }); i >= 0 {
 			out[i] = p
 		} else {
@@ -216,6 +261,15 @@ func (p Preset) Validate() error {
 	}
 	if p.MaxBytes < 0 {
 		return fmt.Errorf("preset %q: max bytes %d is negative; use 0 for no limit", p.ID, p.MaxBytes)
+	}
+	if p.Purpose != "" && !slices.Contains(Purposes(), p.Purpose) {
+		return fmt.Errorf("preset %q: purpose %q is not one of %s", p.ID, p.Purpose, strings.Join(Purposes(), ", "))
+	}
+	canvas := image.Rect(0, 0, p.Width, p.Height)
+	for _, r := range p.KeepOut {
+		if r.Empty() || !r.In(canvas) {
+			return fmt.Errorf("preset %q: keep-out zone %v must be a non-empty rectangle inside the %dx%d canvas", p.ID, r, p.Width, p.Height)
+		}
 	}
 	s := p.Safe
 	if s.Top < 0 || s.Right < 0 || s.Bottom < 0 || s.Left < 0 {
@@ -303,7 +357,8 @@ func (r presetRow) preset(standard bool) Preset {
 	p := Preset{ID: r.id, Platform: r.platform, Placement: r.placement,
 		Width: r.w, Height: r.h, MinWidth: r.minW, MinHeight: r.minH,
 		MaxBytes: r.maxBytes, Safe: r.safe.insets(r.w, r.h), Standard: standard,
-		Source: r.source, Notes: r.notes}
+		Source: r.source, Notes: r.notes,
+		Purpose: purposeOf(r.id), KeepOut: keepOutOf(r.id, r.w, r.h)}
 	var other []string
 	for name := range strings.FieldsSeq(r.formats) {
 		if f, err := ParseFormat(name); err == nil {
@@ -486,18 +541,20 @@ func presetRows() []presetRow {
 	}
 }
 
-// Canvases groups presets that draw the same canvas, the same size and
-// safe area, as indexes into ps, groups in order of first appearance and
+// Canvases groups presets that draw the same canvas, the same size, safe
+// area, purpose and keep-out zones, as indexes into ps, groups in order of first appearance and
 // indexes ascending: one plan and one drawing serve a group.
 func Canvases(ps []Preset) [][]int {
 	type key struct {
-		w, h int
-		safe Insets
+		w, h    int
+		safe    Insets
+		purpose string
+		keepOut string
 	}
 	index := map[key]int{}
 	var groups [][]int
 	for i, p := range ps {
-		k := key{p.Width, p.Height, p.Safe}
+		k := key{p.Width, p.Height, p.Safe, p.PurposeOrCard(), p.KeepOutString()}
 		gi, ok := index[k]
 		if !ok {
 			gi = len(groups)

@@ -1,6 +1,7 @@
 package preset
 
 import (
+	"image"
 	"slices"
 	"strings"
 	"testing"
@@ -257,6 +258,111 @@ func TestPresetValidateErrors(t *testing.T) {
 			p.Formats = slices.Clone(ok.Formats)
 			tt.change(&p)
 			err := p.Validate()
+			if err == nil || !strings.Contains(err.Error(), tt.phrase) {
+				t.Errorf("Validate() = %v, want an error with %q", err, tt.phrase)
+			}
+		})
+	}
+}
+
+func TestPresetPurposes(t *testing.T) {
+	tests := []struct {
+		id, purpose string
+	}{
+		{"og", PurposeCard},
+		{"instagram-story", PurposeCard},
+		{"youtube-thumb", PurposeCard},
+		{"tvos-app-icon", PurposeIdentity},
+		{"tvos-app-store-icon", PurposeIdentity},
+		{"androidtv-banner", PurposeIdentity},
+		{"firetv-app-icon", PurposeIdentity},
+		{"roku-poster-hd", PurposeIdentity},
+		{"firetv-catalog-episodic", PurposeClean},
+		{"tvos-fullscreen", PurposeClean},
+		{"androidtv-fullscreen", PurposeClean},
+		{"google-article-16x9", PurposeClean},
+		{"google-article-1x1", PurposeClean},
+		{"web-story-poster", PurposeClean},
+		{"firetv-catalog-poster", PurposeCard},
+	}
+	for _, tt := range tests {
+		p, ok := Lookup(tt.id)
+		if !ok {
+			t.Fatalf("no preset %q", tt.id)
+		}
+		if p.Purpose != tt.purpose || p.PurposeOrCard() != tt.purpose {
+			t.Errorf("%s: purpose %q, want %q", tt.id, p.Purpose, tt.purpose)
+		}
+	}
+	for _, p := range All() {
+		if !slices.Contains(Purposes(), p.Purpose) {
+			t.Errorf("%s: purpose %q is not set to one of %v", p.ID, p.Purpose, Purposes())
+		}
+	}
+	if got := (Preset{}).PurposeOrCard(); got != PurposeCard {
+		t.Errorf("empty purpose reads as %q, want card", got)
+	}
+}
+
+func TestPresetKeepOut(t *testing.T) {
+	tests := []struct {
+		id   string
+		want string
+	}{
+		{"youtube-thumb", "1024,612-1280,720"},
+		{"x-summary-large", "0,510-480,600"},
+		{"og", "—"},
+		{"x-summary", "—"},
+	}
+	for _, tt := range tests {
+		p, _ := Lookup(tt.id)
+		if got := p.KeepOutString(); got != tt.want {
+			t.Errorf("%s: keep-out %s, want %s", tt.id, got, tt.want)
+		}
+	}
+	// A keep-out zone splits a canvas group: youtube-thumb shares its size
+	// with roku-dp-thumbnail but not its plan.
+	yt, _ := Lookup("youtube-thumb")
+	roku, _ := Lookup("roku-dp-thumbnail")
+	icon, _ := Lookup("firetv-app-icon")
+	if g := Canvases([]Preset{yt, roku, icon}); len(g) != 3 {
+		t.Errorf("youtube-thumb, roku-dp-thumbnail and firetv-app-icon grouped as %v, want three canvases", g)
+	}
+	a := All()
+	for i := range a {
+		if a[i].ID == "youtube-thumb" {
+			a[i].KeepOut[0].Min.X = 1
+		}
+	}
+	if p, _ := Lookup("youtube-thumb"); p.KeepOut[0].Min.X != 1024 {
+		t.Errorf("changing a result of All changed the table's keep-out")
+	}
+}
+
+func TestPresetValidatePurposeKeepOut(t *testing.T) {
+	ok := Preset{ID: "ok", Width: 1200, Height: 630, Format: FormatJPEG, Formats: []Format{FormatJPEG}}
+	tests := []struct {
+		name   string
+		change func(*Preset)
+		phrase string
+	}{
+		{"valid clean", func(p *Preset) { p.Purpose = PurposeClean }, ""},
+		{"valid keep-out", func(p *Preset) { p.KeepOut = []image.Rectangle{image.Rect(0, 500, 200, 630)} }, ""},
+		{"bad purpose", func(p *Preset) { p.Purpose = "poster" }, `purpose "poster" is not one of card, clean, identity`},
+		{"keep-out outside", func(p *Preset) { p.KeepOut = []image.Rectangle{image.Rect(1100, 500, 1300, 630)} }, "inside the 1200x630 canvas"},
+		{"empty keep-out", func(p *Preset) { p.KeepOut = []image.Rectangle{{}} }, "non-empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := ok
+			tt.change(&p)
+			err := p.Validate()
+			if tt.phrase == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
 			if err == nil || !strings.Contains(err.Error(), tt.phrase) {
 				t.Errorf("Validate() = %v, want an error with %q", err, tt.phrase)
 			}

@@ -38,7 +38,20 @@ type ManifestImage struct {
 	Bytes  int           `json:"bytes"`
 	SHA256 string        `json:"sha256"`
 	Crop   *photo.Box    `json:"crop,omitempty"`
-	Alt    string        `json:"alt"`
+	// Purpose is what the image is for: "card" (text on the photo),
+	// "clean" (the photo and at most a small logo) or "identity" (logo).
+	Purpose string `json:"purpose,omitempty"`
+	// Variant is the layout variant drawn.
+	Variant string `json:"variant,omitempty"`
+	// Placements names, by layer (its layout file:line), where a layer
+	// with alternative placements went, when not at its first box.
+	Placements map[string]string `json:"placements,omitempty"`
+	// Fallbacks says how the image departs from the layout's plan for a
+	// typical photo: a small photo set as an inset or left out for a
+	// typographic card, an enlargement, side pillars, a strip dropped
+	// over a face.
+	Fallbacks []string `json:"fallbacks,omitempty"`
+	Alt       string   `json:"alt"`
 	// Warnings are the warnings of this image that not every image of the
 	// article has; those of every image are in Manifest.Warnings.
 	Warnings []string `json:"warnings"`
@@ -46,6 +59,20 @@ type ManifestImage struct {
 
 // New builds the manifest of a result.
 func New(a *article.Article, layout string, res *render.Result) *Manifest {
+	if res.Photo != nil && len(res.Photo.ArticleFields) > 0 {
+		// The article as rendered: the fields it lacked, taken from the
+		// photo (res.Photo.ArticleFields says from which tags).
+		filled := *a
+		for k, f := range res.Photo.ArticleFields {
+			switch k {
+			case "credit":
+				filled.Credit = f.Value
+			case "caption":
+				filled.Caption = f.Value
+			}
+		}
+		a = &filled
+	}
 	m := &Manifest{Article: a, Layout: layout, Engine: render.Version, Photo: res.Photo, Images: []ManifestImage{}}
 	m.Warnings = Warnings(res.Outputs)
 	everywhere := map[string]bool{}
@@ -66,6 +93,17 @@ func New(a *article.Article, layout string, res *render.Result) *Manifest {
 		}
 		if !o.Crop.Empty() {
 			img.Crop = &photo.Box{X: o.Crop.Min.X, Y: o.Crop.Min.Y, W: o.Crop.Dx(), H: o.Crop.Dy()}
+		}
+		if pl := o.Plan; pl != nil {
+			img.Purpose, img.Variant, img.Fallbacks = pl.Purpose, pl.Variant, pl.Fallbacks
+			for i := range pl.Layers {
+				if l := &pl.Layers[i]; l.Placement > 0 {
+					if img.Placements == nil {
+						img.Placements = map[string]string{}
+					}
+					img.Placements[l.Source] = l.PlacementName
+				}
+			}
 		}
 		m.Images = append(m.Images, img)
 	}

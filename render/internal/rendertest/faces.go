@@ -33,15 +33,15 @@ func LabelledPhotos() []string { return slices.Sorted(maps.Keys(labelledFaces)) 
 // [LabelledPhotos]), in photo pixels.
 func LabelledFaces(name string) []image.Rectangle { return slices.Clone(labelledFaces[name]) }
 
-// CheckDetection asserts that the faces among found (as a Finder found
-// them on img) match the hand labels one to one: each label is covered to
-// 90% by a face at most 5 times its area (a face box with hair, not half
-// the photo), and every face lies in the photo.
+// CheckDetection asserts that the heads among found (faces, profiles and
+// heads, as a Finder found them on img) match the hand labels one to one:
+// each label is covered to 70% by a head at most 5 times its area (a head
+// box, not half the photo), and every head lies in the photo.
 func CheckDetection(t testing.TB, img *image.NRGBA, found []photo.Subject, labels []image.Rectangle) {
 	t.Helper()
 	var faces []photo.Subject
 	for _, s := range found {
-		if s.Kind == photo.SubjectFace {
+		if s.IsHead() && s.Kind != photo.SubjectAnimal {
 			faces = append(faces, s)
 		}
 	}
@@ -60,12 +60,13 @@ func CheckDetection(t testing.TB, img *image.NRGBA, found []photo.Subject, label
 	}
 }
 
-// matchesOne reports whether some face covers at least 90% of label while
-// being at most 5 times its area.
+// matchesOne reports whether some face covers at least 70% of label (a
+// head box of a face 20 px wide may miss a few pixels of it) while being
+// at most 5 times its area.
 func matchesOne(label image.Rectangle, faces []photo.Subject) bool {
 	for _, s := range faces {
 		covered := plan.Area(label.Intersect(s.Rect))
-		if covered*10 >= plan.Area(label)*9 && plan.Area(s.Rect) <= 5*plan.Area(label) {
+		if covered*10 >= plan.Area(label)*7 && plan.Area(s.Rect) <= 5*plan.Area(label) {
 			return true
 		}
 	}

@@ -1,0 +1,402 @@
+package photo
+
+import (
+	_ "embed" // for the cascade models
+	"fmt"
+	"image"
+	"math"
+	"sort"
+	"sync"
+)
+
+// The trained cascades (see models/README.md for origin, licence and
+// checksums), gzipped OpenCV XML as shipped in Debian's opencv-data.
+var (
+	//go:embed models/lbpcascade_frontalface_improved.xml.gz
+	modelFrontal []byte
+	//go:embed models/lbpcascade_profileface.xml.gz
+	modelProfile []byte
+	//go:embed models/haarcascade_upperbody.xml.gz
+	modelUpperBody []byte
+	//go:embed models/haarcascade_fullbody.xml.gz
+	modelFullBody []byte
+	//go:embed models/lbpcascade_frontalcatface.xml.gz
+	modelCatFace []byte
+)
+
+// A detector is one cascade run by the subject search.
+type detector struct {
+	name  string // model file, for errors
+	kind  string // Subject kind of its hits
+	model []byte
+	// mirror also runs the cascade on the mirrored image (the profile
+	// cascade knows faces turned one way only).
+	mirror bool
+	// minNeighbors is the number of overlapping raw hits a cluster needs.
+	minNeighbors int
+	// keep is the cluster size from which a cluster becomes a subject.
+	keep int
+	// confident is the cluster size from which a hit is confident.
+	confident int
+	// minFrac is the smallest window height searched, as a fraction of
+	// the detection image's long side.
+	minFrac float64
+	// step is the coarse scan's stride in level pixels.
+	step int
+	// maxSide is the largest pyramid level (long side, pixels) scanned:
+	// frontal faces are searched on a finer image than bodies.
+	maxSide int
+	// rotate, in degrees clockwise, runs the cascade on the image turned
+	// the other way, to find faces tilted by that much.
+	rotate float64
+}
+
+var detectors = []detector{
+	{name: "lbpcascade_frontalface_improved", kind: SubjectFace, model: modelFrontal, minNeighbors: 1, keep: 3, confident: 4, minFrac: 0.04, step: 4, maxSide: 560},
+	{name: "lbpcascade_profileface", kind: SubjectProfile, model: modelProfile, mirror: true, minNeighbors: 1, keep: 4, confident: 8, minFrac: 0.08, step: 3, maxSide: 360},
+	{name: "haarcascade_upperbody", kind: SubjectPerson, model: modelUpperBody, minNeighbors: 1, keep: 4, confident: 8, minFrac: 0.18, step: 3, maxSide: 240},
+	{name: "haarcascade_fullbody", kind: SubjectPerson, model: modelFullBody, minNeighbors: 1, keep: 4, confident: 8, minFrac: 0.12, step: 3, maxSide: 240},
+	// Tilted heads, on a coarser image.
+	{name: "lbpcascade_frontalface_improved", kind: SubjectFace, model: modelFrontal, minNeighbors: 1, keep: 3, confident: 4, minFrac: 0.08, step: 3, maxSide: 300, rotate: 22},
+	{name: "lbpcascade_frontalface_improved", kind: SubjectFace, model: modelFrontal, minNeighbors: 1, keep: 3, confident: 4, minFrac: 0.08, step: 3, maxSide: 300, rotate: -22},
+	{name: "lbpcascade_frontalcatface", kind: SubjectAnimal, model: modelCatFace, minNeighbors: 1, keep: 4, confident: 8, minFrac: 0.15, step: 3, maxSide: 400},
+}
+
+// loadCascades parses every embedded model once, on first use.
+var loadCascades = sync.OnceValues(func() ([]*cascade, error) {
+	out := make([]*cascade, len(detectors))
+	byName := map[string]*cascade{}
+	for i, d := range detectors {
+		if c := byName[d.name]; c != nil {
+			out[i] = c
+			continue
+		}
+		c, err := parseCascadeGzip(d.model)
+		if err != nil {
+			return nil, fmt.Errorf("model %s: %w", d.name, err)
+		}
+		out[i], byName[d.name] = c, c
+	}
+	return out, nil
+})
+
+// hit is a raw window accepted by a cascade, in detection pixels.
+type hit struct {
+	x, y, w, h float64
+	margin     float64
+}
+
+// cluster is a group of overlapping hits of one detector.
+type cluster struct {
+	det        int
+	flip       bool
+	x, y, w, h float64 // mean rectangle, detection pixels
+	n          int     // hits in the group
+	margin     float64 // best last-stage margin
+}
+
+// Scan tuning: the pyramid shrinks by scanStep per level (each detector
+// moves its window by its own step, then scans every pixel around each
+// hit); a job keeps at most scanMaxHits raw hits, which bounds the
+// quadratic grouping; groupEps is the corner tolerance of grouping.
+const (
+	scanStep     = 1.15
+	scanMaxHits  = 3000
+	groupEps     = 0.2
+	scanMaxLevel = 40
+)
+
+// scanJob is one detector run, on the image or its mirror.
+type scanJob struct {
+	det  int
+	flip bool
+}
+
+// scanCascades runs every detector over the grey image pix (w×h) and
+// returns the clusters, each detector's strongest first. The jobs are
+// split over two goroutines, each with its own pyramid; the result does
+// not depend on the split.
+func scanCascades(cs []*cascade, pix []uint8, w, h int) []cluster {
+	var jobs []scanJob
+	for i, d := range detectors {
+		jobs = append(jobs, scanJob{i, false})
+		if d.mirror {
+			jobs = append(jobs, scanJob{i, true})
+		}
+	}
+	hits := make([][]hit, len(jobs))
+	// The frontal cascade (the first job) costs about as much as all the
+	// others together; the jobs on turned images get their own images.
+	groups := [][]int{{0}, nil}
+	var turned []int
+	for j := 1; j < len(jobs); j++ {
+		// The turned images' goroutine also takes the cat faces.
+		if d := detectors[jobs[j].det]; d.rotate != 0 || d.kind == SubjectAnimal {
+			turned = append(turned, j)
+			continue
+		}
+		groups[1] = append(groups[1], j)
+	}
+	var wg sync.WaitGroup
+	for _, g := range groups {
+		wg.Go(func() { scanJobs(cs, jobs, g, hits, pix, w, h) })
+	}
+	wg.Go(func() {
+		for _, j := range turned {
+			src := pix
+			if a := detectors[jobs[j].det].rotate; a != 0 {
+				src = rotateGray(pix, w, h, -a)
+			}
+			scanJobs(cs, jobs, []int{j}, hits, src, w, h)
+		}
+	})
+	wg.Wait()
+	var out []cluster
+	for j, jb := range jobs {
+		for _, cl := range groupHits(hits[j], detectors[jb.det].minNeighbors) {
+			cl.det, cl.flip = jb.det, jb.flip
+			if a := detectors[jb.det].rotate; a != 0 {
+				cl = unrotate(cl, a, w, h)
+			}
+			out = append(out, cl)
+		}
+	}
+	return out
+}
+
+// rotateGray turns pix (w×h) by deg degrees clockwise about its centre
+// (bilinear), on a canvas of the same size filled with mid grey.
+func rotateGray(pix []uint8, w, h int, deg float64) []uint8 {
+	out := make([]uint8, w*h)
+	sin, cos := math.Sincos(deg * math.Pi / 180)
+	cx, cy := float64(w-1)/2, float64(h-1)/2
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			// The source of output pixel (x,y): turn it back.
+			dx, dy := float64(x)-cx, float64(y)-cy
+			sx := cx + dx*cos + dy*sin
+			sy := cy - dx*sin + dy*cos
+			x0, y0 := int(math.Floor(sx)), int(math.Floor(sy))
+			if x0 < 0 || y0 < 0 || x0+1 >= w || y0+1 >= h {
+				out[y*w+x] = 128
+				continue
+			}
+			tx, ty := sx-float64(x0), sy-float64(y0)
+			i := y0*w + x0
+			top := float64(pix[i])*(1-tx) + float64(pix[i+1])*tx
+			bot := float64(pix[i+w])*(1-tx) + float64(pix[i+w+1])*tx
+			out[y*w+x] = uint8(top*(1-ty) + bot*ty + 0.5)
+		}
+	}
+	return out
+}
+
+// unrotate maps a cluster found on the image turned by -deg degrees back
+// to the image: the box becomes the upright bounding box of the window's
+// four corners turned by deg.
+func unrotate(c cluster, deg float64, w, h int) cluster {
+	sin, cos := math.Sincos(deg * math.Pi / 180)
+	cx, cy := float64(w-1)/2, float64(h-1)/2
+	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, p := range [4][2]float64{{c.x, c.y}, {c.x + c.w, c.y}, {c.x, c.y + c.h}, {c.x + c.w, c.y + c.h}} {
+		// Output (turned) point p came from image point q with
+		// p = centre + R(-deg)(q - centre), so q = centre + R(deg)(p - centre).
+		dx, dy := p[0]-cx, p[1]-cy
+		qx := cx + dx*cos - dy*sin
+		qy := cy + dx*sin + dy*cos
+		x0, y0, x1, y1 = min(x0, qx), min(y0, qy), max(x1, qx), max(y1, qy)
+	}
+	c.x, c.y, c.w, c.h = x0, y0, x1-x0, y1-y0
+	return c
+}
+
+// scanJobs runs the jobs listed in which over a pyramid of pix, writing
+// each job's raw hits to hits[job].
+func scanJobs(cs []*cascade, jobs []scanJob, which []int, hits [][]hit, pix []uint8, w, h int) {
+	var it integral
+	level := pix
+	seen := map[int]bool{}
+	for k, scale := 0, 1.0; k < scanMaxLevel; k, scale = k+1, scale*scanStep {
+		lw, lh := int(float64(w)/scale), int(float64(h)/scale)
+		if lw < 14 || lh < 14 {
+			break
+		}
+		var active []int
+		sq, tilt := false, false
+		for _, j := range which {
+			jb := jobs[j]
+			d, c := detectors[jb.det], cs[jb.det]
+			if float64(c.h)*scale < d.minFrac*float64(max(w, h)) || max(lw, lh) > d.maxSide || c.w > lw || c.h > lh || len(hits[j]) >= scanMaxHits {
+				continue
+			}
+			active = append(active, j)
+			if !c.lbp {
+				sq = true
+				tilt = tilt || c.tilted
+			}
+		}
+		if len(active) == 0 {
+			continue
+		}
+		if k > 0 {
+			level = resizeGray(pix, w, h, lw, lh, level)
+		}
+		it.build(level, lw, lh, sq, tilt)
+		for _, j := range active {
+			jb := jobs[j]
+			d, c := detectors[jb.det], cs[jb.det]
+			p := c.place(lw+1, jb.flip)
+			step := d.step
+			add := func(x, y int, m float32) {
+				if len(hits[j]) < scanMaxHits {
+					hits[j] = append(hits[j], hit{float64(x) * scale, float64(y) * scale, float64(c.w) * scale, float64(c.h) * scale, float64(m)})
+				}
+			}
+			var coarse []image.Point
+			for y := 0; y+c.h <= lh; y += step {
+				for x := 0; x+c.w <= lw; x += step {
+					if ok, m := p.eval(&it, x, y); ok {
+						add(x, y, m)
+						coarse = append(coarse, image.Pt(x, y))
+					}
+				}
+			}
+			// Around each coarse hit, scan every pixel so that the number
+			// of hits measures how stable the detection is.
+			clear(seen)
+			for _, pt := range coarse {
+				seen[pt.Y*lw+pt.X] = true
+			}
+			for _, pt := range coarse {
+				for y := max(0, pt.Y-step+1); y < pt.Y+step && y+c.h <= lh; y++ {
+					for x := max(0, pt.X-step+1); x < pt.X+step && x+c.w <= lw; x++ {
+						if seen[y*lw+x] {
+							continue
+						}
+						seen[y*lw+x] = true
+						if ok, m := p.eval(&it, x, y); ok {
+							add(x, y, m)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// groupHits clusters similar rectangles (corners within groupEps of their
+// mean size), keeps clusters of at least minN hits, and drops a cluster
+// lying inside a bigger one that has more hits.
+func groupHits(hs []hit, minN int) []cluster {
+	n := len(hs)
+	parent := make([]int, n)
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			a, b := hs[i], hs[j]
+			d := groupEps * (min(a.w, b.w) + min(a.h, b.h)) * 0.5
+			if math.Abs(a.x-b.x) <= d && math.Abs(a.y-b.y) <= d &&
+				math.Abs(a.x+a.w-b.x-b.w) <= d && math.Abs(a.y+a.h-b.y-b.h) <= d {
+				if ra, rb := find(i), find(j); ra != rb {
+					parent[max(ra, rb)] = min(ra, rb)
+				}
+			}
+		}
+	}
+	byRoot := map[int]*cluster{}
+	var order []int
+	for i, hh := range hs {
+		r := find(i)
+		c := byRoot[r]
+		if c == nil {
+			c = &cluster{}
+			byRoot[r] = c
+			order = append(order, r)
+		}
+		c.x += hh.x
+		c.y += hh.y
+		c.w += hh.w
+		c.h += hh.h
+		c.n++
+		c.margin = max(c.margin, hh.margin)
+	}
+	var cl []cluster
+	for _, r := range order {
+		c := byRoot[r]
+		if c.n < minN {
+			continue
+		}
+		k := float64(c.n)
+		c.x, c.y, c.w, c.h = c.x/k, c.y/k, c.w/k, c.h/k
+		cl = append(cl, *c)
+	}
+	var out []cluster
+	for i, a := range cl {
+		inside := false
+		for j, b := range cl {
+			if i == j || b.n <= a.n {
+				continue
+			}
+			dx, dy := b.w*groupEps, b.h*groupEps
+			if a.x >= b.x-dx && a.y >= b.y-dy && a.x+a.w <= b.x+b.w+dx && a.y+a.h <= b.y+b.h+dy {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			out = append(out, a)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].n > out[j].n })
+	return out
+}
+
+// resizeGray area-samples src (w×h) to dw×dh (not larger), reusing buf.
+func resizeGray(src []uint8, w, h, dw, dh int, buf []uint8) []uint8 {
+	out := grow(buf, dw*dh)
+	if &out[0] == &src[0] {
+		out = make([]uint8, dw*dh)
+	}
+	fx, fy := float64(w)/float64(dw), float64(h)/float64(dh)
+	for y := 0; y < dh; y++ {
+		sy := (float64(y)+0.5)*fy - 0.5
+		y0 := int(sy)
+		ty := sy - float64(y0)
+		y1 := min(y0+1, h-1)
+		y0 = max(0, min(y0, h-1))
+		for x := 0; x < dw; x++ {
+			sx := (float64(x)+0.5)*fx - 0.5
+			x0 := int(sx)
+			tx := sx - float64(x0)
+			x1 := min(x0+1, w-1)
+			x0 = max(0, min(x0, w-1))
+			top := float64(src[y0*w+x0])*(1-tx) + float64(src[y0*w+x1])*tx
+			bot := float64(src[y1*w+x0])*(1-tx) + float64(src[y1*w+x1])*tx
+			out[y*dw+x] = uint8(top*(1-ty) + bot*ty + 0.5)
+		}
+	}
+	return out
+}
+
+// detectGray returns the luma of small (a box-shrunk copy of the photo)
+// resized bilinearly so that its long side is side pixels; small photos
+// are enlarged.
+func detectGray(small rgbImage, side int) (pix []uint8, w, h int) {
+	lum, sw, sh := small.gray(0)
+	long := max(sw, sh)
+	w = max(1, int(math.Round(float64(sw)*float64(side)/float64(long))))
+	h = max(1, int(math.Round(float64(sh)*float64(side)/float64(long))))
+	if w == sw && h == sh {
+		return lum, w, h
+	}
+	return resizeGray(lum, sw, sh, w, h, nil), w, h
+}
