@@ -218,9 +218,16 @@ type problem struct{ kind, detail string }
 // checkPlan checks the text layers of one plan (see TestCorpusMatrix).
 func checkPlan(l *layout.Layout, pl *plan.Plan, a *article.Article) []problem {
 	var out []problem
-	v, err := l.VariantFor(pl.Width, pl.Height)
-	if err != nil {
-		return []problem{{kindPlan, err.Error()}}
+	// The variant the plan drew (chosen by purpose and photo size too,
+	// not only by the canvas).
+	var v *layout.Variant
+	for i := range l.Variants {
+		if l.Variants[i].Name == pl.Variant {
+			v = &l.Variants[i]
+		}
+	}
+	if v == nil {
+		return []problem{{kindPlan, fmt.Sprintf("the plan's variant %q is not in layout %s", pl.Variant, l.Name)}}
 	}
 	short := float64(min(pl.Width, pl.Height))
 	headline, _ := a.Field("headline") // corpus entries have no card_headline
