@@ -153,8 +153,10 @@ func TestBrowser(t *testing.T) {
 			return err
 		}),
 		chromedp.SendKeys(chromedp.CSS("#headline"), "Studio test: a headline typed in the browser"))
-	// The 150-pixel thumbnail has no headline (min_short_side: 200).
-	typed := waitFor("new images after typing", allNew(first.Srcs, "thumb-square"))
+	// The 150-pixel thumbnail has no headline (min_short_side: 200), and
+	// the identity assets (the channel poster, the app icon) show only
+	// the logo.
+	typed := waitFor("new images after typing", allNew(first.Srcs, "thumb-square", "roku-poster-hd", "tvos-app-icon"))
 	t.Logf("typing to every image reloaded: %v", time.Since(begun).Round(time.Millisecond))
 	if got := env.headline(); got != "Studio test: a headline typed in the browser" {
 		t.Errorf("the server renders headline %q", got)
@@ -163,7 +165,7 @@ func TestBrowser(t *testing.T) {
 	// Saving a changed layout refreshes the page.
 	orig := env.readLayout()
 	begun = time.Now()
-	env.writeLayout(strings.Replace(orig, `primary: "#C8102E"`, `primary: "#1060C8"`, 1))
+	env.writeLayout(strings.Replace(orig, `accent: "#C8102E"`, `accent: "#1060C8"`, 1))
 	saved := waitFor("new images after saving the layout", allNew(typed.Srcs))
 	t.Logf("save to every image reloaded: %v", time.Since(begun).Round(time.Millisecond))
 
@@ -240,7 +242,7 @@ func TestBrowser(t *testing.T) {
 			return err
 		}))
 	switched := waitFor("the k1-air-base sample's images", func(st pageState) bool {
-		return strings.HasPrefix(st.Headline, "Occupying US forces") && allNew(before.Srcs)(st)
+		return strings.HasPrefix(st.Headline, "Occupying US forces") && allNew(before.Srcs, "roku-poster-hd", "tvos-app-icon")(st)
 	})
 	t.Logf("choosing a sample to every image reloaded: %v", time.Since(begun).Round(time.Millisecond))
 	if switched.Error != "" {
@@ -261,7 +263,7 @@ func TestBrowser(t *testing.T) {
 		}))
 	thai, _ := corpus.Lookup("th")
 	waitFor("the Thai headline's images", func(st pageState) bool {
-		return st.Headline == thai.Headline && allNew(switched.Srcs, "thumb-square")(st)
+		return st.Headline == thai.Headline && allNew(switched.Srcs, "thumb-square", "roku-poster-hd", "tvos-app-icon")(st)
 	})
 	if lang, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('headline').lang`)); err != nil || lang != "th" {
 		t.Errorf("the headline field's lang is %q (%v), want th", lang, err)

@@ -67,6 +67,9 @@ type presetView struct {
 	Height    int      `json:"height"`
 	Image     string   `json:"image"` // "" until rendered
 	Warnings  []string `json:"warnings"`
+	// Fallbacks says how the card departs from its layout (a small photo
+	// left out for a typographic card, a layer moved off a face, ...).
+	Fallbacks []string `json:"fallbacks"`
 	Overlay   *overlay `json:"overlay,omitempty"`
 	// SourceCrop is the part of the photo shown, as fractions of the
 	// photo's width and height: [x, y, w, h].
@@ -115,10 +118,13 @@ func (s *studio) view(snap *snapshot) stateView {
 			v.Groups = append(v.Groups, groupView{Platform: g})
 		}
 		v.Groups[i].Presets = append(v.Groups[i].Presets, p.ID)
-		pv := presetView{ID: p.ID, Platform: p.Platform, Placement: p.Placement, Width: p.Width, Height: p.Height, Warnings: []string{}}
+		pv := presetView{ID: p.ID, Platform: p.Platform, Placement: p.Placement, Width: p.Width, Height: p.Height, Warnings: []string{}, Fallbacks: []string{}}
 		if o := snap.outs[p.ID]; o != nil {
 			pv.Image = fmt.Sprintf("img/%s?v=%s", o.FileName(), o.SHA256[:16])
 			pv.Warnings = append(pv.Warnings, o.Warnings...)
+			if o.Plan != nil {
+				pv.Fallbacks = append(pv.Fallbacks, o.Plan.Fallbacks...)
+			}
 			pv.Overlay = overlayOf(o.Plan)
 			if sz, ok := snap.photoSize[p.ID]; ok && !o.Crop.Empty() && sz.X > 0 && sz.Y > 0 {
 				c := o.Crop
