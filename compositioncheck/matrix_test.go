@@ -1,7 +1,6 @@
 package compositioncheck
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -20,8 +19,8 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"sharecard/fonts"
-	"sharecard/layouts"
+	"sharecard/internal/enginetest"
+	"sharecard/internal/knownlist"
 	"sharecard/render"
 	"sharecard/render/article"
 	"sharecard/render/layout"
@@ -83,24 +82,12 @@ var matrixPresets = []string{"og", "x-summary", "instagram-story", "ctv-hero-fhd
 // matrixLayouts are the built-in layouts checked.
 var matrixLayouts = []string{"standard", "split", "breaking"}
 
-var engineOnce = sync.OnceValues(func() (*render.Engine, error) { return render.NewEngine(fonts.FS) })
-
-func engine(t testing.TB) *render.Engine {
-	t.Helper()
-	eng, err := engineOnce()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return eng
-}
+func engine(t testing.TB) *render.Engine { return enginetest.Engine(t) }
 
 // builtinLayouts parses the shipped layouts.
 func builtinLayouts(t testing.TB, eng *render.Engine) map[string]*layout.Layout {
 	t.Helper()
-	lays, err := layout.Load(layouts.FS, "layouts", eng.Fonts)
-	if err != nil {
-		t.Fatalf("built-in layouts do not parse:\n%v", err)
-	}
+	lays := enginetest.BuiltinLayouts(t, eng)
 	for _, n := range matrixLayouts {
 		if lays[n] == nil {
 			t.Fatalf("no built-in layout %q", n)
@@ -581,33 +568,7 @@ func table(all []outcome) string {
 }
 
 // readKnown reads knownFile: "photo kind" lines; # starts a comment.
-func readKnown() (map[[2]string]bool, error) {
-	f, err := os.Open(knownFile)
-	if errors.Is(err, os.ErrNotExist) {
-		return map[[2]string]bool{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	out := map[[2]string]bool{}
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		w := strings.Fields(line)
-		if len(w) == 0 {
-			continue
-		}
-		if len(w) != 2 || !slices.Contains(failKinds, w[1]) {
-			return nil, fmt.Errorf("%s:%d: want \"photo kind\" with kind one of %s", knownFile, n, strings.Join(failKinds, ", "))
-		}
-		out[[2]string{w[0], w[1]}] = true
-	}
-	return out, sc.Err()
-}
+func readKnown() (map[[2]string]bool, error) { return knownlist.Read(knownFile, failKinds, "photo") }
 
 // writeKnown writes the findings to knownFile, with the header that says
 // how the list is used.

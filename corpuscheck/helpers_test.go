@@ -4,12 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"sharecard/corpus"
-	"sharecard/fonts"
-	"sharecard/layouts"
+	"sharecard/internal/enginetest"
 	"sharecard/render"
 	"sharecard/render/article"
 	"sharecard/render/layout"
@@ -17,25 +15,11 @@ import (
 	"sharecard/render/preset"
 )
 
-var engineOnce = sync.OnceValues(func() (*render.Engine, error) { return render.NewEngine(fonts.FS) })
-
-func engine(t testing.TB) *render.Engine {
-	t.Helper()
-	eng, err := engineOnce()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return eng
-}
+func engine(t testing.TB) *render.Engine { return enginetest.Engine(t) }
 
 // builtinLayouts parses the shipped layouts.
 func builtinLayouts(t testing.TB, eng *render.Engine) map[string]*layout.Layout {
-	t.Helper()
-	lays, err := layout.Load(layouts.FS, "layouts", eng.Fonts)
-	if err != nil {
-		t.Fatalf("built-in layouts do not parse:\n%v", err)
-	}
-	return lays
+	return enginetest.BuiltinLayouts(t, eng)
 }
 
 // samplePhoto is the long-headline sample's photo (small, with a face):

@@ -1,7 +1,6 @@
 package corpuscheck
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -21,6 +20,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"sharecard/corpus"
+	"sharecard/internal/knownlist"
 	"sharecard/render"
 	"sharecard/render/article"
 	"sharecard/render/layout"
@@ -455,36 +455,7 @@ func table(entries []corpus.Entry, all []*finding) string {
 }
 
 // readKnown reads knownFile: "entry kind" lines; # starts a comment.
-func readKnown() (map[[2]string]bool, error) {
-	f, err := os.Open(knownFile)
-	if errors.Is(err, os.ErrNotExist) {
-		return map[[2]string]bool{}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	out := map[[2]string]bool{}
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		w := strings.Fields(line)
-		if len(w) == 0 {
-			continue
-		}
-		if len(w) != 2 || !slices.Contains(kinds, w[1]) {
-			return nil, fmt.Errorf("%s:%d: want \"entry kind\" with kind one of %s", knownFile, n, strings.Join(kinds, ", "))
-		}
-		if _, ok := corpus.Lookup(w[0]); !ok {
-			return nil, fmt.Errorf("%s:%d: no corpus entry %q", knownFile, n, w[0])
-		}
-		out[[2]string{w[0], w[1]}] = true
-	}
-	return out, sc.Err()
-}
+func readKnown() (map[[2]string]bool, error) { return knownlist.Read(knownFile, kinds, "entry") }
 
 // writeKnown writes the findings to knownFile, with the header that says
 // how the list is used.

@@ -7,11 +7,9 @@ import (
 	"image"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 
-	"sharecard/fonts"
-	"sharecard/layouts"
+	"sharecard/internal/enginetest"
 	"sharecard/render"
 	"sharecard/render/layout"
 	"sharecard/render/plan"
@@ -19,26 +17,11 @@ import (
 	"sharecard/render/text"
 )
 
-// The fonts and face model are parsed once for all tests (read-only).
-var testEngine = sync.OnceValues(func() (*render.Engine, error) { return render.NewEngine(fonts.FS) })
-
-func engine(t testing.TB) *render.Engine {
-	t.Helper()
-	eng, err := testEngine()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return eng
-}
+func engine(t testing.TB) *render.Engine { return enginetest.Engine(t) }
 
 // builtinLayouts parses the shipped layouts.
 func builtinLayouts(t testing.TB, eng *render.Engine) map[string]*layout.Layout {
-	t.Helper()
-	lays, err := layout.Load(layouts.FS, "layouts", eng.Fonts)
-	if err != nil {
-		t.Fatalf("built-in layouts do not parse:\n%v", err)
-	}
-	return lays
+	return enginetest.BuiltinLayouts(t, eng)
 }
 
 // testLayout parses testdata/name.
