@@ -208,15 +208,40 @@ type Pill struct {
 //     colour, else the variant's background). A photo alone in its slot
 //     (no text over its box) is an inset; one under text that covers less
 //     than 70% of its box is left out (a typographic card from the same
-//     variant).
+//     variant). A layout that has a small_photo variant gets that variant
+//     instead, also when the photo covered its box at first but the crop
+//     had to zoom out to keep its subjects whole.
 func Card(a *article.Article, l *layout.Layout, p preset.Preset, ph PhotoInfo, fonts *text.FontSet) (*Plan, error) {
+	pl, leftOut, err := card(a, l, p, ph, fonts, false)
+	if err == nil && leftOut {
+		return card2(a, l, p, ph, fonts, pl)
+	}
+	return pl, err
+}
+
+// card2 plans again, with the layout's small-photo variant, a card whose
+// photo the normal variant left out; it keeps first when there is none.
+func card2(a *article.Article, l *layout.Layout, p preset.Preset, ph PhotoInfo, fonts *text.FontSet, first *Plan) (*Plan, error) {
+	if !l.HasSmallPhoto(layout.Want{Width: p.Width, Height: p.Height, Purpose: p.Purpose}) {
+		return first, nil
+	}
+	pl, _, err := card(a, l, p, ph, fonts, true)
+	if err != nil || pl.Variant == first.Variant {
+		return first, nil
+	}
+	return pl, nil
+}
+
+// card plans one card; small forces the layout's small-photo variant. It
+// also reports whether the photo was left out.
+func card(a *article.Article, l *layout.Layout, p preset.Preset, ph PhotoInfo, fonts *text.FontSet, small bool) (*Plan, bool, error) {
 	if l.Fonts != nil {
 		fonts = l.Fonts
 	}
 	want := layout.Want{Width: p.Width, Height: p.Height, Purpose: p.Purpose}
 	v, err := l.Choose(want)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	pl := &Plan{
 		Preset: p.ID, Layout: l.Name, Purpose: p.Purpose,
@@ -224,12 +249,16 @@ func Card(a *article.Article, l *layout.Layout, p preset.Preset, ph PhotoInfo, f
 		Safe: image.Rect(p.Safe.Left, p.Safe.Top, p.Width-p.Safe.Right, p.Height-p.Safe.Bottom),
 	}
 	if pl.Safe.Empty() {
-		return nil, fmt.Errorf("preset %s: safe-area insets %+v leave no room on a %dx%d canvas", p.ID, p.Safe, p.Width, p.Height)
+		return nil, false, fmt.Errorf("preset %s: safe-area insets %+v leave no room on a %dx%d canvas", p.ID, p.Safe, p.Width, p.Height)
 	}
 	c := &carder{a: a, l: l, p: p, ph: ph, fonts: fonts, pl: pl,
 		canvas: image.Rect(0, 0, p.Width, p.Height), short: float64(min(p.Width, p.Height)),
 		maxUp: MaxUpscaleFor(p.Width, p.Height)}
-	if why := c.tooSmall(v); why != "" && l.HasSmallPhoto(want) {
+	why := c.tooSmall(v)
+	if small && why == "" {
+		why = "small photo: the crop zoomed out to keep its subjects whole"
+	}
+	if why != "" && l.HasSmallPhoto(want) {
 		want.SmallPhoto = true
 		if sv, err := l.Choose(want); err == nil && sv != v {
 			v = sv
@@ -239,12 +268,13 @@ func Card(a *article.Article, l *layout.Layout, p preset.Preset, ph PhotoInfo, f
 	pl.Variant, pl.Background = v.Name, v.Background
 	c.v = v
 	if err := c.layers(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	c.keepOut()
 	c.compose()
 	c.finish()
-	return pl, nil
+	leftOut := c.main >= 0 && pl.Crop == nil && c.ph.Size.X > 0
+	return pl, leftOut, nil
 }
 
 // MaxUpscaleFor is the largest factor a photo is enlarged by on a w×h
