@@ -68,12 +68,7 @@ func finishJPEGICC(m photoMeta, chunks [][]byte) photoMeta {
 // pngMeta walks the PNG chunks for iCCP and eXIf.
 func pngMeta(data []byte) photoMeta {
 	var m photoMeta
-	for i := 8; i+12 <= len(data); {
-		n := binary.BigEndian.Uint32(data[i:])
-		if uint64(n) > uint64(len(data)-i-12) {
-			break
-		}
-		typ, body := string(data[i+4:i+8]), data[i+8:i+8+int(n)]
+	pngChunks(data, func(typ string, body []byte) bool {
 		switch typ {
 		case "iCCP":
 			icc, err := inflateICCP(body)
@@ -83,11 +78,9 @@ func pngMeta(data []byte) photoMeta {
 			m.icc = icc
 		case "eXIf":
 			m.orientation = exifOrientation(body)
-		case "IEND":
-			return m
 		}
-		i += 12 + int(n)
-	}
+		return true
+	})
 	return m
 }
 
@@ -114,20 +107,15 @@ func inflateICCP(body []byte) ([]byte, error) {
 // webpMeta walks the RIFF chunks of a WebP file for ICCP and EXIF.
 func webpMeta(data []byte) photoMeta {
 	var m photoMeta
-	for i := 12; i+8 <= len(data); {
-		n := binary.LittleEndian.Uint32(data[i+4:])
-		if uint64(n) > uint64(len(data)-i-8) {
-			break
-		}
-		body := data[i+8 : i+8+int(n)]
-		switch string(data[i : i+4]) {
+	webpChunks(data, func(fourCC string, body []byte) bool {
+		switch fourCC {
 		case "ICCP":
 			m.icc = body
 		case "EXIF":
 			m.orientation = exifOrientation(bytes.TrimPrefix(body, []byte("Exif\x00\x00")))
 		}
-		i += 8 + int(n) + int(n&1)
-	}
+		return true
+	})
 	return m
 }
 

@@ -392,16 +392,7 @@ func photoshopIPTC(b []byte) []byte {
 // pngRawMeta walks the chunks of a PNG for the XMP iTXt chunk and eXIf.
 func pngRawMeta(data []byte) rawMeta {
 	var m rawMeta
-	i := 8
-	for range maxMetaSegments {
-		if i+12 > len(data) {
-			break
-		}
-		n := binary.BigEndian.Uint32(data[i:])
-		if uint64(n) > uint64(len(data)-i-12) {
-			break
-		}
-		typ, body := string(data[i+4:i+8]), data[i+8:i+8+int(n)]
+	pngChunks(data, func(typ string, body []byte) bool {
 		switch typ {
 		case "iTXt":
 			if m.xmp == nil && bytes.HasPrefix(body, []byte("XML:com.adobe.xmp\x00")) {
@@ -413,11 +404,9 @@ func pngRawMeta(data []byte) rawMeta {
 			}
 		case "eXIf":
 			m.orientation = exifOrientation(body)
-		case "IEND":
-			return m
 		}
-		i += 12 + int(n)
-	}
+		return true
+	})
 	return m
 }
 
@@ -459,17 +448,8 @@ func itxtText(b []byte) ([]byte, error) {
 // webpRawMeta walks the RIFF chunks of a WebP for "XMP " and EXIF.
 func webpRawMeta(data []byte) rawMeta {
 	var m rawMeta
-	i := 12
-	for range maxMetaSegments {
-		if i+8 > len(data) {
-			break
-		}
-		n := binary.LittleEndian.Uint32(data[i+4:])
-		if uint64(n) > uint64(len(data)-i-8) {
-			break
-		}
-		body := data[i+8 : i+8+int(n)]
-		switch string(data[i : i+4]) {
+	webpChunks(data, func(fourCC string, body []byte) bool {
+		switch fourCC {
 		case "XMP ":
 			if m.xmp == nil {
 				m.xmp = body
@@ -477,8 +457,8 @@ func webpRawMeta(data []byte) rawMeta {
 		case "EXIF":
 			m.orientation = exifOrientation(bytes.TrimPrefix(body, []byte("Exif\x00\x00")))
 		}
-		i += 8 + int(n) + int(n&1)
-	}
+		return true
+	})
 	return m
 }
 
