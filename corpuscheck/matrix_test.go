@@ -198,18 +198,11 @@ func TestCorpusMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	desc := map[[2]string]string{}
 	for _, f := range all {
-		if !known[[2]string{f.entry, f.kind}] {
-			t.Errorf("new failure %s %s on %d canvases, e.g. %s", f.entry, f.kind, f.canvases, f.example)
-		}
+		desc[[2]string{f.entry, f.kind}] = fmt.Sprintf("on %d canvases, e.g. %s", f.canvases, f.example)
 	}
-	if full {
-		for k := range known {
-			if found[k] == nil {
-				t.Errorf("%s %s is listed in %s but passes now: remove it from the list", k[0], k[1], knownFile)
-			}
-		}
-	}
+	knownlist.Compare(t, knownFile, known, desc, full)
 }
 
 // problem is one failure found on one plan.

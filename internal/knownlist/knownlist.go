@@ -10,9 +10,11 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
+	"testing"
 )
 
 // Read reads the list in file, each kind one of kinds; what names the
@@ -44,4 +46,31 @@ func Read(file string, kinds []string, what string) (map[[2]string]bool, error) 
 		out[[2]string{w[0], w[1]}] = true
 	}
 	return out, sc.Err()
+}
+
+// Compare fails t for each failure found that known does not list and,
+// on a full run, for each one known lists that was not found. found maps
+// each failure ("name kind") to a description for the message.
+func Compare(t testing.TB, file string, known map[[2]string]bool, found map[[2]string]string, full bool) {
+	t.Helper()
+	for _, k := range slices.SortedFunc(maps.Keys(found), compareKeys) {
+		if !known[k] {
+			t.Errorf("new failure %s %s %s", k[0], k[1], found[k])
+		}
+	}
+	if !full {
+		return
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(known), compareKeys) {
+		if _, ok := found[k]; !ok {
+			t.Errorf("%s %s is listed in %s but passes now: remove it from the list (-update-known)", k[0], k[1], file)
+		}
+	}
+}
+
+func compareKeys(a, b [2]string) int {
+	if c := strings.Compare(a[0], b[0]); c != 0 {
+		return c
+	}
+	return strings.Compare(a[1], b[1])
 }
