@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"cmp"
 	"fmt"
 	"image"
 	"math"
@@ -241,45 +242,31 @@ type cost struct {
 	comp     float64 // distance of the subjects from their target, box pixels
 }
 
+// better orders crops: faces clear of the text first, then heads clear
+// and whole, then the gap around heads, other subjects clear and whole,
+// unconfident finds clear, and last the composition.
 func (a cost) better(b cost) bool {
-	if a.overlap != b.overlap {
-		return a.overlap < b.overlap
-	}
-	if a.headOver != b.headOver {
-		return a.headOver < b.headOver
-	}
-	if a.cut != b.cut {
-		return a.cut < b.cut
-	}
-	if a.gapOver != b.gapOver {
-		return a.gapOver < b.gapOver
-	}
-	if a.bodyOver != b.bodyOver {
-		return a.bodyOver < b.bodyOver
-	}
-	if a.bodyCut != b.bodyCut {
-		return a.bodyCut < b.bodyCut
-	}
-	if a.weakOver != b.weakOver {
-		return a.weakOver < b.weakOver
-	}
-	return a.comp < b.comp
+	return cmp.Or(a.headFirst(b),
+		cmp.Compare(a.gapOver, b.gapOver),
+		cmp.Compare(a.bodyOver, b.bodyOver),
+		cmp.Compare(a.bodyCut, b.bodyCut),
+		cmp.Compare(a.weakOver, b.weakOver),
+		cmp.Compare(a.comp, b.comp)) < 0
 }
 
 // betterAvoid reports whether a zoomed-out placement is worth its zoom: it
 // must reduce the overlap of heads, or keep it and trim less headroom, or
 // keep both and reduce the overlap of other subjects.
 func (a cost) betterAvoid(b cost) bool {
-	if a.overlap != b.overlap {
-		return a.overlap < b.overlap
-	}
-	if a.headOver != b.headOver {
-		return a.headOver < b.headOver
-	}
-	if a.cut != b.cut {
-		return a.cut < b.cut
-	}
-	return a.bodyOver < b.bodyOver
+	return cmp.Or(a.headFirst(b), cmp.Compare(a.bodyOver, b.bodyOver)) < 0
+}
+
+// headFirst compares what both orders put first: faces under text, heads
+// under text, heads cut.
+func (a cost) headFirst(b cost) int {
+	return cmp.Or(cmp.Compare(a.overlap, b.overlap),
+		cmp.Compare(a.headOver, b.headOver),
+		cmp.Compare(a.cut, b.cut))
 }
 
 // result turns a placement into a CropResult; facesApart selects the
