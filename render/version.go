@@ -26,5 +26,5 @@ var goldenDigests = map[string]string{
 	// headroom, layers moved to placements clear of subjects, small-photo
 	// variants, purposes (card, clean, identity), keep-out zones, the
 	// credit on every card, and the built-in layouts' one type system.
-	"sharecard-render/4": "8a57ae822f1db51908694a651a3eed63af346a317d67af9665140ad6fd42b37d",
+	"sharecard-render/4": "fe7ad30e1f8ac54eee9976a3e2cf187e2927f56538b02cdaf6a92d153aca4e5c",
 }
