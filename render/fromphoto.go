@@ -63,9 +63,15 @@ func subjectsOf(prep *photo.Prepared) []photo.Subject {
 // with confidence and no focus point: its crop is a guess.
 const noSubject = "no subject found: set a focus point (focus: {x, y} in the article) so the crops keep what matters"
 
-// confidentSubject reports whether the photo has a subject worth trusting.
-func confidentSubject(subjects []photo.Subject) bool {
-	for _, s := range subjects {
+// confidentSubject reports whether the photo has a subject worth
+// trusting: a region the desk tagged, or a confident find.
+func confidentSubject(prep *photo.Prepared) bool {
+	for _, r := range prep.Embedded.Regions {
+		if r.Confident {
+			return true
+		}
+	}
+	for _, s := range prep.Subjects {
 		if s.Confident {
 			return true
 		}

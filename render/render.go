@@ -550,7 +550,7 @@ func newOutput(job Job, p preset.Preset, pl *plan.Plan, enc encode.Encoded, draw
 	}
 	if pl.Crop != nil && prep != nil {
 		out.Crop = prep.ToSource(pl.Crop.Src)
-		if job.Article.Focus == nil && !confidentSubject(subjectsOf(prep)) {
+		if job.Article.Focus == nil && !confidentSubject(prep) {
 			out.Warnings = append(out.Warnings, noSubject)
 		}
 	}
