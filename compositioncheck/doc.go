@@ -10,7 +10,8 @@
 //
 //   - TestCompositionMatrix plans every labelled photo, and exact
 //     transforms of them made in the test (mirrored, shifted so a head
-//     touches the frame's edge, shrunk to 500 px), on every preset of
+//     touches the frame's edge, shrunk to 500 px, and the people photos
+//     enlarged 3× so the big canvases get them full bleed), on every preset of
 //     every built-in layout with Engine.Prepare and Engine.PlanCard, as
 //     the engine ships them, and checks each plan (see the test's doc
 //     comment). Known failures are listed in testdata/known-failures.txt,

@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"image/jpeg"
 	_ "image/jpeg" // the photos
 	"image/png"
 	"os"
@@ -125,6 +126,7 @@ const (
 	tfMirror = "mirror" // flipped left to right
 	tfEdge   = "edge"   // shifted so the first head touches the nearest edge
 	tfSmall  = "small"  // shrunk to 500 px on the long side
+	tfLarge  = "large"  // a photo with people, enlarged 3× (what a desk sends)
 )
 
 // variant is a photo as the matrix plans it: a labelled photo or an exact
@@ -140,6 +142,16 @@ type variant struct {
 
 // smallSide is the long side of the "small" transform.
 const smallSide = 500
+
+// largeFactor is the enlargement of the "large" transform, made of the
+// photos with heads no longer than largeMaxSide: the labelled people
+// photos are small (512–768 px), and only a large copy of them reaches
+// the full-bleed variants of the big canvases (TV heroes, stories) instead
+// of their small-photo fallbacks.
+const (
+	largeFactor  = 3
+	largeMaxSide = 800
+)
 
 // maxTransformSide: photos longer than this are shrunk but not mirrored
 // or shifted (the mirrored dandelions would cost a 16 MP PNG each run).
@@ -171,6 +183,9 @@ func variants(photos []labelledPhoto, all bool) []variant {
 		}
 		if long > smallSide && (all || hasHead) {
 			out = append(out, transformed(p, tfSmall, decoded))
+		}
+		if long <= largeMaxSide && hasHead {
+			out = append(out, transformed(p, tfLarge, decoded))
 		}
 	}
 	return out
@@ -204,6 +219,13 @@ func transformed(p labelledPhoto, tf string, decoded func() (image.Image, error)
 			l.Box = []int{size.X - r.Max.X, r.Min.Y, r.Dx(), r.Dy()}
 			v.labels = append(v.labels, l)
 		}
+	case tfLarge:
+		v.size = size.Mul(largeFactor)
+		for _, l := range p.Labels {
+			r := l.rect()
+			l.Box = []int{r.Min.X * largeFactor, r.Min.Y * largeFactor, r.Dx() * largeFactor, r.Dy() * largeFactor}
+			v.labels = append(v.labels, l)
+		}
 	case tfSmall:
 		long := max(size.X, size.Y)
 		sc := func(n int) int { return (n*smallSide + long/2) / long }
@@ -234,6 +256,15 @@ func transformed(p labelledPhoto, tf string, decoded func() (image.Image, error)
 			}
 		case tfSmall:
 			xdraw.CatmullRom.Scale(dst, dst.Bounds(), src, src.Bounds(), xdraw.Src, nil)
+		case tfLarge:
+			// A JPEG, as a desk sends: a PNG of this size would make the
+			// matrix spend its time decoding.
+			xdraw.CatmullRom.Scale(dst, dst.Bounds(), src, src.Bounds(), xdraw.Src, nil)
+			var b bytes.Buffer
+			if err := jpeg.Encode(&b, dst, &jpeg.Options{Quality: 90}); err != nil {
+				return nil, err
+			}
+			return b.Bytes(), nil
 		}
 		return encodePNG(dst)
 	})

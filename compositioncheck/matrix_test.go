@@ -576,7 +576,7 @@ func writeKnown(list []*finding) error {
 
 const knownHeader = `# Known failures of TestCompositionMatrix (compositioncheck/matrix_test.go):
 # one "photo kind" pair a line, photo an id of testdata/labels.yaml, with
-# ~mirror, ~edge or ~small for a transform.
+# ~mirror, ~edge, ~small or ~large for a transform.
 # The test fails on a failure not listed here, and (on the full matrix:
 # no -short, no -race) on a listed one that no longer happens, so this
 # list only shrinks as detection, cropping and layouts improve.

@@ -3,7 +3,7 @@ package render
 // Version identifies the engine's output. It is part of cache keys and of
 // content-addressed image URLs, which promise never to change their bytes:
 // bump it whenever the same input renders differently on purpose.
-const Version = "sharecard-render/4"
+const Version = "sharecard-render/5"
 
 // goldenDigests holds, for each Version, the SHA-256 of the plan goldens
 // (testdata/plans) and pixel goldens (testdata/golden) it renders.
@@ -27,4 +27,12 @@ var goldenDigests = map[string]string{
 	// variants, purposes (card, clean, identity), keep-out zones, the
 	// credit on every card, and the built-in layouts' one type system.
 	"sharecard-render/4": "fe7ad30e1f8ac54eee9976a3e2cf187e2927f56538b02cdaf6a92d153aca4e5c",
+	// 5: people found in profile, tilted and small (the cascades checked
+	// against OpenCV, finer scans), compact objects by sharpness and local
+	// contrast, wider frontal head boxes, a forced zoom-out keeps a little
+	// headroom, tagged faces kept first; layers stay off every confident
+	// subject (optional ones dropped, or the small-photo variant with the
+	// photo in its own slot); clean surfaces keep a small photo above a
+	// brand strip.
+	"sharecard-render/5": "6e4c21429e15787f6d5be6f484aa10d0d2917f1016c50bc0accffd0fe0f03cd9",
 }

@@ -170,6 +170,10 @@ func parseCascade(data []byte) (*cascade, error) {
 		if len(xs.Weak) == 0 || len(c.weak)+len(xs.Weak) > cascadeMaxWeak {
 			return nil, fmt.Errorf("cascade: stage %d has %d weak classifiers (at most %d in all)", si, len(xs.Weak), cascadeMaxWeak)
 		}
+		// OpenCV lowers every stage threshold by this much when it reads a
+		// cascade (a tolerance for sums that equal it up to rounding); the
+		// models were tuned with it.
+		thr -= 1e-5
 		c.stages = append(c.stages, cascadeStage{thr: thr, first: len(c.weak), nWeak: len(xs.Weak)})
 		for wi, xw := range xs.Weak {
 			if err := c.addWeak(xw.Nodes, xw.Leaves, nFeat); err != nil {

@@ -121,11 +121,19 @@ func grow[T any](s []T, n int) []T {
 type placed struct {
 	c      *cascade
 	stride int
-	flip   bool // LBP cascade evaluated on the mirror image
-	haar   [][3][4]int32
+	flip   bool // cascade evaluated as if the image were mirrored
+	haar   []placedHaar
 	lbp    [][16]int32
 	norm   [4]int32 // variance rectangle corners (Haar)
 	area   float64
+}
+
+// placedHaar is one Haar feature ready for evaluation: for each rectangle
+// its four table offsets and weight (unused rectangles weigh 0).
+type placedHaar struct {
+	off    [3][4]int32
+	weight [3]float32
+	tilted bool
 }
 
 // lbpFlip maps an LBP code read on a mirrored grid to the code the
@@ -140,13 +148,21 @@ var lbpFlip = func() (t [256]uint8) {
 	return t
 }()
 
-// place prepares c for tables of the given stride; with flip (LBP only) it
-// evaluates the cascade as if the image were mirrored left to right.
+// place prepares c for tables of the given stride; with flip it evaluates
+// the cascade as if the image were mirrored left to right. A Haar cascade
+// with tilted features cannot be mirrored this way (a mirrored 45°
+// rectangle is a 135° one): [cascade.canFlip] says whether flip is honoured.
 func (c *cascade) place(stride int, flip bool) *placed {
-	p := &placed{c: c, stride: stride, flip: flip && c.lbp}
+	return c.placeInto(&placed{}, stride, flip)
+}
+
+// placeInto is place reusing p's storage (the scan places each cascade
+// again for every pyramid level).
+func (c *cascade) placeInto(p *placed, stride int, flip bool) *placed {
+	*p = placed{c: c, stride: stride, flip: flip && c.canFlip(), haar: p.haar[:0], lbp: p.lbp[:0]}
 	at := func(x, y int) int32 { return int32(y*stride + x) }
 	if c.lbp {
-		p.lbp = make([][16]int32, len(c.lbpF))
+		p.lbp = grow(p.lbp, len(c.lbpF))
 		for i, f := range c.lbpF {
 			x := f.x
 			if p.flip {
@@ -160,14 +176,22 @@ func (c *cascade) place(stride int, flip bool) *placed {
 		}
 		return p
 	}
-	p.haar = make([][3][4]int32, len(c.haar))
+	p.haar = grow(p.haar, len(c.haar))
+	clear(p.haar)
 	for i, f := range c.haar {
+		p.haar[i].tilted = f.tilted
 		for k := 0; k < f.n; k++ {
+			p.haar[i].weight[k] = f.weight[k]
 			x, y, w, h := f.rects[k][0], f.rects[k][1], f.rects[k][2], f.rects[k][3]
+			if p.flip {
+				// Upright rectangles only (canFlip): mirror about the
+				// window's vertical axis.
+				x = c.w - x - w
+			}
 			if f.tilted {
-				p.haar[i][k] = [4]int32{at(x, y), at(x+w, y+w), at(x-h, y+h), at(x+w-h, y+w+h)}
+				p.haar[i].off[k] = [4]int32{at(x, y), at(x+w, y+w), at(x-h, y+h), at(x+w-h, y+w+h)}
 			} else {
-				p.haar[i][k] = [4]int32{at(x, y), at(x+w, y), at(x, y+h), at(x+w, y+h)}
+				p.haar[i].off[k] = [4]int32{at(x, y), at(x+w, y), at(x, y+h), at(x+w, y+h)}
 			}
 		}
 	}
@@ -176,76 +200,133 @@ func (c *cascade) place(stride int, flip bool) *placed {
 	return p
 }
 
+// canFlip reports whether place can evaluate c on the mirror image: always
+// for LBP, and for Haar cascades without tilted features.
+func (c *cascade) canFlip() bool {
+	return c.lbp || !c.tilted
+}
+
 // eval runs the cascade on the window whose top-left pixel is (x,y); the
 // window must lie inside the image. It reports whether every stage passed
 // and the last stage's margin over its threshold.
 func (p *placed) eval(it *integral, x, y int) (bool, float32) {
+	n, m := p.run(it, x, y, len(p.c.stages))
+	return n == len(p.c.stages), m
+}
+
+// run evaluates the first stages of the cascade (at most upto) on the
+// window at (x,y) and returns how many passed, and the margin of the last
+// one that passed over its threshold. A window that passes the first stages
+// only is near a hit more often than not: the scan uses that to choose where
+// to look closely. A Haar window of almost uniform grey (standard deviation
+// of at most 10 grey levels, or none) is rejected before the first stage, as
+// OpenCV does: run returns -1 for it.
+//
+// The arithmetic follows OpenCV's so that both accept the same windows
+// (TestCascadeMatchesOpenCV): stage sums in float64 against thresholds
+// lowered by 1e-5 when parsed, Haar feature sums in float32 times the
+// float32 inverse of the window's normalisation.
+func (p *placed) run(it *integral, x, y, upto int) (int, float32) {
 	c := p.c
 	base := int32(y*p.stride + x)
-	var nf float64
-	if !c.lbp {
-		n := p.norm
-		s := float64(it.sum[base+n[3]] - it.sum[base+n[1]] - it.sum[base+n[2]] + it.sum[base+n[0]])
-		q := float64(it.sq[base+n[3]] - it.sq[base+n[1]] - it.sq[base+n[2]] + it.sq[base+n[0]])
-		v := p.area*q - s*s
-		if v > 0 {
-			nf = math.Sqrt(v)
-		} else {
-			nf = 1
-		}
+	stages := c.stages[:min(upto, len(c.stages))]
+	if c.lbp {
+		return p.runLBP(it.sum[base:], stages)
 	}
+	n := p.norm
+	s := float64(it.sum[base+n[3]] - it.sum[base+n[1]] - it.sum[base+n[2]] + it.sum[base+n[0]])
+	q := float64(it.sq[base+n[3]] - it.sq[base+n[1]] - it.sq[base+n[2]] + it.sq[base+n[0]])
+	nf := p.area*q - s*s
+	if nf <= 0 {
+		return -1, 0
+	}
+	inv := float32(1 / math.Sqrt(nf))
+	if p.area*float64(inv) >= 0.1 {
+		return -1, 0
+	}
+	var tilt []int32
+	if c.tilted {
+		tilt = it.tilt[base:]
+	}
+	return p.runHaar(it.sum[base:], tilt, inv, stages)
+}
+
+// runLBP runs stages on the window whose sum table starts at b.
+func (p *placed) runLBP(b []int32, stages []cascadeStage) (int, float32) {
+	c := p.c
 	var margin float32
-	for _, st := range c.stages {
-		var total float32
+	for si, st := range stages {
+		var total float64
 		for _, w := range c.weak[st.first : st.first+st.nWeak] {
 			idx := 0
 			for {
 				nd := &c.nodes[w.node+idx]
-				var left bool
-				if c.lbp {
-					code := p.lbpCode(it.sum, base, nd.feat)
-					set := &c.sets[int(nd.thr)]
-					left = set[code>>5]&(1<<(code&31)) != 0
-				} else {
-					left = p.haarValue(it, base, nd.feat) < float64(nd.thr)*nf
-				}
+				code := p.lbpCode(b, nd.feat)
+				set := &c.sets[int(nd.thr)]
 				next := nd.right
-				if left {
+				if set[code>>5]&(1<<(code&31)) != 0 {
 					next = nd.left
 				}
 				if next <= 0 {
-					total += c.leaves[w.leaf-next]
+					total += float64(c.leaves[w.leaf-next])
 					break
 				}
 				idx = next
 			}
 		}
-		if total < st.thr {
-			return false, 0
+		if total < float64(st.thr) {
+			return si, margin
 		}
-		margin = total - st.thr
+		margin = float32(total - float64(st.thr))
 	}
-	return true, margin
+	return len(stages), margin
 }
 
-func (p *placed) haarValue(it *integral, base int32, feat int) float64 {
-	f := &p.c.haar[feat]
-	tab := it.sum
-	if f.tilted {
-		tab = it.tilt
+// runHaar runs stages on the window whose sum and tilted tables start at
+// sum and tilt; inv is the inverse of the window's normalisation.
+func (p *placed) runHaar(sum, tilt []int32, inv float32, stages []cascadeStage) (int, float32) {
+	c := p.c
+	var margin float32
+	for si, st := range stages {
+		var total float64
+		for _, w := range c.weak[st.first : st.first+st.nWeak] {
+			idx := 0
+			for {
+				nd := &c.nodes[w.node+idx]
+				f := &p.haar[nd.feat]
+				tab := sum
+				if f.tilted {
+					tab = tilt
+				}
+				o := &f.off
+				// The explicit conversions keep each product rounded to
+				// float32 (no fused multiply-add), as OpenCV computes it.
+				v := float32(f.weight[0]*float32(tab[o[0][0]]-tab[o[0][1]]-tab[o[0][2]]+tab[o[0][3]])) +
+					float32(f.weight[1]*float32(tab[o[1][0]]-tab[o[1][1]]-tab[o[1][2]]+tab[o[1][3]]))
+				if f.weight[2] != 0 {
+					v += float32(f.weight[2] * float32(tab[o[2][0]]-tab[o[2][1]]-tab[o[2][2]]+tab[o[2][3]]))
+				}
+				next := nd.right
+				if float32(v*inv) < nd.thr {
+					next = nd.left
+				}
+				if next <= 0 {
+					total += float64(c.leaves[w.leaf-next])
+					break
+				}
+				idx = next
+			}
+		}
+		if total < float64(st.thr) {
+			return si, margin
+		}
+		margin = float32(total - float64(st.thr))
 	}
-	var v float64
-	for k := 0; k < f.n; k++ {
-		o := &p.haar[feat][k]
-		s := tab[base+o[0]] - tab[base+o[1]] - tab[base+o[2]] + tab[base+o[3]]
-		v += float64(f.weight[k]) * float64(s)
-	}
-	return v
+	return len(stages), margin
 }
 
-func (p *placed) lbpCode(sum []int32, base int32, feat int) uint8 {
+func (p *placed) lbpCode(b []int32, feat int) uint8 {
 	o := &p.lbp[feat]
-	b := sum[base:]
 	v0, v1, v2, v3 := b[o[0]], b[o[1]], b[o[2]], b[o[3]]
 	v4, v5, v6, v7 := b[o[4]], b[o[5]], b[o[6]], b[o[7]]
 	v8, v9, v10, v11 := b[o[8]], b[o[9]], b[o[10]], b[o[11]]

@@ -184,48 +184,61 @@ func TestTiltedIntegral(t *testing.T) {
 	}
 }
 
-// TestLBPMirror checks that the mirrored evaluation of an LBP cascade on
-// an image gives the hits of the plain evaluation on the mirrored image.
-func TestLBPMirror(t *testing.T) {
+// TestMirror checks, for every cascade that can be mirrored (LBP, and Haar
+// without tilted features), that the mirrored evaluation on an image gives
+// the hits of the plain evaluation on the mirrored image.
+func TestMirror(t *testing.T) {
 	cs, err := loadCascades()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var c *cascade
+	kinds := map[bool]bool{}
 	for i, d := range detectors {
-		if d.mirror {
-			c = cs[i]
+		c := cs[i]
+		if d.mirror && !c.canFlip() {
+			t.Errorf("%s is run mirrored but has tilted features", d.name)
 		}
-	}
-	if c == nil || !c.lbp {
-		t.Fatal("no mirrored LBP detector")
-	}
-	const w, h = 90, 80
-	rng := rand.New(rand.NewPCG(3, 4))
-	pix := make([]uint8, w*h)
-	// Smooth random blobs pass some early stages.
-	for i := range pix {
-		x, y := i%w, i/w
-		pix[i] = uint8((x*7+y*3)%64 + rng.IntN(128))
-	}
-	mir := make([]uint8, w*h)
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			mir[y*w+x] = pix[y*w+w-1-x]
+		if !c.canFlip() || d.rotate != 0 {
+			continue
 		}
-	}
-	var a, b integral
-	a.build(pix, w, h, false, false)
-	b.build(mir, w, h, false, false)
-	pa, pb := c.place(w+1, true), c.place(w+1, false)
-	for y := 0; y+c.h <= h; y++ {
-		for x := 0; x+c.w <= w; x++ {
-			okA, mA := pa.eval(&a, x, y)
-			okB, mB := pb.eval(&b, w-c.w-x, y)
-			if okA != okB || mA != mB {
-				t.Fatalf("window (%d,%d): mirrored eval %v %v, eval on the mirror %v %v", x, y, okA, mA, okB, mB)
+		kinds[c.lbp] = true
+		t.Run(d.name, func(t *testing.T) {
+			const w, h = 90, 80
+			rng := rand.New(rand.NewPCG(3, 4))
+			pix := make([]uint8, w*h)
+			// Smooth random blobs pass some early stages.
+			for i := range pix {
+				x, y := i%w, i/w
+				pix[i] = uint8((x*7+y*3)%64 + rng.IntN(128))
 			}
-		}
+			mir := make([]uint8, w*h)
+			for y := 0; y < h; y++ {
+				for x := 0; x < w; x++ {
+					mir[y*w+x] = pix[y*w+w-1-x]
+				}
+			}
+			var a, b integral
+			a.build(pix, w, h, !c.lbp, false)
+			b.build(mir, w, h, !c.lbp, false)
+			pa, pb := c.place(w+1, true), c.place(w+1, false)
+			deepest := 0
+			for y := 0; y+c.h <= h; y++ {
+				for x := 0; x+c.w <= w; x++ {
+					nA, mA := pa.run(&a, x, y, len(c.stages))
+					nB, mB := pb.run(&b, w-c.w-x, y, len(c.stages))
+					if nA != nB || mA != mB {
+						t.Fatalf("window (%d,%d): mirrored eval passes %d stages (margin %v), eval on the mirror %d (%v)", x, y, nA, mA, nB, mB)
+					}
+					deepest = max(deepest, nA)
+				}
+			}
+			if deepest < 2 {
+				t.Errorf("no window passed 2 stages: the test image checks too little")
+			}
+		})
+	}
+	if !kinds[true] || !kinds[false] {
+		t.Errorf("mirrorable cascades: LBP %v, Haar %v; want both", kinds[true], kinds[false])
 	}
 }
 

@@ -14,10 +14,8 @@ import (
 var (
 	//go:embed models/lbpcascade_frontalface_improved.xml.gz
 	modelFrontal []byte
-	//go:embed models/lbpcascade_profileface.xml.gz
+	//go:embed models/haarcascade_profileface.xml.gz
 	modelProfile []byte
-	//go:embed models/haarcascade_upperbody.xml.gz
-	modelUpperBody []byte
 	//go:embed models/haarcascade_fullbody.xml.gz
 	modelFullBody []byte
 	//go:embed models/lbpcascade_frontalcatface.xml.gz
@@ -29,8 +27,8 @@ type detector struct {
 	name  string // model file, for errors
 	kind  string // Subject kind of its hits
 	model []byte
-	// mirror also runs the cascade on the mirrored image (the profile
-	// cascade knows faces turned one way only).
+	// mirror also evaluates the cascade mirrored (the profile cascade
+	// knows faces turned one way only); see [cascade.canFlip].
 	mirror bool
 	// minNeighbors is the number of overlapping raw hits a cluster needs.
 	minNeighbors int
@@ -46,20 +44,38 @@ type detector struct {
 	// maxSide is the largest pyramid level (long side, pixels) scanned:
 	// frontal faces are searched on a finer image than bodies.
 	maxSide int
+	// near is the number of stages a window of the coarse scan must pass
+	// for its neighbourhood to be scanned at every pixel (0: all of them,
+	// a hit). Windows close to a face pass the first stages over a wider
+	// area than the whole cascade, so a coarse step finds them.
+	near int
+	// lane (0 or 1) is the goroutine that runs the detector: the lanes
+	// are balanced by hand from the detectors' costs (BenchmarkFind).
+	lane int
 	// rotate, in degrees clockwise, runs the cascade on the image turned
 	// the other way, to find faces tilted by that much.
 	rotate float64
 }
 
+// The detectors and their tuning, measured on the labelled photos of
+// compositioncheck (TestSubjectsFound there) for recall and on the photos
+// without people for precision (TestFindNoPeople), within the time budget
+// of BenchmarkFind. Faces and profiles are always primary subjects, so keep
+// is set above every false cluster seen; persons only count when
+// confident. Profiles and bodies are searched on coarser levels than
+// frontal faces (maxSide): the Haar cascades cost several times more per
+// window.
 var detectors = []detector{
-	{name: "lbpcascade_frontalface_improved", kind: SubjectFace, model: modelFrontal, minNeighbors: 1, keep: 3, confident: 4, minFrac: 0.04, step: 4, maxSide: 560},
-	{name: "lbpcascade_profileface", kind: SubjectProfile, model: modelProfile, mirror: true, minNeighbors: 1, keep: 4, confident: 8, minFrac: 0.08, step: 3, maxSide: 360},
-	{name: "haarcascade_upperbody", kind: SubjectPerson, model: modelUpperBody, minNeighbors: 1, keep: 4, confident: 8, minFrac: 0.18, step: 3, maxSide: 240},
-	{name: "haarcascade_fullbody", kind: SubjectPerson, model: modelFullBody, minNeighbors: 1, keep: 4, confident: 8, minFrac: 0.12, step: 3, maxSide: 240},
-	// Tilted heads, on a coarser image.
-	{name: "lbpcascade_frontalface_improved", kind: SubjectFace, model: modelFrontal, minNeighbors: 1, keep: 3, confident: 4, minFrac: 0.08, step: 3, maxSide: 300, rotate: 22},
-	{name: "lbpcascade_frontalface_improved", kind: SubjectFace, model: modelFrontal, minNeighbors: 1, keep: 3, confident: 4, minFrac: 0.08, step: 3, maxSide: 300, rotate: -22},
-	{name: "lbpcascade_frontalcatface", kind: SubjectAnimal, model: modelCatFace, minNeighbors: 1, keep: 4, confident: 8, minFrac: 0.15, step: 3, maxSide: 400},
+	{name: "lbpcascade_frontalface_improved", kind: SubjectFace, model: modelFrontal, minNeighbors: 1, keep: 3, confident: 4, minFrac: 0.04, step: 4, maxSide: 560, near: 8},
+	{name: "haarcascade_profileface", kind: SubjectProfile, model: modelProfile, mirror: true, minNeighbors: 1, keep: 5, confident: 8, minFrac: 0.05, step: 4, maxSide: 260, near: 12, lane: 1},
+	{name: "haarcascade_fullbody", kind: SubjectPerson, model: modelFullBody, minNeighbors: 1, keep: 4, confident: 7, minFrac: 0.06, step: 4, maxSide: 400, near: 8},
+	// Tilted heads: the cascade tolerates about 10° of tilt, so with these
+	// two turned scans faces tilted up to about 30° either way are found
+	// (TestFindTiltedFace); a pair at ±38° would reach 45° for about a
+	// fifth more time.
+	{name: "lbpcascade_frontalface_improved", kind: SubjectFace, model: modelFrontal, minNeighbors: 1, keep: 5, confident: 8, minFrac: 0.06, step: 4, maxSide: 400, near: 6, rotate: 22},
+	{name: "lbpcascade_frontalface_improved", kind: SubjectFace, model: modelFrontal, minNeighbors: 1, keep: 5, confident: 8, minFrac: 0.06, step: 4, maxSide: 400, near: 6, rotate: -22, lane: 1},
+	{name: "lbpcascade_frontalcatface", kind: SubjectAnimal, model: modelCatFace, minNeighbors: 1, keep: 4, confident: 8, minFrac: 0.15, step: 3, maxSide: 400, lane: 1},
 }
 
 // loadCascades parses every embedded model once, on first use.
@@ -93,11 +109,16 @@ type cluster struct {
 	x, y, w, h float64 // mean rectangle, detection pixels
 	n          int     // hits in the group
 	margin     float64 // best last-stage margin
+	// For a cluster found on a turned image (deg != 0, see unrotate):
+	// its window there (x0, y0, x1, y1) and the image's size.
+	turned [4]float64
+	deg    float64
+	dw, dh int
 }
 
 // Scan tuning: the pyramid shrinks by scanStep per level (each detector
 // moves its window by its own step, then scans every pixel around each
-// hit); a job keeps at most scanMaxHits raw hits, which bounds the
+// window that passed its first near stages); a job keeps at most scanMaxHits raw hits, which bounds the
 // quadratic grouping; groupEps is the corner tolerance of grouping.
 const (
 	scanStep     = 1.15
@@ -113,9 +134,10 @@ type scanJob struct {
 }
 
 // scanCascades runs every detector over the grey image pix (w×h) and
-// returns the clusters, each detector's strongest first. The jobs are
-// split over two goroutines, each with its own pyramid; the result does
-// not depend on the split.
+// returns the clusters, each detector's strongest first. The jobs run on
+// two goroutines (each detector's lane); the jobs of a lane on the upright
+// image share one pyramid, a job on a turned image gets its own. The result
+// does not depend on the split.
 func scanCascades(cs []*cascade, pix []uint8, w, h int) []cluster {
 	var jobs []scanJob
 	for i, d := range detectors {
@@ -125,31 +147,28 @@ func scanCascades(cs []*cascade, pix []uint8, w, h int) []cluster {
 		}
 	}
 	hits := make([][]hit, len(jobs))
-	// The frontal cascade (the first job) costs about as much as all the
-	// others together; the jobs on turned images get their own images.
-	groups := [][]int{{0}, nil}
-	var turned []int
-	for j := 1; j < len(jobs); j++ {
-		// The turned images' goroutine also takes the cat faces.
-		if d := detectors[jobs[j].det]; d.rotate != 0 || d.kind == SubjectAnimal {
-			turned = append(turned, j)
-			continue
-		}
-		groups[1] = append(groups[1], j)
-	}
 	var wg sync.WaitGroup
-	for _, g := range groups {
-		wg.Go(func() { scanJobs(cs, jobs, g, hits, pix, w, h) })
-	}
-	wg.Go(func() {
-		for _, j := range turned {
-			src := pix
-			if a := detectors[jobs[j].det].rotate; a != 0 {
-				src = rotateGray(pix, w, h, -a)
+	for lane := range 2 {
+		var upright, turned []int
+		for j, jb := range jobs {
+			if d := detectors[jb.det]; d.lane == lane {
+				if d.rotate != 0 {
+					turned = append(turned, j)
+				} else {
+					upright = append(upright, j)
+				}
 			}
-			scanJobs(cs, jobs, []int{j}, hits, src, w, h)
 		}
-	})
+		wg.Go(func() {
+			if len(upright) > 0 {
+				scanJobs(cs, jobs, upright, hits, pix, w, h)
+			}
+			for _, j := range turned {
+				src := rotateGray(pix, w, h, -detectors[jobs[j].det].rotate)
+				scanJobs(cs, jobs, []int{j}, hits, src, w, h)
+			}
+		})
+	}
 	wg.Wait()
 	var out []cluster
 	for j, jb := range jobs {
@@ -192,13 +211,26 @@ func rotateGray(pix []uint8, w, h int, deg float64) []uint8 {
 }
 
 // unrotate maps a cluster found on the image turned by -deg degrees back
-// to the image: the box becomes the upright bounding box of the window's
-// four corners turned by deg.
+// to the image: its box becomes the upright bounding box of the window's
+// four corners turned by deg, and the window on the turned image is kept
+// (turned, deg, dw, dh) so that the head box can be made in the face's own
+// frame.
 func unrotate(c cluster, deg float64, w, h int) cluster {
+	c.turned = [4]float64{c.x, c.y, c.x + c.w, c.y + c.h}
+	c.deg, c.dw, c.dh = deg, w, h
+	x0, y0, x1, y1 := unrotateBox(c.turned, deg, w, h)
+	c.x, c.y, c.w, c.h = x0, y0, x1-x0, y1-y0
+	return c
+}
+
+// unrotateBox returns the upright bounding box of box (x0, y0, x1, y1 on
+// a w×h image turned by -deg degrees about its centre, see rotateGray)
+// turned back by deg.
+func unrotateBox(box [4]float64, deg float64, w, h int) (x0, y0, x1, y1 float64) {
 	sin, cos := math.Sincos(deg * math.Pi / 180)
 	cx, cy := float64(w-1)/2, float64(h-1)/2
-	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	for _, p := range [4][2]float64{{c.x, c.y}, {c.x + c.w, c.y}, {c.x, c.y + c.h}, {c.x + c.w, c.y + c.h}} {
+	x0, y0, x1, y1 = math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, p := range [4][2]float64{{box[0], box[1]}, {box[2], box[1]}, {box[0], box[3]}, {box[2], box[3]}} {
 		// Output (turned) point p came from image point q with
 		// p = centre + R(-deg)(q - centre), so q = centre + R(deg)(p - centre).
 		dx, dy := p[0]-cx, p[1]-cy
@@ -206,8 +238,7 @@ func unrotate(c cluster, deg float64, w, h int) cluster {
 		qy := cy + dx*sin + dy*cos
 		x0, y0, x1, y1 = min(x0, qx), min(y0, qy), max(x1, qx), max(y1, qy)
 	}
-	c.x, c.y, c.w, c.h = x0, y0, x1-x0, y1-y0
-	return c
+	return x0, y0, x1, y1
 }
 
 // scanJobs runs the jobs listed in which over a pyramid of pix, writing
@@ -216,6 +247,7 @@ func scanJobs(cs []*cascade, jobs []scanJob, which []int, hits [][]hit, pix []ui
 	var it integral
 	level := pix
 	seen := map[int]bool{}
+	placedBuf := make([]placed, len(jobs))
 	for k, scale := 0, 1.0; k < scanMaxLevel; k, scale = k+1, scale*scanStep {
 		lw, lh := int(float64(w)/scale), int(float64(h)/scale)
 		if lw < 14 || lh < 14 {
@@ -245,18 +277,26 @@ func scanJobs(cs []*cascade, jobs []scanJob, which []int, hits [][]hit, pix []ui
 		for _, j := range active {
 			jb := jobs[j]
 			d, c := detectors[jb.det], cs[jb.det]
-			p := c.place(lw+1, jb.flip)
+			p := c.placeInto(&placedBuf[j], lw+1, jb.flip)
 			step := d.step
 			add := func(x, y int, m float32) {
 				if len(hits[j]) < scanMaxHits {
 					hits[j] = append(hits[j], hit{float64(x) * scale, float64(y) * scale, float64(c.w) * scale, float64(c.h) * scale, float64(m)})
 				}
 			}
+			all := len(c.stages)
+			near := all
+			if d.near > 0 {
+				near = min(d.near, all)
+			}
 			var coarse []image.Point
 			for y := 0; y+c.h <= lh; y += step {
 				for x := 0; x+c.w <= lw; x += step {
-					if ok, m := p.eval(&it, x, y); ok {
+					n, m := p.run(&it, x, y, all)
+					if n == all {
 						add(x, y, m)
+					}
+					if n >= near {
 						coarse = append(coarse, image.Pt(x, y))
 					}
 				}

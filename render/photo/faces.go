@@ -1,9 +1,11 @@
 package photo
 
 import (
+	"cmp"
 	"fmt"
 	"image"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -48,7 +50,7 @@ func (s Subject) IsHead() bool {
 
 // kindRank orders subject kinds by importance.
 var kindRank = map[string]int{
-	SubjectTagged: 0, SubjectFace: 1, SubjectProfile: 2, SubjectHead: 3,
+	SubjectTagged: 0, SubjectTaggedFace: 0, SubjectFace: 1, SubjectProfile: 2, SubjectHead: 3,
 	SubjectPerson: 4, SubjectAnimal: 5, SubjectObject: 6, SubjectDetail: 7,
 }
 
@@ -140,16 +142,37 @@ type headGeom struct {
 
 var headGeoms = map[string]headGeom{
 	// The frontal window spans the brows to the mouth or upper chin: add
-	// the forehead and hair (or most of a cap: 0.9 window heights) above, a little for the ears, and
+	// the forehead and hair (or most of a cap: 0.9 window heights) above, the ears and some hair at
+	// the sides (a fifth of the window each side), and
 	// the chin below; the core reaches down to the chin too.
-	SubjectFace: {left: 0.16, top: 0.90, right: 0.16, bottom: 0.30, cLeft: 0.02, cTop: -0.05, cRight: 0.02, cBottom: -0.24},
-	// The profile window (20×34) holds the face from forehead to chin;
-	// the back of the head may lie on either side.
-	SubjectProfile: {left: 0.30, top: 0.20, right: 0.30, bottom: 0.06, cLeft: 0, cTop: 0, cRight: 0, cBottom: 0},
+	SubjectFace: {left: 0.22, top: 0.90, right: 0.22, bottom: 0.30, cLeft: 0.02, cTop: -0.05, cRight: 0.02, cBottom: -0.24},
+	// The profile window (haarcascade_profileface, 20×20) holds the face
+	// from the brows to the chin and from the ear to a little in front of
+	// the nose; the back of the head may lie on either side.
+	SubjectProfile: {left: 0.18, top: 0.22, right: 0.18, bottom: 0.12, cLeft: 0, cTop: 0, cRight: 0, cBottom: 0},
 	// A companion head is a skin blob: face and bare scalp.
 	SubjectHead: {left: 0.12, top: 0.12, right: 0.12, bottom: 0.06},
 	// The cat-face window holds the face and the base of the ears.
 	SubjectAnimal: {left: 0.10, top: 0.20, right: 0.10, bottom: 0.08, cLeft: 0, cTop: 0, cRight: 0, cBottom: 0},
+}
+
+// headBox returns the box of a cluster of the given kind in detection
+// pixels: for heads, the window with the kind's margins (headGeoms); a
+// window found on a turned image gets them in the face's own frame, and
+// the box is the upright bounding box of that head turned back.
+func headBox(c cluster, kind string) (x0, y0, x1, y1 float64) {
+	box := [4]float64{c.x, c.y, c.x + c.w, c.y + c.h}
+	if c.deg != 0 {
+		box = c.turned
+	}
+	if g, ok := headGeoms[kind]; ok {
+		w, h := box[2]-box[0], box[3]-box[1]
+		box = [4]float64{box[0] - g.left*w, box[1] - g.top*h, box[2] + g.right*w, box[3] + g.bottom*h}
+	}
+	if c.deg != 0 {
+		return unrotateBox(box, c.deg, c.dw, c.dh)
+	}
+	return box[0], box[1], box[2], box[3]
 }
 
 // subjectsFromClusters turns detector clusters (detection pixels; fx and fy
@@ -159,6 +182,12 @@ func subjectsFromClusters(cls []cluster, fx, fy float64, W, H int) []Subject {
 	var out []Subject
 	perKind := map[string]int{}
 	strong := strongFaces(cls)
+	// Within a kind, the best supported clusters first, whichever detector
+	// found them (a tilted face is found better on the turned image).
+	cls = slices.Clone(cls)
+	slices.SortStableFunc(cls, func(a, b cluster) int {
+		return cmp.Or(cmp.Compare(kindRank[detectors[a.det].kind], kindRank[detectors[b.det].kind]), cmp.Compare(b.n, a.n))
+	})
 	for _, c := range cls {
 		d := detectors[c.det]
 		companion := false
@@ -170,12 +199,8 @@ func subjectsFromClusters(cls []cluster, fx, fy float64, W, H int) []Subject {
 				continue
 			}
 		}
-		x0, y0, x1, y1 := c.x*fx, c.y*fy, (c.x+c.w)*fx, (c.y+c.h)*fy
-		if g, ok := headGeoms[d.kind]; ok {
-			w, h := x1-x0, y1-y0
-			x0, x1 = x0-g.left*w, x1+g.right*w
-			y0, y1 = y0-g.top*h, y1+g.bottom*h
-		}
+		x0, y0, x1, y1 := headBox(c, d.kind)
+		x0, x1, y0, y1 = x0*fx, x1*fx, y0*fy, y1*fy
 		r := image.Rect(int(math.Floor(x0)), int(math.Floor(y0)), int(math.Ceil(x1)), int(math.Ceil(y1))).Intersect(frame)
 		if r.Empty() {
 			continue
@@ -327,7 +352,7 @@ func strongFaces(cls []cluster) []cluster {
 
 // faceCompanionHits is the cluster size from which a face or profile next
 // to a strong face is kept (see nearFace).
-const faceCompanionHits = 2
+const faceCompanionHits = 3
 
 // nearFace reports whether cluster c is a face of similar size (half to
 // twice) whose centre is within one and a half face heights of a strong

@@ -80,7 +80,7 @@ func TestFindSubjects(t *testing.T) {
 		{name: "astronaut", load: repo("astronaut-eileen-collins.jpg"), kinds: []string{photo.SubjectFace}, conf: true,
 			points: []image.Point{{200, 105}, {245, 105}, {222, 165}}, maxArea: 8},
 		{name: "grace-hopper", load: repo("grace-hopper.jpg"), kinds: []string{photo.SubjectFace}, conf: true,
-			points: []image.Point{{230, 210}, {300, 210}, {265, 320}}, maxArea: 20},
+			points: []image.Point{{230, 210}, {300, 210}, {265, 320}}, maxArea: 25},
 		{name: "two-presenters", load: repo("two-presenters-150px.jpg"), kinds: []string{photo.SubjectFace}, conf: true,
 			points: []image.Point{{124, 25}}, maxArea: 10},
 		// The man on the left, turned away, is found as a head next to the
@@ -93,12 +93,12 @@ func TestFindSubjects(t *testing.T) {
 			points: []image.Point{{300, 110}}, maxArea: 45},
 		{name: "paintbrushes", load: repo("paintbrushes-busy.jpg"), kinds: []string{photo.SubjectObject, photo.SubjectDetail}, maxArea: 40},
 		{name: "landscape", load: repo("picos-de-europa-landscape.jpg"), kinds: []string{photo.SubjectObject, photo.SubjectDetail}, noConf: true},
-		// The cameraman in profile, his eye at the viewfinder: the face
-		// detectors miss him, the object search must keep his head.
-		{name: "cameraman", load: local("cameraman.png", false), kinds: []string{photo.SubjectProfile, photo.SubjectPerson, photo.SubjectObject},
-			points: []image.Point{{183, 98}, {230, 200}}, maxArea: 45},
-		{name: "cameraman-mirrored", load: local("cameraman.png", true), kinds: []string{photo.SubjectProfile, photo.SubjectPerson, photo.SubjectObject},
-			points: []image.Point{{512 - 183, 98}, {512 - 230, 200}}, maxArea: 45},
+		// The cameraman in profile, his eye at the viewfinder: a confident
+		// profile, his head whole (back of the head to chin).
+		{name: "cameraman", load: local("cameraman.png", false), kinds: []string{photo.SubjectProfile}, conf: true,
+			points: []image.Point{{160, 98}, {230, 195}}, maxArea: 12},
+		{name: "cameraman-mirrored", load: local("cameraman.png", true), kinds: []string{photo.SubjectProfile}, conf: true,
+			points: []image.Point{{512 - 160, 98}, {512 - 230, 195}}, maxArea: 12},
 		// The rocket on its pad at night, not the pad's lights.
 		{name: "rocket", load: local("rocket.jpg", false), kinds: []string{photo.SubjectObject}, conf: true,
 			points: []image.Point{{321, 250}, {321, 380}}, maxArea: 20},
@@ -183,8 +183,8 @@ func turn(img *image.NRGBA, deg float64, p image.Point) (*image.NRGBA, image.Poi
 }
 
 // TestFindCompanionHead checks the two-shot: the man on the right is a
-// confident frontal face, the bald man on the left, turned away, a head
-// found beside him (not confident).
+// confident frontal face, the bald man on the left, turned three-quarters
+// away, a weaker face or a head found beside him (not confident).
 func TestFindCompanionHead(t *testing.T) {
 	f := rendertest.Finder(t)
 	got := f.Find(rendertest.LoadPhoto(t, "two-presenters-150px.jpg"))
@@ -198,7 +198,7 @@ func TestFindCompanionHead(t *testing.T) {
 		t.Fatalf("found %s, want a face and a head", describe(got))
 	}
 	left := heads[1]
-	if left.Kind != photo.SubjectHead || left.Confident || !image.Pt(26, 30).In(left.Rect) || left.Rect.Dx() > 40 {
+	if left.Confident || !image.Pt(26, 30).In(left.Rect) || left.Rect.Dx() > 40 {
 		t.Errorf("second head %v, want a head around (26,30) that is not confident", left)
 	}
 }

@@ -17,7 +17,13 @@ type rgbImage struct {
 // its long side to at most maxSide pixels. Alpha is ignored: photos are
 // flattened before they get here.
 func shrinkRGB(img *image.NRGBA, maxSide int) rgbImage {
-	W, H := img.Rect.Dx(), img.Rect.Dy()
+	return shrinkPix(img.Pix, img.Stride, 4, img.Rect.Dx(), img.Rect.Dy(), maxSide)
+}
+
+// shrinkPix box-averages the W×H image in pix (rows stride bytes apart,
+// bpp bytes per pixel, red, green and blue first) by the smallest whole
+// factor that brings its long side to at most maxSide pixels.
+func shrinkPix(pix []uint8, stride, bpp, W, H, maxSide int) rgbImage {
 	k := (max(W, H) + maxSide - 1) / maxSide
 	k = max(k, 1)
 	ow, oh := (W+k-1)/k, (H+k-1)/k
@@ -32,11 +38,11 @@ func shrinkRGB(img *image.NRGBA, maxSide int) rgbImage {
 		rows := 0
 		for y := y0; y < y1; y += st {
 			rows++
-			row := img.Pix[y*img.Stride : y*img.Stride+W*4]
+			row := pix[y*stride : y*stride+W*bpp]
 			for ox := 0; ox < ow; ox++ {
 				var r, g, b uint32
-				blk := row[ox*k*4 : min(ox*k+k, W)*4]
-				for i := 0; i+3 < len(blk); i += 4 * st {
+				blk := row[ox*k*bpp : min(ox*k+k, W)*bpp]
+				for i := 0; i+bpp-1 < len(blk); i += bpp * st {
 					r += uint32(blk[i])
 					g += uint32(blk[i+1])
 					b += uint32(blk[i+2])
@@ -65,11 +71,7 @@ func (m rgbImage) shrink(maxSide int) rgbImage {
 	if max(m.w, m.h) <= maxSide {
 		return m
 	}
-	nrgba := &image.NRGBA{Pix: make([]uint8, m.w*m.h*4), Stride: m.w * 4, Rect: image.Rect(0, 0, m.w, m.h)}
-	for i := 0; i < m.w*m.h; i++ {
-		copy(nrgba.Pix[i*4:i*4+3], m.pix[i*3:i*3+3])
-	}
-	return shrinkRGB(nrgba, maxSide)
+	return shrinkPix(m.pix, m.w*3, 3, m.w, m.h, maxSide)
 }
 
 // gray returns the luma of m (BT.601 weights). When m's long side is below
@@ -244,39 +246,98 @@ const (
 	objectBorder      = 0.06 // width of the frame band that models the background
 	objectPatches     = 48   // background colour samples taken along the band
 	objectKeepPatches = 70   // percentage of the samples kept: the most typical ones
-	objectLevel       = 0.45 // region seed threshold, as a fraction of the peak
-	objectGrow        = 0.22 // a seeded region grows over values above this
-	objectJoin        = 0.45 // a region this close to the best's score joins it
-	objectMinRatio    = 3    // inside/outside mean saliency for an object
-	// A confident object: mean saliency objectConfRatio times the rest's,
-	// objectConfDominance times the score of any region left out, and a
-	// box of at most objectConfArea percent of the frame.
-	objectConfRatio     = 7
+	// objectLocalShare is the weight of local (centre-surround) contrast
+	// against distinctness from the background samples.
+	objectLocalShare = 0.5
+	// objectFocusFloor is the weight a blurred pixel keeps: 0 would let
+	// only sharp pixels count.
+	objectFocusFloor  = 0.15
+	objectCentreSigma = 0.3  // centre prior: Gaussian sigma, fraction of the side
+	objectJoin        = 0.45 // a region this close to a level's best joins it
+	objectAreaCost    = 1.5  // candidate boxes: map mass kept minus this × area
+	objectMoments     = 1.8  // box half-size in weighted standard deviations
+	objectMinRatio    = 2.5  // inside/outside mean saliency for any object
+	// A confident object stands out from the ring around its box (the ring's
+	// mean saliency at most 1−objectConfStand of the inside's), holds
+	// objectConfRatio times the mean saliency of the rest of the frame,
+	// beats any candidate apart from it objectConfDominance times, covers at
+	// most objectConfArea percent of the frame and spans at most
+	// objectConfSpan percent of the frame's long side (a band across the
+	// frame is scenery: a ridge, a horizon).
+	objectConfStand     = 0.6
+	objectConfRatio     = 3
 	objectConfDominance = 1.5
 	objectConfArea      = 40
+	objectConfSpan      = 75
 )
 
 // findObject returns the most salient compact foreground region of small as
 // an object subject in w×h photo pixels, or false when no region stands out
 // from the rest of the photo.
 //
-// Per pixel of a ~200 px copy, saliency is the product of
-//   - distinctness: the colour distance (in an opponent colour space) to the
-//     nearest of objectPatches background samples averaged along the frame's
-//     edges, so that textures and colours that fill the background score low
-//     wherever they are;
-//   - focus: local sharpness (absolute Laplacian, blurred), normalised by its
-//     high percentile, so that in-focus subjects beat blurred backgrounds;
+// Per pixel of a ~200 px copy (see objectSaliency), saliency is the
+// product of
+//   - distinctness, half from the background and half local: the colour
+//     distance (in an opponent colour space) to the nearest of the
+//     objectPatches background samples averaged along the frame's edges,
+//     so that textures and colours that fill the background score low
+//     wherever they are; and centre-surround colour contrast at three
+//     scales, so that a small thing stands out from what is right around
+//     it even when its colours also occur at the frame's edge;
+//   - focus: local sharpness (absolute Laplacian, blurred), normalised by
+//     its high percentile, so that in-focus subjects beat blurred
+//     backgrounds;
 //   - a centre prior (a wide Gaussian).
 //
-// The map is blurred; regions above objectLevel of the peak are labelled,
-// and each is scored by its summed saliency times its compactness (its
-// area over its bounding box) and a penalty for every frame edge its box
-// touches. The best region's box is the object.
+// The blurred map is cut at several levels (see bestObjectBox); the
+// candidate box that keeps the most saliency for its area, stands out from
+// the ring around it and leaves the frame's edges alone wins, and is
+// tightened to the saliency-weighted spread inside it (see momentBox).
 func findObject(small rgbImage, w, h int) (Subject, bool) {
 	m := small.shrink(objectSide)
-	if m.w < 16 || m.h < 16 {
+	blur, focus := objectSaliency(m)
+	if blur == nil {
 		return Subject{}, false
+	}
+	n := m.w * m.h
+	peak := 0.0
+	for _, v := range blur {
+		peak = max(peak, v)
+	}
+	if peak <= 0 {
+		return Subject{}, false
+	}
+	c, ok := bestObjectBox(blur, focus, m.w, m.h, peak)
+	if !ok {
+		return Subject{}, false
+	}
+	c.box = momentBox(blur, m.w, c.box, objectMoments)
+	box := c.box
+	// A band across the frame's long side (a ridge, a horizon, a table
+	// edge) is scenery, not an object.
+	band := box.Dx()*100 > objectConfSpan*m.w
+	if m.h > m.w {
+		band = box.Dy()*100 > objectConfSpan*m.h
+	}
+	confident := c.stand >= objectConfStand && c.ratio >= objectConfRatio && c.dom >= objectConfDominance &&
+		box.Dx()*box.Dy()*100 <= objectConfArea*n && !band
+	fx, fy := float64(w)/float64(m.w), float64(h)/float64(m.h)
+	rect := image.Rect(
+		int(math.Floor(float64(box.Min.X)*fx)), int(math.Floor(float64(box.Min.Y)*fy)),
+		int(math.Ceil(float64(box.Max.X)*fx)), int(math.Ceil(float64(box.Max.Y)*fy)),
+	).Intersect(image.Rect(0, 0, w, h))
+	if rect.Empty() {
+		return Subject{}, false
+	}
+	return Subject{Rect: rect, Kind: SubjectObject, Score: math.Round(c.ratio*100) / 100, Confident: confident}, true
+}
+
+// objectSaliency returns the blurred object saliency map of m (see
+// findObject) and its focus map (blurred absolute Laplacian of the luma),
+// or nils when m is too small or featureless.
+func objectSaliency(m rgbImage) (sal, focus []float64) {
+	if m.w < 16 || m.h < 16 {
+		return nil, nil
 	}
 	n := m.w * m.h
 	// Opponent colour channels (roughly perceptual: L, red-green,
@@ -305,74 +366,33 @@ func findObject(small rgbImage, w, h int) (Subject, bool) {
 			lap[i] = math.Abs(4*lab[i][0] - lab[i-1][0] - lab[i+1][0] - lab[i-m.w][0] - lab[i+m.w][0])
 		}
 	}
-	focus := boxBlur(lap, m.w, m.h, max(2, max(m.w, m.h)/40))
+	focus = boxBlur(lap, m.w, m.h, max(2, max(m.w, m.h)/40))
 	fn := percentile(focus, 0.9)
 	dn := percentile(dist, 0.95)
 	if fn <= 0 || dn <= 0 {
-		return Subject{}, false
+		return nil, nil
 	}
-	sal := make([]float64, n)
+	cs := centreSurround(lab, m.w, m.h)
+	cn := percentile(cs, 0.95)
+	sal = make([]float64, n)
 	cx, cy := float64(m.w-1)/2, float64(m.h-1)/2
 	for y := 0; y < m.h; y++ {
 		for x := 0; x < m.w; x++ {
 			i := y*m.w + x
 			dx, dy := (float64(x)-cx)/float64(m.w), (float64(y)-cy)/float64(m.h)
-			centre := math.Exp(-(dx*dx + dy*dy) / (2 * 0.3 * 0.3))
+			centre := math.Exp(-(dx*dx + dy*dy) / (2 * objectCentreSigma * objectCentreSigma))
 			f := min(1, focus[i]/fn)
 			d := min(1.5, dist[i]/dn)
-			sal[i] = d * d * (0.25 + 0.75*f) * centre
+			c := 0.0
+			if cn > 0 {
+				c = min(1.5, cs[i]/cn)
+			}
+			d = (1-objectLocalShare)*d + objectLocalShare*c
+			sal[i] = d * d * (objectFocusFloor + (1-objectFocusFloor)*f) * centre
 		}
 	}
 	blur := boxBlur(sal, m.w, m.h, max(2, max(m.w, m.h)/50))
-	peak := 0.0
-	for _, v := range blur {
-		peak = max(peak, v)
-	}
-	if peak <= 0 {
-		return Subject{}, false
-	}
-	regs := salientRegions(blur, m.w, m.h, objectLevel*peak, objectGrow*peak)
-	if len(regs) == 0 {
-		return Subject{}, false
-	}
-	sort.SliceStable(regs, func(i, j int) bool { return regs[i].score > regs[j].score })
-	// Regions nearly as strong as the best (two dogs, a bottle and a glass)
-	// join it while the union stays compact.
-	box, sum, cnt := regs[0].box, regs[0].sum, regs[0].n
-	rival := 0.0
-	for _, r := range regs[1:] {
-		u := box.Union(r.box)
-		if r.score >= objectJoin*regs[0].score && u.Dx()*u.Dy()*2 <= m.w*m.h {
-			box, sum, cnt = u, sum+r.sum, cnt+r.n
-			continue
-		}
-		rival = max(rival, r.score)
-	}
-	total := 0.0
-	for _, v := range blur {
-		total += v
-	}
-	ratio := 100.0
-	if out := (total - sum) / float64(max(1, n-cnt)); out > 0 {
-		ratio = (sum / float64(cnt)) / out
-	}
-	dom := 100.0
-	if rival > 0 {
-		dom = regs[0].score / rival
-	}
-	if ratio < objectMinRatio {
-		return Subject{}, false
-	}
-	confident := ratio >= objectConfRatio && dom >= objectConfDominance && box.Dx()*box.Dy()*100 <= objectConfArea*m.w*m.h
-	fx, fy := float64(w)/float64(m.w), float64(h)/float64(m.h)
-	rect := image.Rect(
-		int(math.Floor(float64(box.Min.X)*fx)), int(math.Floor(float64(box.Min.Y)*fy)),
-		int(math.Ceil(float64(box.Max.X)*fx)), int(math.Ceil(float64(box.Max.Y)*fy)),
-	).Intersect(image.Rect(0, 0, w, h))
-	if rect.Empty() {
-		return Subject{}, false
-	}
-	return Subject{Rect: rect, Kind: SubjectObject, Score: math.Round(ratio*100) / 100, Confident: confident}, true
+	return blur, focus
 }
 
 // borderPatches averages the colours of lab (w×h) over objectPatches
@@ -432,10 +452,44 @@ func borderPatches(lab [][3]float64, w, h int) [][3]float64 {
 	return out
 }
 
+// percentile returns the q-quantile (0..1) of v, which it leaves as is.
 func percentile(v []float64, q float64) float64 {
 	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	return s[min(len(s)-1, int(q*float64(len(s))))]
+	return selectKth(s, min(len(s)-1, int(q*float64(len(s)))))
+}
+
+// selectKth returns the k-th smallest value of s (0-based), reordering s:
+// quickselect with a median-of-three pivot, deterministic.
+func selectKth(s []float64, k int) float64 {
+	lo, hi := 0, len(s)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		a, b, c := s[lo], s[mid], s[hi]
+		p := max(min(a, b), min(max(a, b), c))
+		i, j := lo, hi
+		for i <= j {
+			for s[i] < p {
+				i++
+			}
+			for s[j] > p {
+				j--
+			}
+			if i <= j {
+				s[i], s[j] = s[j], s[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return s[k]
+		}
+	}
+	return s[k]
 }
 
 // salRegion is a connected salient region: its box, summed value, pixel
@@ -489,4 +543,206 @@ func salientRegions(v []float64, w, h int, seed, t float64) []salRegion {
 		out = append(out, r)
 	}
 	return out
+}
+
+// objectCand is a candidate object box on the saliency map, with its
+// measures (see bestObjectBox).
+type objectCand struct {
+	box   image.Rectangle
+	stand float64 // how much the box stands out from the ring around it, 0..1
+	ratio float64 // mean saliency inside the box over the mean outside it
+	dom   float64 // this candidate's objective over the best disjoint rival's
+	obj   float64 // the objective the candidates are ranked by
+}
+
+// objectLevels are the thresholds, as fractions of the map's peak, at
+// which candidate regions are cut.
+var objectLevels = [...]float64{0.75, 0.6, 0.45, 0.33, 0.22}
+
+// bestObjectBox cuts the saliency map v (w×h, peak value peak) at the
+// objectLevels, takes each connected region and each union of the
+// strongest regions of a level as a candidate box, and returns the
+// candidate that best stands out. A candidate's objective is the share of
+// the map's mass it holds less objectAreaCost times the share of the frame
+// it covers (a box pays for its empty area), times how much it stands out
+// from the ring around it, times its sharpness relative to the frame's
+// (focus, same size as v), times 0.8 for each frame edge it touches. The
+// returned candidate carries its dominance over the best candidate apart
+// from it; false when its mean saliency is under objectMinRatio times the
+// rest's.
+func bestObjectBox(v, focus []float64, w, h int, peak float64) (objectCand, bool) {
+	ii := sumTable(v, w, h)
+	fi := sumTable(focus, w, h)
+	fMean := fi[len(fi)-1] / float64(w*h)
+	total := ii[len(ii)-1]
+	var cands []objectCand
+	add := func(b image.Rectangle) {
+		if b.Empty() {
+			return
+		}
+		for _, c := range cands {
+			if c.box == b {
+				return
+			}
+		}
+		in := rectSum(ii, w, b)
+		area := b.Dx() * b.Dy()
+		d := max(2, (b.Dx()+b.Dy())/8)
+		outer := b.Inset(-d).Intersect(image.Rect(0, 0, w, h))
+		ring := rectSum(ii, w, outer) - in
+		ringN := outer.Dx()*outer.Dy() - area
+		mIn := in / float64(area)
+		if mIn <= 0 {
+			return
+		}
+		mRing := 0.0
+		if ringN > 0 {
+			mRing = ring / float64(ringN)
+		}
+		stand := max(0, (mIn-mRing)/mIn)
+		ratio := 100.0
+		if out := (total - in) / float64(max(1, w*h-area)); out > 0 {
+			ratio = min(100, mIn/out)
+		}
+		frac := float64(area) / float64(w*h)
+		edges := 0
+		for _, touch := range [4]bool{b.Min.X == 0, b.Min.Y == 0, b.Max.X == w, b.Max.Y == h} {
+			if touch {
+				edges++
+			}
+		}
+		// The share of the map's mass the box holds, how it stands out,
+		// and penalties for size and for frame edges.
+		mass := in / total
+		obj := (mass - objectAreaCost*frac) * stand * math.Pow(0.8, float64(edges))
+		// Sharper than the frame on average: in focus.
+		sharp := 1.0
+		if fMean > 0 {
+			sharp = min(3, rectSum(fi, w, b)/float64(area)/fMean)
+		}
+		obj *= sharp
+		cands = append(cands, objectCand{box: b, stand: stand, ratio: ratio, obj: obj})
+	}
+	for _, lv := range objectLevels {
+		regs := salientRegions(v, w, h, lv*peak, lv*peak)
+		sort.SliceStable(regs, func(i, j int) bool { return regs[i].score > regs[j].score })
+		var union image.Rectangle
+		for k, r := range regs {
+			if r.sum < 0.05*regs[0].sum {
+				break
+			}
+			add(r.box)
+			if k == 0 {
+				union = r.box
+			} else if r.score >= objectJoin*regs[0].score {
+				union = union.Union(r.box)
+				add(union)
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return objectCand{}, false
+	}
+	best := 0
+	for i, c := range cands {
+		if c.obj > cands[best].obj {
+			best = i
+		}
+	}
+	c := cands[best]
+	rival := 0.0
+	for _, r := range cands {
+		if !r.box.Overlaps(c.box) {
+			rival = max(rival, r.obj)
+		}
+	}
+	c.dom = 100
+	if rival > 0 {
+		c.dom = c.obj / rival
+	}
+	return c, c.ratio >= objectMinRatio
+}
+
+// sumTable returns the summed-area table of v (w×h), (w+1)×(h+1) values.
+func sumTable(v []float64, w, h int) []float64 {
+	s := make([]float64, (w+1)*(h+1))
+	for y := 0; y < h; y++ {
+		row := 0.0
+		for x := 0; x < w; x++ {
+			row += v[y*w+x]
+			s[(y+1)*(w+1)+x+1] = s[y*(w+1)+x+1] + row
+		}
+	}
+	return s
+}
+
+// rectSum returns the sum of the values in r from the summed-area table
+// ii of a w-wide map.
+func rectSum(ii []float64, w int, r image.Rectangle) float64 {
+	W := w + 1
+	return ii[r.Max.Y*W+r.Max.X] - ii[r.Min.Y*W+r.Max.X] - ii[r.Max.Y*W+r.Min.X] + ii[r.Min.Y*W+r.Min.X]
+}
+
+// centreSurround returns, per pixel of lab (w×h), the colour difference
+// between a small window's mean and its surround's mean, summed over
+// three scales.
+func centreSurround(lab [][3]float64, w, h int) []float64 {
+	n := w * h
+	var tabs [3][]float64
+	ch := make([]float64, n)
+	for c := 0; c < 3; c++ {
+		for i := range ch {
+			ch[i] = lab[i][c]
+		}
+		tabs[c] = sumTable(ch, w, h)
+	}
+	out := make([]float64, n)
+	side := max(w, h)
+	bounds := image.Rect(0, 0, w, h)
+	for _, r := range [...]int{max(1, side/64), max(1, side/32), max(2, side/16)} {
+		R := 3 * r
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				in := image.Rect(x-r, y-r, x+r+1, y+r+1).Intersect(bounds)
+				sur := image.Rect(x-R, y-R, x+R+1, y+R+1).Intersect(bounds)
+				ai, as := float64(in.Dx()*in.Dy()), float64(sur.Dx()*sur.Dy())
+				d2 := 0.0
+				for c := 0; c < 3; c++ {
+					d := rectSum(tabs[c], w, in)/ai - rectSum(tabs[c], w, sur)/as
+					d2 += d * d
+				}
+				out[y*w+x] += math.Sqrt(d2)
+			}
+		}
+	}
+	return out
+}
+
+// momentBox returns the box centred on the saliency-weighted centroid of
+// v (w wide) inside b, k weighted standard deviations each way, clipped
+// to b.
+func momentBox(v []float64, w int, b image.Rectangle, k float64) image.Rectangle {
+	var sw, sx, sy, sxx, syy float64
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			q := v[y*w+x]
+			fx, fy := float64(x)+0.5, float64(y)+0.5
+			sw += q
+			sx += q * fx
+			sy += q * fy
+			sxx += q * fx * fx
+			syy += q * fy * fy
+		}
+	}
+	if sw <= 0 {
+		return b
+	}
+	mx, my := sx/sw, sy/sw
+	dx := k * math.Sqrt(max(0, sxx/sw-mx*mx))
+	dy := k * math.Sqrt(max(0, syy/sw-my*my))
+	r := image.Rect(int(math.Floor(mx-dx)), int(math.Floor(my-dy)), int(math.Ceil(mx+dx)), int(math.Ceil(my+dy))).Intersect(b)
+	if r.Empty() {
+		return b
+	}
+	return r
 }

@@ -21,6 +21,10 @@ import (
 // photo's XMP (an MWG or IPTC image region), read by [ReadEmbedded].
 const SubjectTagged = "tagged"
 
+// SubjectTaggedFace is the kind [Embedded.Subjects] gives a face region
+// the photo desk tagged: a head the crop keeps whole before any other.
+const SubjectTaggedFace = "tagged-face"
+
 // Embedded is what a photo desk wrote into the photo file: the regions it
 // tagged (faces, pets, subjects) and the credit, byline, copyright and
 // caption, read from XMP (JPEG APP1 with Extended XMP, PNG iTXt, WebP
@@ -73,13 +77,29 @@ type Region struct {
 	Source string `json:"source"`
 }
 
-// Subjects returns the regions as subjects.
+// Subjects returns the regions as subjects, for the crop: a face region
+// (MWG type Face, IPTC content type face or headshot) that the desk is sure
+// of has Kind SubjectTaggedFace (a head, kept whole with headroom); the
+// others keep Kind SubjectTagged.
 func (e *Embedded) Subjects() []Subject {
 	var out []Subject
 	for _, r := range e.Regions {
-		out = append(out, r.Subject)
+		s := r.Subject
+		if s.Confident && faceRegion(r.Type) {
+			s.Kind = SubjectTaggedFace
+		}
+		out = append(out, s)
 	}
 	return out
+}
+
+// faceRegion reports whether a region type names a face.
+func faceRegion(typ string) bool {
+	switch strings.ToLower(typ) {
+	case "face", "headshot":
+		return true
+	}
+	return false
 }
 
 // Bounds on the metadata read, so that a hostile file costs little: the

@@ -486,3 +486,151 @@ func TestCardRandomCompositions(t *testing.T) {
 		}
 	}
 }
+
+// TestCardSlotWhenCovered: when the headline would cover a confident
+// subject wherever it goes, the layout's small-photo variant with the
+// photo in a slot of its own is taken; a typographic small-photo variant
+// (no photo) is not, and a subject the headline can avoid keeps the main
+// variant.
+func TestCardSlotWhenCovered(t *testing.T) {
+	slotted := strings.Replace(composeLayout, `  - name: typographic
+    small_photo: true
+    background: navy
+    layers:
+      - {type: text, field: headline, box: {left: 8%, right: 8%, top: 10%, bottom: 10%}, valign: center}
+`, `  - name: slot
+    small_photo: true
+    background: navy
+    layers:
+      - {type: photo, box: {right: 0, width: 45%}}
+      - {type: text, field: headline, box: {left: 5%, right: 50%, top: 10%, bottom: 10%}, valign: center}
+`, 1)
+	a := parseArticle(t, composeArticle)
+	p := canvasPreset("og", 1200, 630)
+	// A confident object across the bottom half of a photo of the canvas's
+	// size: every headline placement covers some of it.
+	wide := photo.Subject{Rect: image.Rect(40, 180, 1160, 610), Kind: photo.SubjectObject, Score: 9, Confident: true}
+	// The same, unconfident: it only steers the crop.
+	weak := wide
+	weak.Confident = false
+	// A compact object in the middle: the bottom-left headline clears it.
+	compact := photo.Subject{Rect: image.Rect(700, 80, 900, 300), Kind: photo.SubjectObject, Score: 9, Confident: true}
+	for _, tc := range []struct {
+		name    string
+		layout  string
+		subject photo.Subject
+		variant string
+	}{
+		{"covered: the slot variant", slotted, wide, "slot"},
+		{"covered, typographic small variant: kept", composeLayout, wide, "main"},
+		{"unconfident: kept", slotted, weak, "main"},
+		{"clear of the headline: kept", slotted, compact, "main"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := composeFixture(t, tc.layout)
+			pl, err := plan.Card(a, l, p, plan.PhotoInfo{Size: image.Pt(1200, 630), Subjects: []photo.Subject{tc.subject}}, builtinFonts(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pl.Variant != tc.variant {
+				t.Fatalf("variant %q, want %q; fallbacks %q", pl.Variant, tc.variant, pl.Fallbacks)
+			}
+			ph := layerBy(pl, func(p *plan.PlannedLayer) bool { return p.Kind == plan.KindPhoto })
+			if ph == nil || ph.Crop == nil {
+				t.Fatalf("no photo drawn; fallbacks %q", pl.Fallbacks)
+			}
+			if tc.variant == "slot" {
+				if !hasFallback(pl, "would cover") {
+					t.Errorf("the switch is not in the fallbacks: %q", pl.Fallbacks)
+				}
+				h := headlineLayer(pl)
+				if r := onCanvas(tc.subject.Rect, ph).Intersect(h.TextRect()); !r.Empty() {
+					t.Errorf("the subject is still under the headline: %v", r)
+				}
+			}
+		})
+	}
+}
+
+// TestCardDropsStripOverSubject: the optional strip is left out over any
+// confident subject, not only a face, and also when keeping clear of it
+// would make the crop cut a head.
+func TestCardDropsStripOverSubject(t *testing.T) {
+	l := composeFixture(t, composeLayout)
+	a := parseArticle(t, composeArticle+"breaking: true\n")
+	p := canvasPreset("og", 1200, 630)
+	rocket := photo.Subject{Rect: image.Rect(520, 10, 680, 300), Kind: photo.SubjectObject, Score: 9, Confident: true}
+	weak := rocket
+	weak.Confident = false
+	for _, tc := range []struct {
+		name     string
+		size     image.Point
+		subjects []photo.Subject
+		strip    bool
+		fallback string
+	}{
+		{"confident object under the strip", image.Pt(1200, 630), []photo.Subject{rocket}, false, "cover"},
+		{"unconfident object: the strip stays", image.Pt(1200, 630), []photo.Subject{weak}, true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pl, err := plan.Card(a, l, p, plan.PhotoInfo{Size: tc.size, Subjects: tc.subjects}, builtinFonts(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			label := layerBy(pl, func(p *plan.PlannedLayer) bool { return p.Text != nil && joined(p.Text) == "BREAKING" })
+			if (label != nil) != tc.strip {
+				t.Errorf("strip drawn %v, want %v; fallbacks %q", label != nil, tc.strip, pl.Fallbacks)
+			}
+			if tc.fallback != "" && !hasFallback(pl, tc.fallback) {
+				t.Errorf("fallbacks %q, want one with %q", pl.Fallbacks, tc.fallback)
+			}
+			ph := layerBy(pl, func(p *plan.PlannedLayer) bool { return p.Kind == plan.KindPhoto })
+			for _, s := range tc.subjects {
+				if plan.HeadKind(s.Kind) && !s.Rect.In(ph.Crop.Src) {
+					t.Errorf("head %v cut by the crop %v", s.Rect, ph.Crop.Src)
+				}
+			}
+		})
+	}
+}
+
+// TestCardDropsStripForHead: an optional strip at the foot of the card is
+// left out when the crop could keep clear of it only by cutting the top
+// of a tall head; a head that fits above it keeps the strip.
+func TestCardDropsStripForHead(t *testing.T) {
+	l := composeFixture(t, `name: f
+variants:
+  - layers:
+      - type: photo
+      - {type: box, when: breaking, color: "#C8102E", box: {bottom: 0, height: 22%}}
+      - {type: text, text: BREAKING, when: breaking, box: {left: 5%, right: 5%, bottom: 0, height: 22%}}
+`)
+	a := parseArticle(t, composeArticle+"breaking: true\n")
+	p := canvasPreset("og", 1200, 630)
+	for _, tc := range []struct {
+		name  string
+		head  image.Rectangle
+		strip bool
+	}{
+		// 520 px tall: in 630 px it reaches into the strip's 139 px, or the
+		// crop cuts its top.
+		{"tall head: the strip goes", image.Rect(500, 200, 700, 720), false},
+		{"head above the strip: it stays", image.Rect(500, 200, 700, 500), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			face := photo.Subject{Rect: tc.head, Kind: photo.SubjectFace, Score: 50}
+			pl, err := plan.Card(a, l, p, plan.PhotoInfo{Size: image.Pt(1200, 900), Subjects: []photo.Subject{face}}, builtinFonts(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			label := layerBy(pl, func(p *plan.PlannedLayer) bool { return p.Text != nil && joined(p.Text) == "BREAKING" })
+			if (label != nil) != tc.strip {
+				t.Errorf("strip drawn %v, want %v; fallbacks %q", label != nil, tc.strip, pl.Fallbacks)
+			}
+			ph := layerBy(pl, func(p *plan.PlannedLayer) bool { return p.Kind == plan.KindPhoto })
+			if !tc.head.In(ph.Crop.Src) {
+				t.Errorf("head %v cut by the crop %v; fallbacks %q", tc.head, ph.Crop.Src, pl.Fallbacks)
+			}
+		})
+	}
+}

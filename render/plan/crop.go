@@ -60,6 +60,10 @@ const (
 	eyeTargetY     = 0.36
 	subjectTargetY = 0.5
 	headroom       = 0.15
+	// minHeadroom is the room above heads that a zoom-out forced by the
+	// heads (they do not fit the box's aspect) keeps too: a head that
+	// fills the frame still does not touch its top.
+	minHeadroom = 0.06
 	// upwardBias is where the crop sits, as a fraction of the free height
 	// above it, when no subject is confident: the upper part of a photo
 	// rather than its middle or bottom.
@@ -73,7 +77,7 @@ const (
 // is left out (see Card).
 func HeadKind(kind string) bool {
 	switch kind {
-	case photo.SubjectFace, photo.SubjectProfile, photo.SubjectHead, photo.SubjectAnimal:
+	case photo.SubjectFace, photo.SubjectProfile, photo.SubjectHead, photo.SubjectAnimal, photo.SubjectTaggedFace:
 		return true
 	}
 	return false
@@ -105,6 +109,10 @@ func Primary(s photo.Subject) bool {
 //     height above it, clamped to the photo, so a head at the photo's top
 //     edge starts the crop there) is kept whenever the rules below allow,
 //     but never forces a zoom-out.
+//   - Tagged regions: a face the photo desk tagged (photo.SubjectTaggedFace)
+//     is a head, and what the crop cuts of it, or of another confident
+//     tagged region, weighs before every rule below: the desk's choice wins
+//     over a detected face when not both can be whole and clear.
 //   - Avoid rectangles (text, badges, opaque boxes and strips, logos): among
 //     the crops that keep every face, those where no face (FaceCore) lands
 //     under an Avoid rectangle win, then those where no head does;
@@ -159,7 +167,7 @@ func ChooseCrop(in CropInput) CropResult {
 	faceZoom := false
 	if c.heads > 0 {
 		// Zoom out until the padded faces fit in a crop of the box's aspect.
-		need := c.padU
+		need := c.roomU
 		z := math.Max(float64(need.Dx())*sc/float64(B.X), float64(need.Dy())*sc/float64(B.Y))
 		if z > 1 {
 			sc /= z
@@ -232,6 +240,7 @@ type placement struct {
 
 // cost ranks placements; lower is better, compared field by field.
 type cost struct {
+	tagCut   int64   // photo pixels of the regions the desk tagged outside Src
 	overlap  int64   // box pixels of faces (photo.FaceCore) under Avoid rectangles
 	headOver int64   // box pixels of heads (whole rectangles) under Avoid rectangles
 	cut      int64   // photo pixels of heads with headroom outside Src
@@ -261,10 +270,11 @@ func (a cost) betterAvoid(b cost) bool {
 	return cmp.Or(a.headFirst(b), cmp.Compare(a.bodyOver, b.bodyOver)) < 0
 }
 
-// headFirst compares what both orders put first: faces under text, heads
-// under text, heads cut.
+// headFirst compares what both orders put first: regions the photo desk
+// tagged cut, faces under text, heads under text, heads cut.
 func (a cost) headFirst(b cost) int {
-	return cmp.Or(cmp.Compare(a.overlap, b.overlap),
+	return cmp.Or(cmp.Compare(a.tagCut, b.tagCut),
+		cmp.Compare(a.overlap, b.overlap),
 		cmp.Compare(a.headOver, b.headOver),
 		cmp.Compare(a.cut, b.cut))
 }
@@ -302,6 +312,8 @@ type part struct {
 	head  bool            // head tier: headroom and the higher costs
 	weak  bool            // an unconfident find: kept clear last
 	top   bool            // the top of a subject: kept whole like a head, kept clear like a body
+	// tagged: a region the photo desk tagged, kept whole before all else.
+	tagged bool
 }
 
 // headGap is the margin kept between a head and an Avoid rectangle, as a
@@ -326,6 +338,7 @@ type cropCtx struct {
 	heads   int             // heads with a core
 	coreU   image.Rectangle // union of face cores (never cut)
 	padU    image.Rectangle // union of heads (their rectangles)
+	roomU   image.Rectangle // union of heads with minHeadroom above them
 	eyeY    float64         // eye line of the heads, photo pixels
 	tops    int             // tops of people
 	topU    image.Rectangle
@@ -339,7 +352,13 @@ type cropCtx struct {
 
 // withHeadroom is a head's rectangle with headroom above it, inside frame.
 func withHeadroom(r, frame image.Rectangle) image.Rectangle {
-	r.Min.Y -= int(math.Round(headroom * float64(r.Dy())))
+	return withRoom(r, frame, headroom)
+}
+
+// withRoom is a head's rectangle with room of share of its height above
+// it, inside frame.
+func withRoom(r, frame image.Rectangle, share float64) image.Rectangle {
+	r.Min.Y -= int(math.Round(share * float64(r.Dy())))
 	return r.Intersect(frame)
 }
 
@@ -369,10 +388,11 @@ func (c *cropCtx) init(in CropInput) {
 			if core.Empty() {
 				core = r
 			}
-			c.add(part{rect: r, core: core, head: true, clear: withGap(r, c.frame)})
+			c.add(part{rect: r, core: core, head: true, clear: withGap(r, c.frame), tagged: s.Kind == photo.SubjectTaggedFace})
 			c.heads++
 			c.coreU = c.coreU.Union(core)
 			c.padU = c.padU.Union(r)
+			c.roomU = c.roomU.Union(withRoom(r, c.frame, minHeadroom))
 			eyes += float64(r.Min.Y) + eyeLine*float64(r.Dy())
 		case Primary(s):
 			// The top of a subject (a person's head, a dog's, a bottle's
@@ -384,7 +404,7 @@ func (c *cropCtx) init(in CropInput) {
 				c.topU = c.topU.Union(top)
 				topEyes += float64(top.Min.Y) + eyeLine*float64(top.Dy())
 			}
-			c.add(part{rect: r})
+			c.add(part{rect: r, tagged: s.Kind == photo.SubjectTagged && s.Confident})
 			c.bodies++
 			c.bodyU = c.bodyU.Union(r)
 		default:
@@ -592,6 +612,9 @@ func (c *cropCtx) at(l geom, ax, ay axisPlan, x, y int) placement {
 	}
 	src := image.Rect(p.sx, p.sy, p.sx+l.sw, p.sy+l.sh)
 	for _, pt := range c.parts[:c.n] {
+		if pt.tagged {
+			p.cost.tagCut += Area(pt.rect) - Area(pt.rect.Intersect(src))
+		}
 		if pt.weak {
 			p.cost.weakOver += p.under(pt.rect, ax, ay)
 			continue

@@ -200,7 +200,9 @@ func TestChooseCropGeometry(t *testing.T) {
 			name: "faces above each other in a wide box show the full height over a backdrop",
 			in: plan.CropInput{Photo: image.Pt(1000, 1000), Box: image.Pt(400, 100), Subjects: append(
 				face(image.Rect(450, 50, 530, 130)), face(image.Rect(450, 850, 530, 930))...)},
-			want:     plan.CropResult{Src: image.Rect(0, 45, 1000, 930), Dst: image.Rect(143, 0, 256, 100), Fill: true, Scale: 113.0 / 1000},
+			// The top face keeps 6% of its height as room above it (the
+			// zoom-out is forced anyway): 885 + 5 photo px tall.
+			want:     plan.CropResult{Src: image.Rect(0, 38, 1000, 931), Dst: image.Rect(144, 0, 256, 100), Fill: true, Scale: 112.0 / 1000},
 			wantNote: "faces in photo 1000x1000 do not fit a 400x100 crop together",
 		},
 		{
@@ -302,6 +304,29 @@ func TestChooseCropRandomInputs(t *testing.T) {
 		t.Run(fmt.Sprint(i), func(t *testing.T) { checkCrop(t, in, got, maxUp, faces) })
 		if t.Failed() {
 			t.Fatalf("input %+v", in)
+		}
+	}
+}
+
+// TestChooseCropTaggedFirst: a thin opaque rule at the box's left edge
+// lies over a detected face at the photo's left; clearing it would cut a
+// face the desk tagged at the right edge, so the tagged face stays whole;
+// untagged, the same head may lose its edge to clear the detected face.
+func TestChooseCropTaggedFirst(t *testing.T) {
+	detected := photo.Subject{Rect: image.Rect(48, 72, 121, 144), Kind: photo.SubjectProfile, Score: 8, Confident: true}
+	rule := []image.Rectangle{image.Rect(0, 0, 7, 630)}
+	for _, tc := range []struct {
+		kind  string
+		whole bool
+	}{
+		{photo.SubjectTaggedFace, true},
+		{photo.SubjectHead, false},
+	} {
+		right := photo.Subject{Rect: image.Rect(510, 22, 611, 128), Kind: tc.kind, Score: 1, Confident: true}
+		cr := plan.ChooseCrop(plan.CropInput{Photo: image.Pt(640, 480), Box: image.Pt(600, 630), MaxUpscale: 1.5,
+			Subjects: []photo.Subject{right, detected}, Avoid: rule})
+		if got := right.Rect.In(cr.Src); got != tc.whole {
+			t.Errorf("%s at %v: whole in the crop %v = %v, want %v", tc.kind, right.Rect, cr.Src, got, tc.whole)
 		}
 	}
 }

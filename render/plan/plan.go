@@ -10,6 +10,7 @@ import (
 	"sharecard/render/photo"
 	"sharecard/render/preset"
 	"sharecard/render/text"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -198,10 +199,14 @@ type Pill struct {
 //     least covered); layers with the same `when` (or none), the same
 //     number of placements and overlapping boxes move together. An
 //     optional layer (one with `when`) that would still cover more than 5%
-//     of a head is left out, with the layers of its group (without
-//     placements, optional layers with the same `when` and overlapping
-//     boxes form a group). Any other layer still over more than 5% of a
-//     head gets a warning.
+//     of a primary subject is left out, with the layers of its group
+//     (without placements, optional layers with the same `when` and
+//     overlapping boxes form a group). Any other layer still over more
+//     than 5% of a primary subject gets a warning, and when the layers
+//     together still cover more than 5% of one, the layout's small_photo
+//     variant is planned too (the photo in a slot of its own): it is
+//     taken when it shows the photo, covers less of the subject and cuts
+//     no more of a head.
 //  4. Small photos without a small_photo variant: a blurred backdrop is kept
 //     only as side pillars of at most 10% of the box width per side;
 //     otherwise the box is filled with brand colour (the layer's backdrop
@@ -212,36 +217,65 @@ type Pill struct {
 //     instead, also when the photo covered its box at first but the crop
 //     had to zoom out to keep its subjects whole.
 func Card(a *article.Article, l *layout.Layout, p preset.Preset, ph PhotoInfo, fonts *text.FontSet) (*Plan, error) {
-	pl, leftOut, err := card(a, l, p, ph, fonts, false)
-	if err == nil && leftOut {
-		return card2(a, l, p, ph, fonts, pl)
+	pl, st, err := card(a, l, p, ph, fonts, "")
+	if err != nil {
+		return pl, err
 	}
-	return pl, err
-}
-
-// card2 plans again, with the layout's small-photo variant, a card whose
-// photo the normal variant left out; it keeps first when there is none.
-func card2(a *article.Article, l *layout.Layout, p preset.Preset, ph PhotoInfo, fonts *text.FontSet, first *Plan) (*Plan, error) {
-	if !l.HasSmallPhoto(layout.Want{Width: p.Width, Height: p.Height, Purpose: p.Purpose}) {
-		return first, nil
-	}
-	pl, _, err := card(a, l, p, ph, fonts, true)
-	if err != nil || pl.Variant == first.Variant {
-		return first, nil
+	switch {
+	case st.leftOut:
+		alt, ast, err := card(a, l, p, ph, fonts, "small photo: the crop zoomed out to keep its subjects whole")
+		if err == nil && alt.Variant != pl.Variant && ast.forced {
+			return alt, nil
+		}
+	case (st.cover > subjectCoverMax || st.headCut > 0) && !st.small:
+		// The text cannot stay off the subject, or the crop cuts a head to
+		// stay clear of it: the layout's small-photo variant (the photo in
+		// a slot of its own, beside or above the text) is taken when it
+		// shows the photo and does better.
+		why := fmt.Sprintf("the text would cover %.0f%% of the photo's subject", 100*st.cover)
+		if st.cover <= subjectCoverMax {
+			why = "the crop would cut a head to keep it clear of the text"
+		}
+		alt, ast, err := card(a, l, p, ph, fonts, why)
+		if err == nil && ast.forced && !ast.leftOut && alt.Crop != nil && ast.better(st) {
+			return alt, nil
+		}
 	}
 	return pl, nil
 }
 
-// card plans one card; small forces the layout's small-photo variant. It
-// also reports whether the photo was left out.
-func card(a *article.Article, l *layout.Layout, p preset.Preset, ph PhotoInfo, fonts *text.FontSet, small bool) (*Plan, bool, error) {
+// better reports whether a card in state a keeps the photo's subjects
+// better than one in state b: less of a head cut, with no more than the
+// tolerated cover (or b's); or no more cut and less covered.
+func (a cardState) better(b cardState) bool {
+	if a.headCut < b.headCut {
+		return a.cover <= max(b.cover, subjectCoverMax)
+	}
+	return a.headCut <= b.headCut && a.cover < b.cover && a.cut <= b.cut
+}
+
+// cardState is what Card weighs of a planned card: whether its variant is
+// a small-photo one (forced: because Card asked for it), whether the photo
+// was left out, the largest part of one primary subject covered by what
+// is drawn over the photo, and the canvas pixels the crop cuts of the
+// heads with their headroom (cut) and of the heads alone (headCut).
+type cardState struct {
+	small, forced, leftOut bool
+	cover                  float64
+	cut, headCut           int64
+}
+
+// card plans one card. A non-empty force asks for the layout's small-photo
+// variant, for that reason (recorded in Fallbacks).
+func card(a *article.Article, l *layout.Layout, p preset.Preset, ph PhotoInfo, fonts *text.FontSet, force string) (*Plan, cardState, error) {
+	var st cardState
 	if l.Fonts != nil {
 		fonts = l.Fonts
 	}
 	want := layout.Want{Width: p.Width, Height: p.Height, Purpose: p.Purpose}
 	v, err := l.Choose(want)
 	if err != nil {
-		return nil, false, err
+		return nil, st, err
 	}
 	pl := &Plan{
 		Preset: p.ID, Layout: l.Name, Purpose: p.Purpose,
@@ -249,32 +283,35 @@ func card(a *article.Article, l *layout.Layout, p preset.Preset, ph PhotoInfo, f
 		Safe: image.Rect(p.Safe.Left, p.Safe.Top, p.Width-p.Safe.Right, p.Height-p.Safe.Bottom),
 	}
 	if pl.Safe.Empty() {
-		return nil, false, fmt.Errorf("preset %s: safe-area insets %+v leave no room on a %dx%d canvas", p.ID, p.Safe, p.Width, p.Height)
+		return nil, st, fmt.Errorf("preset %s: safe-area insets %+v leave no room on a %dx%d canvas", p.ID, p.Safe, p.Width, p.Height)
 	}
 	c := &carder{a: a, l: l, p: p, ph: ph, fonts: fonts, pl: pl,
 		canvas: image.Rect(0, 0, p.Width, p.Height), short: float64(min(p.Width, p.Height)),
 		maxUp: MaxUpscaleFor(p.Width, p.Height)}
 	why := c.tooSmall(v)
-	if small && why == "" {
-		why = "small photo: the crop zoomed out to keep its subjects whole"
+	if why == "" {
+		why = force
 	}
 	if why != "" && l.HasSmallPhoto(want) {
 		want.SmallPhoto = true
 		if sv, err := l.Choose(want); err == nil && sv != v {
 			v = sv
+			st.forced = why == force
 			pl.Fallbacks = append(pl.Fallbacks, fmt.Sprintf("%s: small-photo variant %q", why, v.Name))
 		}
 	}
+	st.small = v.SmallPhoto
 	pl.Variant, pl.Background = v.Name, v.Background
 	c.v = v
 	if err := c.layers(); err != nil {
-		return nil, false, err
+		return nil, st, err
 	}
 	c.keepOut()
-	c.compose()
+	e := c.compose()
 	c.finish()
-	leftOut := c.main >= 0 && pl.Crop == nil && c.ph.Size.X > 0
-	return pl, leftOut, nil
+	st.leftOut = c.main >= 0 && pl.Crop == nil && c.ph.Size.X > 0
+	st.cover, st.cut, st.headCut = e.worst, e.cut, e.headCut
+	return pl, st, nil
 }
 
 // MaxUpscaleFor is the largest factor a photo is enlarged by on a w×h
@@ -302,9 +339,11 @@ const pillarMax = 0.1
 // cover to be kept when the layout has no small-photo variant.
 const stampMin = 0.7
 
-// headCoverMax is the largest part of a head an optional layer may cover
-// before it is left out.
-const headCoverMax = 0.05
+// subjectCoverMax is the largest part of a primary subject (a head, a
+// person, an object: see Primary) an optional layer may cover before it
+// is left out, and the text of a card may cover before Card tries the
+// layout's small-photo variant.
+const subjectCoverMax = 0.05
 
 // notes are the warnings and missing glyphs of one planned layer, kept
 // apart until the layer's placement is chosen.
@@ -681,11 +720,18 @@ type eval struct {
 	crop      CropResult
 	cover     []int64   // by slot
 	headCover []float64 // by slot: the largest fraction of one head covered
+	subCover  []float64 // by slot: the largest fraction of one primary subject covered
+	// worst is the largest fraction of one primary subject covered by all
+	// the layers over it together.
+	worst float64
 	// cut is the box pixels of heads (with their headroom) the crop
 	// leaves out to keep them clear of the layers: a placement that lets
 	// the crop keep a head whole is better.
-	cut   int64
-	total int64
+	cut int64
+	// headCut is the part of cut inside the heads themselves, headroom
+	// aside.
+	headCut int64
+	total   int64
 }
 
 // avoidFor returns, in box coordinates, what the layers drawn after slot i
@@ -739,12 +785,13 @@ func toCanvas(r image.Rectangle, cr CropResult, box image.Rectangle) image.Recta
 // evaluate crops the main photo for the layers as they stand and measures
 // what they cover of its primary subjects.
 func (c *carder) evaluate() eval {
-	e := eval{cover: make([]int64, len(c.slots)), headCover: make([]float64, len(c.slots))}
+	e := eval{cover: make([]int64, len(c.slots)), headCover: make([]float64, len(c.slots)), subCover: make([]float64, len(c.slots))}
 	if c.main < 0 {
 		return e
 	}
 	e.crop = c.cropFor(c.main)
 	box := c.opt(c.slots[c.main], 0).pld.Box
+	var over []image.Rectangle
 	for _, sub := range c.ph.Subjects {
 		if !Primary(sub) || c.ph.Focus != nil {
 			continue
@@ -761,7 +808,10 @@ func (c *carder) evaluate() eval {
 			cut := int64(float64(out) * e.crop.Scale * e.crop.Scale)
 			e.cut += cut
 			e.total += cut
+			in := Area(sub.Rect) - Area(sub.Rect.Intersect(e.crop.Src))
+			e.headCut += int64(float64(in) * e.crop.Scale * e.crop.Scale)
 		}
+		over = over[:0]
 		for j, s := range c.slots[c.main+1:] {
 			j += c.main + 1
 			if s.dropped {
@@ -771,23 +821,73 @@ func (c *carder) evaluate() eval {
 			if !o.ok {
 				continue
 			}
-			a := Area(occupied(&o.pld).Intersect(m))
+			r := occupied(&o.pld).Intersect(m)
+			a := Area(r)
+			if a == 0 {
+				continue
+			}
+			over = append(over, r)
 			e.cover[j] += a
 			e.total += a
+			f := float64(a) / float64(Area(m))
+			e.subCover[j] = math.Max(e.subCover[j], f)
 			if head {
-				e.headCover[j] = math.Max(e.headCover[j], float64(a)/float64(Area(m)))
+				e.headCover[j] = math.Max(e.headCover[j], f)
 			}
 		}
+		e.worst = math.Max(e.worst, float64(unionArea(over))/float64(Area(m)))
 	}
 	return e
 }
 
-func (c *carder) groupCover(e eval, g int) (area int64, head float64) {
+// unionArea is the area of the union of rs: exact, by the distinct x
+// edges (rs are few, a handful of layers).
+func unionArea(rs []image.Rectangle) int64 {
+	switch len(rs) {
+	case 0:
+		return 0
+	case 1:
+		return Area(rs[0])
+	}
+	xs := make([]int, 0, 2*len(rs))
+	for _, r := range rs {
+		xs = append(xs, r.Min.X, r.Max.X)
+	}
+	slices.Sort(xs)
+	xs = slices.Compact(xs)
+	var total int64
+	type span struct{ lo, hi int }
+	var ys []span
+	for i := 0; i+1 < len(xs); i++ {
+		x0, x1 := xs[i], xs[i+1]
+		ys = ys[:0]
+		for _, r := range rs {
+			if r.Min.X <= x0 && r.Max.X >= x1 {
+				ys = append(ys, span{r.Min.Y, r.Max.Y})
+			}
+		}
+		slices.SortFunc(ys, func(a, b span) int { return a.lo - b.lo })
+		covered, end := 0, math.MinInt
+		for _, y := range ys {
+			lo := max(y.lo, end)
+			if y.hi > lo {
+				covered += y.hi - lo
+			}
+			end = max(end, y.hi)
+		}
+		total += int64(covered) * int64(x1-x0)
+	}
+	return total
+}
+
+// groupCover is what the layers of group g cover of the photo's primary
+// subjects: pixels in all, and the largest fraction of one subject.
+func (c *carder) groupCover(e eval, g int) (area int64, sub float64) {
 	for _, i := range c.groups[g] {
 		area += e.cover[i]
-		head = math.Max(head, e.headCover[i])
+		sub = math.Max(sub, e.subCover[i])
 	}
-	return area, head
+	return area, sub
 }
 
 func (c *carder) setGroup(g, k int) {
@@ -798,14 +898,14 @@ func (c *carder) setGroup(g, k int) {
 
 // compose moves layers with placements off the photo's subjects, and
 // leaves out optional layers that would still cover a head.
-func (c *carder) compose() {
+func (c *carder) compose() eval {
 	if c.main < 0 || c.ph.Focus != nil {
-		return
+		return eval{}
 	}
 	// A photo that will be left out moves nothing.
 	if cr := c.cropFor(c.main); cr.Fill {
 		if fate, _ := c.photoFate(c.main, c.opt(c.slots[c.main], 0).pld.Box, cr); fate == fateLeftOut {
-			return
+			return eval{}
 		}
 	}
 	primary := false
@@ -813,7 +913,7 @@ func (c *carder) compose() {
 		primary = primary || Primary(s)
 	}
 	if !primary {
-		return
+		return eval{}
 	}
 	for g, members := range c.groups {
 		first := c.slots[members[0]]
@@ -844,7 +944,8 @@ func (c *carder) compose() {
 			c.pl.Fallbacks = append(c.pl.Fallbacks, fmt.Sprintf("%s: placement %d (%s), clear of the photo's subject", c.groupName(g), bestK, o.pld.PlacementName))
 		}
 	}
-	// Optional layers still over a head are left out, a group at a time.
+	// Optional layers still over a primary subject are left out, a group
+	// at a time.
 	for range c.groups {
 		e := c.evaluate()
 		drop := -1
@@ -853,11 +954,16 @@ func (c *carder) compose() {
 			if first.ly.When == "" || first.dropped || members[0] <= c.main {
 				continue
 			}
-			if _, h := c.groupCover(e, g); h > headCoverMax {
+			if _, h := c.groupCover(e, g); h > subjectCoverMax {
 				drop = g
-				c.pl.Fallbacks = append(c.pl.Fallbacks, fmt.Sprintf("%s left out: it would cover %.0f%% of a face", c.groupName(g), 100*h))
+				c.pl.Fallbacks = append(c.pl.Fallbacks, fmt.Sprintf("%s left out: it would cover %.0f%% of the photo's subject", c.groupName(g), 100*h))
 				break
 			}
+		}
+		if drop < 0 && e.headCut > 0 {
+			// The crop cuts a head to keep clear of the layers: an optional
+			// group whose absence lets it keep more of the head goes.
+			drop = c.dropForHead(e.headCut)
 		}
 		if drop < 0 {
 			break
@@ -866,13 +972,40 @@ func (c *carder) compose() {
 			c.slots[i].dropped = true
 		}
 	}
-	// What still covers a head is said, for the manifest and lint.
+	// What still covers a subject is said, for the manifest and lint.
 	e := c.evaluate()
-	for i, h := range e.headCover {
-		if h > headCoverMax {
-			c.pl.Warnings = append(c.pl.Warnings, fmt.Sprintf("%s covers %.0f%% of a face in the photo", layerName(c.slots[i].ly), 100*h))
+	for i, h := range e.subCover {
+		switch {
+		case e.headCover[i] > subjectCoverMax:
+			c.pl.Warnings = append(c.pl.Warnings, fmt.Sprintf("%s covers %.0f%% of a face in the photo", layerName(c.slots[i].ly), 100*e.headCover[i]))
+		case h > subjectCoverMax:
+			c.pl.Warnings = append(c.pl.Warnings, fmt.Sprintf("%s covers %.0f%% of the photo's subject", layerName(c.slots[i].ly), 100*h))
 		}
 	}
+	return e
+}
+
+// dropForHead returns the first optional group whose absence lets the
+// crop cut less of the heads than cut (eval.headCut; recording it), or -1.
+func (c *carder) dropForHead(cut int64) int {
+	for g, members := range c.groups {
+		first := c.slots[members[0]]
+		if first.ly.When == "" || first.dropped || members[0] <= c.main {
+			continue
+		}
+		for _, i := range members {
+			c.slots[i].dropped = true
+		}
+		e := c.evaluate()
+		for _, i := range members {
+			c.slots[i].dropped = false
+		}
+		if e.headCut < cut {
+			c.pl.Fallbacks = append(c.pl.Fallbacks, fmt.Sprintf("%s left out: the crop would cut a head to keep clear of it", c.groupName(g)))
+			return g
+		}
+	}
+	return -1
 }
 
 func (c *carder) groupAllowed(g, k int) bool {
