@@ -34,5 +34,5 @@ var goldenDigests = map[string]string{
 	// subject (optional ones dropped, or the small-photo variant with the
 	// photo in its own slot); clean surfaces keep a small photo above a
 	// brand strip.
-	"sharecard-render/5": "6e4c21429e15787f6d5be6f484aa10d0d2917f1016c50bc0accffd0fe0f03cd9",
+	"sharecard-render/5": "344b3d8583e29dd88a6a2ea112ba37701086f9e3e82710dc6ebef61a8ab90b5f",
 }

@@ -208,6 +208,13 @@ variants:
     layers:
       - {type: photo, box: {left: 0, width: 50%}}
       - {type: text, field: headline, box: {left: 55%, right: 5%}}
+      - {type: text, field: credit, box: {left: 1%, width: 48%, bottom: 1%, height: 5%}}
+`
+	smallTypo := `  - name: typographic
+    small_photo: true
+    background: navy
+    layers:
+      - {type: text, field: headline, box: {left: 8%, right: 8%, top: 10%, bottom: 10%}}
 `
 	tests := []struct {
 		name     string
@@ -224,6 +231,10 @@ variants:
 		{"small, no variant, under text: left out", noSmall, image.Pt(512, 512), "main", true, "", "typographic card"},
 		{"side pillars of 7%: blur kept", noSmall, image.Pt(688, 420), "main", false, "blur", "side pillars"},
 		{"small in a slot: inset over colour", slot, image.Pt(200, 200), "", false, "color", "inset in its slot"},
+		// With a small-photo variant: a photo that covers half its slot or
+		// more stays there as an inset; less, the variant takes over.
+		{"half a slot: inset, not the small variant", slot + smallTypo, image.Pt(400, 400), "", false, "color", "inset in its slot"},
+		{"a quarter of a slot: the small variant", slot + smallTypo, image.Pt(200, 200), "typographic", true, "", "small-photo variant"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -188,7 +188,9 @@ type Pill struct {
 //     the photo is too small for the chosen variant's photo box (it would
 //     need enlarging past MaxUpscaleFor the canvas, and more than side
 //     pillars of at most 10% of the width per side would be left) or there
-//     is no photo, the layout's small_photo variant is used, when it has one.
+//     is no photo, the layout's small_photo variant is used, when it has one;
+//     but a photo alone in its slot that, so enlarged, still covers at
+//     least half of it (insetMin) is drawn there as an inset instead.
 //  2. Keep-out: text, badge and image layers stay out of the preset's
 //     KeepOut zones: a placement that overlaps none is taken, else the box
 //     is shrunk away from the zone (with a warning when that leaves nothing).
@@ -211,9 +213,9 @@ type Pill struct {
 //     only as side pillars of at most 10% of the box width per side;
 //     otherwise the box is filled with brand colour (the layer's backdrop
 //     colour, else the variant's background). A photo alone in its slot
-//     (no text over its box) is an inset; one under text that covers less
-//     than 70% of its box is left out (a typographic card from the same
-//     variant). A layout that has a small_photo variant gets that variant
+//     (no headline over it, nor other text over a quarter of it) is an
+//     inset; one under text that covers less than 70% of its box is left
+//     out (a typographic card from the same variant). A layout that has a small_photo variant gets that variant
 //     instead, also when the photo covered its box at first but the crop
 //     had to zoom out to keep its subjects whole.
 func Card(a *article.Article, l *layout.Layout, p preset.Preset, ph PhotoInfo, fonts *text.FontSet) (*Plan, error) {
@@ -422,7 +424,7 @@ func (c *carder) tooSmall(v *layout.Variant) string {
 		if P.X <= 0 || P.Y <= 0 {
 			return "no photo"
 		}
-		if smallFor(P, box.Size(), c.maxUp) {
+		if smallFor(P, box.Size(), c.maxUp) && !c.insetFits(v, i, P, box) {
 			return fmt.Sprintf("small photo %dx%d (a %dx%d box needs %.2g×, more than %.2g×)", P.X, P.Y, box.Dx(), box.Dy(),
 				math.Max(float64(box.Dx())/float64(P.X), float64(box.Dy())/float64(P.Y)), c.maxUp)
 		}
@@ -434,6 +436,46 @@ func (c *carder) tooSmall(v *layout.Variant) string {
 // smallFor reports whether a photo of size P, enlarged maxUp times at
 // most, leaves more of a box of size B uncovered than side pillars of
 // pillarMax of its width.
+// insetMin is the least part of its box a small photo alone in its slot
+// must cover to be drawn there as an inset rather than give way to the
+// layout's small-photo variant.
+const insetMin = 0.5
+
+// insetFits reports whether the photo layer k of v, in box, is alone in
+// its slot (no headline, nor much other text, over the inset: see over)
+// and the photo,
+// enlarged as far as allowed, covers insetMin of it: an inset there beats
+// the small-photo variant.
+func (c *carder) insetFits(v *layout.Variant, k int, P image.Point, box image.Rectangle) bool {
+	sc := math.Min(c.maxUp, math.Min(float64(box.Dx())/float64(P.X), float64(box.Dy())/float64(P.Y)))
+	w, h := int(float64(P.X)*sc), int(float64(P.Y)*sc)
+	if float64(w*h) < insetMin*float64(box.Dx())*float64(box.Dy()) {
+		return false
+	}
+	// Where the inset lands: centred in the box.
+	dst := image.Rect(0, 0, w, h).Add(box.Min).Add(image.Pt((box.Dx()-w)/2, (box.Dy()-h)/2))
+	for i := range v.Layers {
+		ly := &v.Layers[i]
+		if i == k || (ly.Kind != layout.LayerText && ly.Kind != layout.LayerBadge) || !ly.Applies(c.a, c.short) {
+			continue
+		}
+		if _, r := c.resolve(ly, ly.Box); over(ly, r, dst) {
+			return false
+		}
+	}
+	return true
+}
+
+// over reports whether the text of layer ly, in r, lies over a photo
+// drawn in dst: a headline that touches it, or other text (a credit, a
+// strap's label) that hides more than a quarter of it.
+func over(ly *layout.Layer, r, dst image.Rectangle) bool {
+	if ly.Field == "headline" {
+		return r.Overlaps(dst)
+	}
+	return 4*Area(r.Intersect(dst)) > Area(dst)
+}
+
 func smallFor(P, B image.Point, maxUp float64) bool {
 	w, h := float64(P.X)*maxUp, float64(P.Y)*maxUp
 	if w >= float64(B.X)-0.5 && h >= float64(B.Y)-0.5 {
@@ -1113,7 +1155,7 @@ func (c *carder) photoFate(i int, box image.Rectangle, cr CropResult) (int, floa
 		if s.dropped {
 			continue
 		}
-		if o := c.opt(s, s.cur); o.ok && (o.pld.Kind == KindText || o.pld.Kind == KindBadge) && o.pld.TextRect().Overlaps(box) {
+		if o := c.opt(s, s.cur); o.ok && (o.pld.Kind == KindText || o.pld.Kind == KindBadge) && over(s.ly, o.pld.TextRect(), cr.Dst.Add(box.Min)) {
 			under = true
 		}
 	}
