@@ -62,7 +62,7 @@ func TestLayoutGate_RefusesAndKeepsLastGood(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const from = "        in: safe\n        box: {left: 7%, right: 7%, top: 52%, bottom: 9%}"
+	const from = "        in: safe\n        box: {left: 7%, right: 7%, top: 57%, bottom: 8%}"
 	const to = "        in: canvas\n        box: {left: 7%, right: 7%, top: 0, bottom: 9%}"
 	if !strings.Contains(string(src), from) {
 		t.Fatalf("breaking.yaml no longer has the story headline box %q; update the test", from)
@@ -113,7 +113,7 @@ func TestServe_RefusesBadLayoutAtStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := strings.Replace(string(src), "        in: safe\n        box: {left: 7%, right: 7%, top: 52%, bottom: 9%}", "        in: canvas\n        box: {left: 7%, right: 7%, top: 0, bottom: 9%}", 1)
+	bad := strings.Replace(string(src), "        in: safe\n        box: {left: 7%, right: 7%, top: 57%, bottom: 8%}", "        in: canvas\n        box: {left: 7%, right: 7%, top: 0, bottom: 9%}", 1)
 	if bad == string(src) {
 		t.Fatal("breaking.yaml no longer has the story headline box; update the test")
 	}

@@ -190,7 +190,7 @@ type Pill struct {
 //     pillars of at most 10% of the width per side would be left) or there
 //     is no photo, the layout's small_photo variant is used, when it has one;
 //     but a photo alone in its slot that, so enlarged, still covers at
-//     least half of it (insetMin) is drawn there as an inset instead.
+//     least 40% of it (insetMin) is drawn there as an inset instead.
 //  2. Keep-out: text, badge and image layers stay out of the preset's
 //     KeepOut zones: a placement that overlaps none is taken, else the box
 //     is shrunk away from the zone (with a warning when that leaves nothing).
@@ -439,7 +439,7 @@ func (c *carder) tooSmall(v *layout.Variant) string {
 // insetMin is the least part of its box a small photo alone in its slot
 // must cover to be drawn there as an inset rather than give way to the
 // layout's small-photo variant.
-const insetMin = 0.5
+const insetMin = 0.4
 
 // insetFits reports whether the photo layer k of v, in box, is alone in
 // its slot (no headline, nor much other text, over the inset: see over)
