@@ -1,4 +1,4 @@
-module sharecard
+module github.com/sharecard/sharecard
 
 go 1.26.0
 

@@ -16,7 +16,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"sharecard/internal/cli"
+	"github.com/sharecard/sharecard/internal/cli"
 )
 
 func main() {

@@ -91,8 +91,8 @@ import (
 	"strconv"
 	"strings"
 
-	"sharecard/render/preset"
-	"sharecard/server"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/server"
 )
 
 func main() {

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/render/plan"
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 // TestSubjectsFound reports, for every labelled photo and transform, which

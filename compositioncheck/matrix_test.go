@@ -19,14 +19,14 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"sharecard/internal/enginetest"
-	"sharecard/internal/knownlist"
-	"sharecard/render"
-	"sharecard/render/article"
-	"sharecard/render/layout"
-	"sharecard/render/photo"
-	"sharecard/render/plan"
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/internal/enginetest"
+	"github.com/sharecard/sharecard/internal/knownlist"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 var updateKnown = flag.Bool("update-known", false, "rewrite "+knownFile+" with the failures TestCompositionMatrix finds (needs the full matrix: no -short, no -race)")

@@ -8,9 +8,9 @@ import (
 	"reflect"
 	"testing"
 
-	"sharecard/render"
-	"sharecard/render/photo"
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 // xmpPhoto is basketball-two.jpg (640x480) with the head of the man on

@@ -18,7 +18,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"sharecard/render/article"
+	"github.com/sharecard/sharecard/render/article"
 )
 
 //go:embed headlines.yaml

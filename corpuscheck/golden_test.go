@@ -14,10 +14,10 @@ import (
 
 	xdraw "golang.org/x/image/draw"
 
-	"sharecard/corpus"
-	"sharecard/render"
-	"sharecard/render/paint"
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/corpus"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/paint"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden images of testdata/golden")

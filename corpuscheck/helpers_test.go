@@ -6,13 +6,13 @@ import (
 	"path/filepath"
 	"testing"
 
-	"sharecard/corpus"
-	"sharecard/internal/enginetest"
-	"sharecard/render"
-	"sharecard/render/article"
-	"sharecard/render/layout"
-	"sharecard/render/photo"
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/corpus"
+	"github.com/sharecard/sharecard/internal/enginetest"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 func engine(t testing.TB) *render.Engine { return enginetest.Engine(t) }

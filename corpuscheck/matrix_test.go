@@ -19,14 +19,14 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"sharecard/corpus"
-	"sharecard/internal/knownlist"
-	"sharecard/render"
-	"sharecard/render/article"
-	"sharecard/render/layout"
-	"sharecard/render/plan"
-	"sharecard/render/preset"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/corpus"
+	"github.com/sharecard/sharecard/internal/knownlist"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 var updateKnown = flag.Bool("update-known", false, "rewrite "+knownFile+" with the failures TestCorpusMatrix finds (needs the full matrix: no -short, no -race)")

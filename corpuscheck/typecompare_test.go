@@ -22,11 +22,11 @@ import (
 	"github.com/chromedp/chromedp"
 	gofont "github.com/go-text/typesetting/font"
 
-	"sharecard/corpus"
-	"sharecard/render"
-	"sharecard/render/layout"
-	"sharecard/render/plan"
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/corpus"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 // TestTypeCompare sets the headline of every golden corpus entry (one or

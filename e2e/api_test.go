@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"sharecard/internal/testwait"
-	"sharecard/server"
+	"github.com/sharecard/sharecard/internal/testwait"
+	"github.com/sharecard/sharecard/server"
 )
 
 // multipartBody is a form with an article part and, unless photo is nil, a

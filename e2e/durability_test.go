@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"sharecard/internal/testwait"
-	"sharecard/jobs"
-	"sharecard/server"
+	"github.com/sharecard/sharecard/internal/testwait"
+	"github.com/sharecard/sharecard/jobs"
+	"github.com/sharecard/sharecard/server"
 )
 
 // waitRequest waits until the photo server has received a request.

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"sharecard/internal/testwait"
-	"sharecard/render/publish"
-	"sharecard/server"
+	"github.com/sharecard/sharecard/internal/testwait"
+	"github.com/sharecard/sharecard/render/publish"
+	"github.com/sharecard/sharecard/server"
 )
 
 func sha256Hex(b []byte) string {

@@ -27,10 +27,10 @@ import (
 	"testing"
 	"time"
 
-	"sharecard/internal/syncbuf"
-	"sharecard/internal/testwait"
-	"sharecard/render/publish"
-	"sharecard/server"
+	"github.com/sharecard/sharecard/internal/syncbuf"
+	"github.com/sharecard/sharecard/internal/testwait"
+	"github.com/sharecard/sharecard/render/publish"
+	"github.com/sharecard/sharecard/server"
 )
 
 // Secrets the servers under test run with.

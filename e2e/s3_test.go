@@ -10,7 +10,7 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
-	"sharecard/internal/s3test"
+	"github.com/sharecard/sharecard/internal/s3test"
 )
 
 // TestS3 runs the server with an S3 store on a real S3 server (versitygw

@@ -22,17 +22,17 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"sharecard/fetch"
-	"sharecard/fetch/fetchtest"
-	"sharecard/fonts"
-	"sharecard/internal/testwait"
-	"sharecard/layouts"
-	"sharecard/render"
-	"sharecard/render/layout"
-	"sharecard/render/preset"
-	"sharecard/render/text"
-	"sharecard/server"
-	"sharecard/store"
+	"github.com/sharecard/sharecard/fetch"
+	"github.com/sharecard/sharecard/fetch/fetchtest"
+	"github.com/sharecard/sharecard/fonts"
+	"github.com/sharecard/sharecard/internal/testwait"
+	"github.com/sharecard/sharecard/layouts"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/text"
+	"github.com/sharecard/sharecard/server"
+	"github.com/sharecard/sharecard/store"
 )
 
 // TestSSRF_Loopback runs the server without --allow-nets and gives it photo

@@ -8,7 +8,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 
-	"sharecard/fetch"
+	"github.com/sharecard/sharecard/fetch"
 )
 
 func ExampleFetcher_Get() {

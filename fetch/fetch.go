@@ -47,7 +47,7 @@ const (
 	DefaultConnectTimeout = 5 * time.Second
 	DefaultTimeout        = 20 * time.Second
 	DefaultMaxRedirects   = 3
-	DefaultUserAgent      = "sharecard/1 (photo fetcher)"
+	DefaultUserAgent      = "github.com/sharecard/sharecard/1 (photo fetcher)"
 	// DefaultAccept lists the formats the render engine decodes.
 	DefaultAccept = "image/webp,image/jpeg,image/png,image/gif;q=0.9,*/*;q=0.1"
 )

@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"sharecard/fetch/fetchtest"
-	"sharecard/internal/testwait"
+	"github.com/sharecard/sharecard/fetch/fetchtest"
+	"github.com/sharecard/sharecard/internal/testwait"
 )
 
 func TestGetPhoto(t *testing.T) {

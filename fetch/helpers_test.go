@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"sharecard/fetch/fetchtest"
+	"github.com/sharecard/sharecard/fetch/fetchtest"
 )
 
 // loopback returns the allowlist the tests use to reach their own servers.

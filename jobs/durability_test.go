@@ -4,11 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sharecard/internal/testwait"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/sharecard/sharecard/internal/testwait"
 )
 
 // TestSurvivesRestart stops the queue in three ways while a job is not

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"sharecard/internal/testwait"
+	"github.com/sharecard/sharecard/internal/testwait"
 )
 
 // smallDisk mounts a tmpfs of size bytes for the test and returns its

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"sharecard/internal/testwait"
+	"github.com/sharecard/sharecard/internal/testwait"
 )
 
 // TestRun_TransientRetriedForItsBudget: a job whose attempts fail with a

@@ -14,7 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/layout"
 )
 
 // probeKey is a key no list holds and none is close to, so the parser's

@@ -21,9 +21,9 @@ import (
 
 	"github.com/disintegration/imaging"
 
-	"sharecard/render/article"
-	"sharecard/render/plan"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 // sampleArticles are the articles the pictures show; README.md lists them.

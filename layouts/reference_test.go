@@ -18,14 +18,14 @@ import (
 	"sync"
 	"testing"
 
-	"sharecard/fonts"
-	"sharecard/layouts"
-	"sharecard/render"
-	"sharecard/render/layout"
-	"sharecard/render/paint"
-	"sharecard/render/photo"
-	"sharecard/render/preset"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/fonts"
+	"github.com/sharecard/sharecard/layouts"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/paint"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 var update = flag.Bool("update", false, "rewrite the pictures in docs/layouts from the examples in layouts/README.md")

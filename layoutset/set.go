@@ -15,8 +15,8 @@ import (
 	"strings"
 	"sync"
 
-	"sharecard/render/layout"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 // Set is the live set of layouts of one folder. All methods are safe for

@@ -8,10 +8,10 @@ import (
 	"sync"
 	"testing"
 
-	"sharecard/fonts"
-	"sharecard/internal/testwait"
-	"sharecard/render/layout"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/fonts"
+	"github.com/sharecard/sharecard/internal/testwait"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 const goodLayout = `name: %s

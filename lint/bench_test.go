@@ -3,8 +3,8 @@ package lint
 import (
 	"testing"
 
-	"sharecard/render/plan"
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 // BenchmarkStatic lints the standard layout without pixels, over every

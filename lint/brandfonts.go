@@ -6,8 +6,8 @@ import (
 	"strings"
 	"unicode"
 
-	"sharecard/render/layout"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 // brandFontProblems checks that the font files a layout names cover the

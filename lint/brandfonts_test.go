@@ -6,10 +6,10 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"sharecard/render/article"
-	"sharecard/render/layout"
-	"sharecard/render/text"
-	"sharecard/samples"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/text"
+	"github.com/sharecard/sharecard/samples"
 )
 
 func TestBrandFontCoverage(t *testing.T) {

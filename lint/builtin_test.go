@@ -9,11 +9,11 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/render"
-	"sharecard/render/layout"
-	"sharecard/render/paint"
-	"sharecard/render/plan"
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/paint"
+	"github.com/sharecard/sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 // spread is a set of presets covering each kind of canvas: wide, square,

@@ -14,13 +14,13 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"sharecard/render"
-	"sharecard/render/layout"
-	"sharecard/render/paint"
-	"sharecard/render/photo"
-	"sharecard/render/plan"
-	"sharecard/render/preset"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/paint"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 // Options say what [Check] tries the layouts with.

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"sharecard/corpus"
-	"sharecard/fonts"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/corpus"
+	"github.com/sharecard/sharecard/fonts"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 // TestDefaultSamplesHoldTheCorpus: lint tries the layouts with the

@@ -9,12 +9,12 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/internal/enginetest"
-	"sharecard/render"
-	"sharecard/render/layout"
-	"sharecard/render/plan"
-	"sharecard/render/preset"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/internal/enginetest"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 func engine(t testing.TB) *render.Engine { return enginetest.Engine(t) }

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"sharecard/render/strictyaml"
+	"github.com/sharecard/sharecard/render/strictyaml"
 )
 
 // ParseProblems turns the error of [layout.Load] or

@@ -8,8 +8,8 @@ import (
 	_ "image/png"
 	"io/fs"
 
-	"sharecard/corpus"
-	"sharecard/samples"
+	"github.com/sharecard/sharecard/corpus"
+	"github.com/sharecard/sharecard/samples"
 )
 
 // Sample is an article the layouts are tried with, and its photo.

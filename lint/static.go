@@ -10,11 +10,11 @@ import (
 	"strings"
 	"sync"
 
-	"sharecard/render/article"
-	"sharecard/render/layout"
-	"sharecard/render/plan"
-	"sharecard/render/preset"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 // Static runs the rules that need no pixels on one layout, over every

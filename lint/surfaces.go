@@ -5,9 +5,9 @@ import (
 	"image"
 	"strings"
 
-	"sharecard/render/layout"
-	"sharecard/render/plan"
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 // keepOutHits reports a text, badge or image layer of pl drawn over one of

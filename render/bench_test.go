@@ -5,10 +5,10 @@ import (
 	"context"
 	"testing"
 
-	"sharecard/render"
-	"sharecard/render/internal/rendertest"
-	"sharecard/render/photo"
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/internal/rendertest"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 // benchRender renders the largest test photo (16 MP) at presets and reports

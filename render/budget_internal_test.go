@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"sharecard/internal/testwait"
-	"sharecard/render/photo"
-	"sharecard/render/photo/hostilejpeg"
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/internal/testwait"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/photo/hostilejpeg"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 // TestPrepare_WaitsForMemoryBudget holds one photo's worth of a budget

@@ -8,11 +8,11 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/render"
-	"sharecard/render/internal/rendertest"
-	"sharecard/render/photo"
-	"sharecard/render/photo/hostilejpeg"
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/internal/rendertest"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/photo/hostilejpeg"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 // progressive444 is a flat grey progressive 4:4:4 JPEG of w×h with a

@@ -6,14 +6,14 @@ import (
 	"log"
 	"os"
 
-	"sharecard/fonts"
-	"sharecard/layouts"
-	"sharecard/render"
-	"sharecard/render/article"
-	"sharecard/render/layout"
-	"sharecard/render/photo"
-	"sharecard/render/preset"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/fonts"
+	"github.com/sharecard/sharecard/layouts"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 // Example renders the sample article with the embedded fonts and layouts at

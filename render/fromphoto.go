@@ -1,8 +1,8 @@
 package render
 
 import (
-	"sharecard/render/article"
-	"sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/photo"
 )
 
 // fromPhoto returns the article to render: a when it lacks nothing the

@@ -11,11 +11,11 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/render"
-	"sharecard/render/article"
-	"sharecard/render/internal/rendertest"
-	"sharecard/render/photo"
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/internal/rendertest"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 // TestRender_PhotoMetadata: a photo whose desk wrote a credit, a

@@ -15,10 +15,10 @@ import (
 
 	"github.com/disintegration/imaging"
 
-	"sharecard/render"
-	"sharecard/render/article"
-	"sharecard/render/internal/rendertest"
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/internal/rendertest"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden images in testdata/golden")

@@ -44,7 +44,7 @@ var stageRank = map[string]int{
 // may also use the data packages fonts, layouts and samples, and the
 // test-support packages render/internal/rendertest and internal/testwait.
 func TestImportDirection(t *testing.T) {
-	const module = "sharecard/"
+	const module = "github.com/sharecard/sharecard/"
 	seen := map[string]bool{}
 	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {

@@ -11,11 +11,11 @@ import (
 	"slices"
 	"testing"
 
-	"sharecard/render"
-	"sharecard/render/internal/rendertest"
-	"sharecard/render/photo"
-	"sharecard/render/preset"
-	"sharecard/samples"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/internal/rendertest"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/samples"
 )
 
 var updatePlans = flag.Bool("update-plans", false, "rewrite the plan goldens in testdata/plans (then bump render.Version: see version_test.go)")

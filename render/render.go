@@ -20,14 +20,14 @@ import (
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/semaphore"
 
-	"sharecard/render/article"
-	"sharecard/render/encode"
-	"sharecard/render/layout"
-	"sharecard/render/paint"
-	"sharecard/render/photo"
-	"sharecard/render/plan"
-	"sharecard/render/preset"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/encode"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/paint"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 // Engine renders articles. It holds the parsed fonts and face model, which

@@ -14,14 +14,14 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/render"
-	"sharecard/render/encode"
-	"sharecard/render/internal/rendertest"
-	"sharecard/render/layout"
-	"sharecard/render/photo"
-	"sharecard/render/plan"
-	"sharecard/render/preset"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/encode"
+	"github.com/sharecard/sharecard/render/internal/rendertest"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/text"
 
 	"github.com/disintegration/imaging"
 )

@@ -8,10 +8,10 @@ import (
 	"sync"
 	"testing"
 
-	"sharecard/render"
-	"sharecard/render/article"
-	"sharecard/render/internal/rendertest"
-	"sharecard/render/photo"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/internal/rendertest"
+	"github.com/sharecard/sharecard/render/photo"
 )
 
 // stream runs eng.Stream and returns the outputs it emitted, reporting

@@ -7,11 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/layouts"
-	"sharecard/render"
-	"sharecard/render/article"
-	"sharecard/render/internal/rendertest"
-	"sharecard/render/layout"
+	"github.com/sharecard/sharecard/layouts"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/internal/rendertest"
+	"github.com/sharecard/sharecard/render/layout"
 )
 
 // TestRender_MissingGlyphs: text with a character no font has fails the

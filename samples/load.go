@@ -8,8 +8,8 @@ import (
 	"sort"
 	"strings"
 
-	"sharecard/render/article"
-	"sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/photo"
 )
 
 // Sample is an article with its photo, ready to render.

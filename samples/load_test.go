@@ -12,9 +12,9 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"sharecard/render/article"
-	"sharecard/render/photo"
-	"sharecard/samples"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/samples"
 )
 
 // builtin are the samples of FS.

@@ -16,10 +16,10 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"sharecard/internal/testwait"
-	"sharecard/render"
-	"sharecard/render/preset"
-	"sharecard/store"
+	"github.com/sharecard/sharecard/internal/testwait"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/store"
 )
 
 // noRedirect is a client that returns redirects instead of following them.

@@ -2,8 +2,9 @@ package server
 
 import (
 	"runtime"
-	"sharecard/render/photo"
 	"time"
+
+	"github.com/sharecard/sharecard/render/photo"
 )
 
 // Config holds the service's settings. The zero value of each field means

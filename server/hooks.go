@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"sharecard/jobs"
+	"github.com/sharecard/sharecard/jobs"
 )
 
 // Queue is the durable job queue webhooks are handed to (see package jobs).

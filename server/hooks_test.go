@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"sharecard/internal/testwait"
-	"sharecard/jobs"
-	"sharecard/render/publish"
-	"sharecard/store"
+	"github.com/sharecard/sharecard/internal/testwait"
+	"github.com/sharecard/sharecard/jobs"
+	"github.com/sharecard/sharecard/render/publish"
+	"github.com/sharecard/sharecard/store"
 )
 
 // newHookServer starts a server with an embedded NATS job queue and its

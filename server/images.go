@@ -13,11 +13,11 @@ import (
 	"slices"
 	"strings"
 
-	"sharecard/render"
-	"sharecard/render/article"
-	"sharecard/render/layout"
-	"sharecard/render/preset"
-	"sharecard/store"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/store"
 )
 
 var (

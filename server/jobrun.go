@@ -8,8 +8,8 @@ import (
 	"io"
 	"net/http"
 
-	"sharecard/jobs"
-	"sharecard/render/article"
+	"github.com/sharecard/sharecard/jobs"
+	"github.com/sharecard/sharecard/render/article"
 )
 
 // HandleJob renders a webhook's job: it is the handler the job queue runs,

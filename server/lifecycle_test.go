@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"sharecard/internal/s3test"
-	"sharecard/internal/testwait"
-	"sharecard/jobs"
-	"sharecard/store"
+	"github.com/sharecard/sharecard/internal/s3test"
+	"github.com/sharecard/sharecard/internal/testwait"
+	"github.com/sharecard/sharecard/jobs"
+	"github.com/sharecard/sharecard/store"
 )
 
 // getBody is get with the default client, the body as text.

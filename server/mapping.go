@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"sharecard/render/article"
+	"github.com/sharecard/sharecard/render/article"
 )
 
 // mapPayload turns a CMS webhook payload into an article. Built-in

@@ -14,7 +14,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"sharecard/render"
+	"github.com/sharecard/sharecard/internal/version"
+	"github.com/sharecard/sharecard/render"
 )
 
 type metrics struct {
@@ -51,7 +52,11 @@ func newMetrics(reg *prometheus.Registry, s *Server) (*metrics, error) {
 	storeUp := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sharecard_store_up", Help: "1 when the image store takes new objects (reachable, disk not full)."}, func() float64 {
 		return b2f(s.storeErr(context.Background()) == nil)
 	})
-	for _, c := range []prometheus.Collector{m.requests, m.latency, m.stages, m.renders, m.cache, waiting, running, draining, ready, storeUp} {
+	bi := version.Get()
+	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "sharecard_build_info", Help: "Always 1; the labels say which build runs: module version, commit and Go version (as `sharecard version` prints)."},
+		[]string{"version", "commit", "goversion"})
+	build.WithLabelValues(bi.Version, bi.Short(), bi.Go).Set(1)
+	for _, c := range []prometheus.Collector{m.requests, m.latency, m.stages, m.renders, m.cache, waiting, running, draining, ready, storeUp, build} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -8,12 +8,12 @@ import (
 	"net/http"
 	"strconv"
 
-	"sharecard/fetch"
-	"sharecard/jobs"
-	"sharecard/render"
-	"sharecard/render/photo"
-	"sharecard/render/strictyaml"
-	"sharecard/store"
+	"github.com/sharecard/sharecard/fetch"
+	"github.com/sharecard/sharecard/jobs"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/strictyaml"
+	"github.com/sharecard/sharecard/store"
 )
 
 // Problem is an error answer in the RFC 9457 problem+json format. Field

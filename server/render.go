@@ -17,13 +17,13 @@ import (
 	"sync"
 	"time"
 
-	"sharecard/render"
-	"sharecard/render/article"
-	"sharecard/render/layout"
-	"sharecard/render/photo"
-	"sharecard/render/preset"
-	"sharecard/render/publish"
-	"sharecard/store"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/publish"
+	"github.com/sharecard/sharecard/store"
 )
 
 // renderRequest is an article with its photo bytes, ready to render.

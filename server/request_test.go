@@ -19,10 +19,10 @@ import (
 	"testing"
 	"time"
 
-	"sharecard/internal/testwait"
-	"sharecard/jobs"
-	"sharecard/render/photo"
-	"sharecard/store"
+	"github.com/sharecard/sharecard/internal/testwait"
+	"github.com/sharecard/sharecard/jobs"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/store"
 )
 
 // rawConn sends head (a request line and headers, without the blank line)

@@ -24,9 +24,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"sharecard/render"
-	"sharecard/render/layout"
-	"sharecard/store"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/store"
 )
 
 // Fetcher downloads photos given by URL; it must refuse private addresses

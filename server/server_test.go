@@ -27,16 +27,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"sharecard/fetch"
-	"sharecard/fonts"
-	"sharecard/layouts"
-	"sharecard/render"
-	"sharecard/render/layout"
-	"sharecard/render/photo"
-	"sharecard/render/preset"
-	"sharecard/render/publish"
-	"sharecard/render/text"
-	"sharecard/store"
+	"github.com/sharecard/sharecard/fetch"
+	"github.com/sharecard/sharecard/fonts"
+	"github.com/sharecard/sharecard/layouts"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/publish"
+	"github.com/sharecard/sharecard/render/text"
+	"github.com/sharecard/sharecard/store"
 )
 
 var (

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 // tofu is a character no built-in font has (Sutton SignWriting).

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"sharecard/internal/s3test"
+	"github.com/sharecard/sharecard/internal/s3test"
 )
 
 // TestS3_OutageIsUnavailable stops the S3 server mid-run: every operation

@@ -12,7 +12,7 @@ import (
 
 	"github.com/minio/minio-go/v7"
 
-	"sharecard/internal/s3test"
+	"github.com/sharecard/sharecard/internal/s3test"
 )
 
 func lookup(m map[string]string) func(string) string { return func(k string) string { return m[k] } }

@@ -7,11 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sharecard/corpus"
-	"sharecard/internal/testwait"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sharecard/sharecard/corpus"
+	"github.com/sharecard/sharecard/internal/testwait"
 
 	"github.com/chromedp/chromedp"
 )

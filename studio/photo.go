@@ -8,10 +8,10 @@ import (
 	"slices"
 	"sync"
 
-	"sharecard/render"
-	"sharecard/render/encode"
-	"sharecard/render/photo"
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/encode"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 // photoCache holds the sample photo ready for previews. The engine would

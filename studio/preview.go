@@ -10,13 +10,13 @@ import (
 	"sync"
 	"time"
 
-	"sharecard/corpus"
-	"sharecard/render"
-	"sharecard/render/article"
-	"sharecard/render/layout"
-	"sharecard/render/photo"
-	"sharecard/render/preset"
-	"sharecard/samples"
+	"github.com/sharecard/sharecard/corpus"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/samples"
 )
 
 // edits are what the designer changed in the page.

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"sharecard/render"
+	"github.com/sharecard/sharecard/render"
 )
 
 // publishEvery is the shortest time between two snapshots showing a

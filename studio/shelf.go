@@ -6,8 +6,8 @@ import (
 	"slices"
 	"sync"
 
-	"sharecard/render"
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 // keepPhotos is how many samples' photos stay prepared, each with up to

@@ -19,14 +19,14 @@ import (
 	"strings"
 	"time"
 
-	"sharecard/corpus"
-	"sharecard/layoutset"
-	"sharecard/render"
-	"sharecard/render/article"
-	"sharecard/render/encode"
-	"sharecard/render/preset"
-	"sharecard/render/publish"
-	"sharecard/samples"
+	"github.com/sharecard/sharecard/corpus"
+	"github.com/sharecard/sharecard/layoutset"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/encode"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/publish"
+	"github.com/sharecard/sharecard/samples"
 )
 
 // staticFiles are the page's files. static/mockups-demo.html is left out:

@@ -18,16 +18,16 @@ import (
 	"testing"
 	"time"
 
-	"sharecard/corpus"
-	"sharecard/fonts"
-	"sharecard/internal/testwait"
-	"sharecard/layoutset"
-	"sharecard/render"
-	"sharecard/render/article"
-	"sharecard/render/encode"
-	"sharecard/render/photo"
-	"sharecard/render/preset"
-	"sharecard/samples"
+	"github.com/sharecard/sharecard/corpus"
+	"github.com/sharecard/sharecard/fonts"
+	"github.com/sharecard/sharecard/internal/testwait"
+	"github.com/sharecard/sharecard/layoutset"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/encode"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/samples"
 )
 
 // testStudio is a studio on a temporary copy of the layouts folder.

@@ -6,9 +6,9 @@ import (
 	"net/url"
 	"strings"
 
-	"sharecard/render/article"
-	"sharecard/render/layout"
-	"sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/plan"
 )
 
 // stateView is state.json: everything the page shows. Field names are

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+
+	"github.com/sharecard/sharecard/internal/version"
 )
 
 // usageError is a mistake in how the command was called; main prints its
@@ -24,6 +26,7 @@ commands:
   serve               run the HTTP service (CMS webhooks, og:image card URLs)
   sign                print a signed card URL for the service
   studio              live preview of the layouts in every preset, for designers
+  version             print the version, commit and Go version (also --version)
 
 Run "sharecard <command> -h" for the flags of a command.
 `
@@ -51,6 +54,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdSign(args[1:], stdout, stderr)
 	case "studio":
 		err = cmdStudio(ctx, args[1:], stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, version.Get())
+		return 0
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

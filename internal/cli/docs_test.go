@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 // TestDocsPresetsTable checks that the table under "## Presets" has one row

@@ -11,12 +11,12 @@ import (
 	"path"
 	"path/filepath"
 
-	"sharecard/layouts"
-	"sharecard/lint"
-	"sharecard/render/layout"
-	"sharecard/render/preset"
-	"sharecard/render/strictyaml"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/layouts"
+	"github.com/sharecard/sharecard/lint"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/strictyaml"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 // cmdLint checks layouts against every preset and the built-in samples and

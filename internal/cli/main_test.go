@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/render/preset"
-	"sharecard/render/publish"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/publish"
 )
 
 func runCLI(t *testing.T, args ...string) (int, string, string) {

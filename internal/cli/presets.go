@@ -8,11 +8,11 @@ import (
 	"os"
 	"text/tabwriter"
 
-	"sharecard/fonts"
-	"sharecard/layouts"
-	"sharecard/render/layout"
-	"sharecard/render/preset"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/fonts"
+	"github.com/sharecard/sharecard/layouts"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 func cmdPresets(args []string, stdout io.Writer) error {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/render/publish"
+	"github.com/sharecard/sharecard/render/publish"
 )
 
 // sign is a character no built-in font has (Sutton SignWriting).

@@ -22,16 +22,16 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/term"
 
-	"sharecard/fetch"
-	"sharecard/jobs"
-	"sharecard/layoutset"
-	"sharecard/render"
-	"sharecard/render/layout"
-	"sharecard/render/photo"
-	"sharecard/render/preset"
-	"sharecard/server"
-	"sharecard/store"
-	"sharecard/studio"
+	"github.com/sharecard/sharecard/fetch"
+	"github.com/sharecard/sharecard/jobs"
+	"github.com/sharecard/sharecard/layoutset"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/server"
+	"github.com/sharecard/sharecard/store"
+	"github.com/sharecard/sharecard/studio"
 )
 
 // serveFlags are the settings of `sharecard serve`; each flag also reads

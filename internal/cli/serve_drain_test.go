@@ -16,10 +16,10 @@ import (
 	"testing"
 	"time"
 
-	"sharecard/internal/syncbuf"
-	"sharecard/internal/testwait"
-	"sharecard/render/publish"
-	"sharecard/server"
+	"github.com/sharecard/sharecard/internal/syncbuf"
+	"github.com/sharecard/sharecard/internal/testwait"
+	"github.com/sharecard/sharecard/render/publish"
+	"github.com/sharecard/sharecard/server"
 )
 
 // heldPhotos is a loopback photo server whose answers wait until release.

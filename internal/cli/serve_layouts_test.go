@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/fonts"
-	"sharecard/layoutset"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/fonts"
+	"github.com/sharecard/sharecard/layoutset"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 // copyLayouts copies the built-in layouts and their logo into a new folder.

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/render/preset"
-	"sharecard/server"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/server"
 )
 
 // `sharecard sign` offers every card parameter the server reads (breaking

@@ -11,12 +11,12 @@ import (
 	"os"
 	"time"
 
-	"sharecard/layoutset"
-	"sharecard/lint"
-	"sharecard/render/layout"
-	"sharecard/render/text"
-	"sharecard/samples"
-	"sharecard/studio"
+	"github.com/sharecard/sharecard/layoutset"
+	"github.com/sharecard/sharecard/lint"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/text"
+	"github.com/sharecard/sharecard/samples"
+	"github.com/sharecard/sharecard/studio"
 )
 
 func cmdStudio(ctx context.Context, args []string, stdout, stderr io.Writer) error {

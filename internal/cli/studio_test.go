@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"sharecard/internal/syncbuf"
+	"github.com/sharecard/sharecard/internal/syncbuf"
 )
 
 func TestStudio_Command(t *testing.T) {

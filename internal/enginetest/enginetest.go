@@ -9,10 +9,10 @@ import (
 	"sync"
 	"testing"
 
-	"sharecard/fonts"
-	"sharecard/layouts"
-	"sharecard/render"
-	"sharecard/render/layout"
+	"github.com/sharecard/sharecard/fonts"
+	"github.com/sharecard/sharecard/layouts"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/layout"
 )
 
 // The fonts and the face model are parsed once for all tests (the engine

@@ -16,7 +16,7 @@ import (
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
-	"sharecard/internal/syncbuf"
+	"github.com/sharecard/sharecard/internal/syncbuf"
 )
 
 // Region is the region the server runs in.

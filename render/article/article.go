@@ -5,10 +5,11 @@ import (
 	"hash/fnv"
 	"net/url"
 	"path"
-	"sharecard/render/strictyaml"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/sharecard/sharecard/render/strictyaml"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/unicode/norm"

@@ -2,10 +2,11 @@ package article
 
 import (
 	"reflect"
-	"sharecard/render/strictyaml"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sharecard/sharecard/render/strictyaml"
 
 	"gopkg.in/yaml.v3"
 )

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/render/strictyaml"
+	"github.com/sharecard/sharecard/render/strictyaml"
 )
 
 // TestFieldLengthLimits sends every length-capped field at its limit

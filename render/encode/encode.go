@@ -7,7 +7,8 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"image/png"
-	"sharecard/render/preset"
+
+	"github.com/sharecard/sharecard/render/preset"
 
 	libwebp "github.com/gen2brain/webp"
 )

@@ -7,10 +7,11 @@ import (
 	"image/jpeg"
 	"image/png"
 	"os"
-	"sharecard/render/photo"
-	"sharecard/render/preset"
 	"strings"
 	"testing"
+
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/preset"
 
 	"github.com/disintegration/imaging"
 	xwebp "golang.org/x/image/webp"

@@ -5,8 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"image"
-	"sharecard/render/preset"
 	"sync"
+
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 // Cache remembers recent encodings by the pixels they were made

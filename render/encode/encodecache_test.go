@@ -2,8 +2,9 @@ package encode
 
 import (
 	"bytes"
-	"sharecard/render/preset"
 	"testing"
+
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 // TestCache_Reuses encodes the same pixels twice through a cache and

@@ -7,10 +7,11 @@ import (
 	"image/color"
 	"io/fs"
 	"path"
-	"sharecard/render/article"
-	"sharecard/render/preset"
-	"sharecard/render/text"
 	"sort"
+
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 // Layout is a compiled layout file: a brand and the variants that place

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"sharecard/layouts"
-	"sharecard/render/internal/rendertest"
-	"sharecard/render/layout"
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/layouts"
+	"github.com/sharecard/sharecard/render/internal/rendertest"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 func TestLoadLayouts_BuiltIn(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/layout"
 )
 
 // readFont reads a built-in font file, to stand for a brand font.

@@ -12,15 +12,16 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
-	"sharecard/render/article"
-	"sharecard/render/photo"
-	"sharecard/render/preset"
-	"sharecard/render/strictyaml"
-	"sharecard/render/text"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/strictyaml"
+	"github.com/sharecard/sharecard/render/text"
 
 	"gopkg.in/yaml.v3"
 )

@@ -6,10 +6,11 @@ import (
 	"image/color"
 	"image/draw"
 	"math"
-	"sharecard/render/photo"
-	"sharecard/render/plan"
-	"sharecard/render/text"
 	"sort"
+
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/text"
 
 	"github.com/disintegration/imaging"
 	"github.com/fogleman/gg"

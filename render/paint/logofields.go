@@ -4,7 +4,7 @@ import (
 	"image"
 	"image/color"
 
-	"sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/plan"
 )
 
 // logoOptions reads what an image layer's plan says about its contrast:

@@ -11,14 +11,14 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"sharecard/render"
-	"sharecard/render/internal/rendertest"
-	"sharecard/render/layout"
-	"sharecard/render/paint"
-	"sharecard/render/photo"
-	"sharecard/render/plan"
-	"sharecard/render/preset"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/internal/rendertest"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/paint"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 // WCAG 2 AA contrast ratios for normal and large text.

@@ -5,9 +5,9 @@ import (
 	"image/color"
 	"testing"
 
-	"sharecard/render/paint"
-	"sharecard/render/plan"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/render/paint"
+	"github.com/sharecard/sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 // TestScrimFeathersEveryEdge: the contrast scrim fades out on the left and

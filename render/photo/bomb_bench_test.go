@@ -9,7 +9,7 @@ import (
 	"runtime/debug"
 	"testing"
 
-	"sharecard/render/photo/hostilejpeg"
+	"github.com/sharecard/sharecard/render/photo/hostilejpeg"
 )
 
 // BenchmarkDecodeBomb measures the memory the 100-megapixel progressive

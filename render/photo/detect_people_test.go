@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/photo"
 )
 
 // labelled loads a photo of compositioncheck/testdata/photos (hand-labelled

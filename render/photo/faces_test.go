@@ -13,8 +13,8 @@ import (
 	"sync"
 	"testing"
 
-	"sharecard/render/internal/rendertest"
-	"sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/internal/rendertest"
+	"github.com/sharecard/sharecard/render/photo"
 )
 
 // TestFindIsDeterministic also runs Find from two goroutines at once on one

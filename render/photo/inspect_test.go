@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/render/photo/hostilejpeg"
+	"github.com/sharecard/sharecard/render/photo/hostilejpeg"
 )
 
 // scan is shorthand for a one-component scan of a hostile test JPEG.

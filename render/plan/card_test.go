@@ -8,12 +8,12 @@ import (
 	"sync"
 	"testing"
 
-	"sharecard/fonts"
-	"sharecard/render/article"
-	"sharecard/render/layout"
-	"sharecard/render/plan"
-	"sharecard/render/preset"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/fonts"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 var loadFonts = sync.OnceValues(func() (*text.FontSet, error) { return text.LoadFonts(fonts.FS) })

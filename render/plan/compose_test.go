@@ -7,10 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/render/layout"
-	"sharecard/render/photo"
-	"sharecard/render/plan"
-	"sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 // composeLayout is the layout of the composition tests: a small-photo

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"image"
 	"math"
-	"sharecard/render/article"
-	"sharecard/render/photo"
+
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/photo"
 )
 
 // DefaultMaxUpscale is the largest factor a photo is enlarged by when

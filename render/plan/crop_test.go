@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/render/article"
-	"sharecard/render/internal/rendertest"
-	"sharecard/render/photo"
-	"sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/internal/rendertest"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/plan"
 )
 
 // platformBoxes are the photo boxes of every platform size sharecard

@@ -5,15 +5,16 @@ import (
 	"image"
 	"image/color"
 	"math"
-	"sharecard/render/article"
-	"sharecard/render/layout"
-	"sharecard/render/photo"
-	"sharecard/render/preset"
-	"sharecard/render/text"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 // PhotoInfo is what planning needs to know about the photo; it holds no

@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"sharecard/render/strictyaml"
 	"slices"
 	"strings"
+
+	"github.com/sharecard/sharecard/render/strictyaml"
 )
 
 // Preset is one output size of one platform.

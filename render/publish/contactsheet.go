@@ -7,14 +7,15 @@ import (
 	"image/draw"
 	"math"
 	"runtime"
-	"sharecard/render"
-	"sharecard/render/article"
-	"sharecard/render/encode"
-	"sharecard/render/photo"
-	"sharecard/render/preset"
-	"sharecard/render/text"
 	"strings"
 	"sync"
+
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/encode"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/text"
 
 	"github.com/disintegration/imaging"
 )

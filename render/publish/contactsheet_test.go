@@ -4,13 +4,14 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	"sharecard/render"
-	"sharecard/render/encode"
-	"sharecard/render/internal/rendertest"
-	"sharecard/render/preset"
-	"sharecard/render/text"
 	"strings"
 	"testing"
+
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/encode"
+	"github.com/sharecard/sharecard/render/internal/rendertest"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 // sheetOutput encodes a w×h image of colour c (with a black left half when

@@ -13,8 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"sharecard/render"
-	"sharecard/render/article"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/article"
 )
 
 // Files returns the file set of one article's folder: every image under

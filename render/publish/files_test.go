@@ -11,10 +11,10 @@ import (
 	"sync"
 	"testing"
 
-	"sharecard/render"
-	"sharecard/render/internal/rendertest"
-	"sharecard/render/preset"
-	"sharecard/render/publish"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/internal/rendertest"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/publish"
 )
 
 // TestFiles renders a job and checks the folder's file set: every image

@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
-	"sharecard/render"
-	"sharecard/render/article"
-	"sharecard/render/photo"
-	"sharecard/render/preset"
 	"strings"
+
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/preset"
 )
 
 // Manifest lists the images rendered for one article; the CLI writes it as

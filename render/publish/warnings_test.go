@@ -5,9 +5,9 @@ import (
 	"slices"
 	"testing"
 
-	"sharecard/render"
-	"sharecard/render/preset"
-	"sharecard/render/publish"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/publish"
 )
 
 // TestManifestWarningsOnce: a warning every image has (a fallback-font

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"sharecard/fonts"
+	"github.com/sharecard/sharecard/fonts"
 )
 
 // testFonts returns the embedded font set, parsed once per test binary.

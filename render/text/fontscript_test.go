@@ -7,7 +7,7 @@ import (
 
 	"github.com/go-text/typesetting/font"
 
-	"sharecard/fonts"
+	"github.com/sharecard/sharecard/fonts"
 )
 
 // usedFamilies returns the families of the fonts tb's glyphs come from.

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"sharecard/fonts"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/fonts"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 // TestLayeredFontChecks covers what lint and the layout parser use to

@@ -3,7 +3,7 @@ package text_test
 import (
 	"testing"
 
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 func TestSmartQuotes(t *testing.T) {

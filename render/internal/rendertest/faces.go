@@ -6,8 +6,8 @@ import (
 	"slices"
 	"testing"
 
-	"sharecard/render/photo"
-	"sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/plan"
 )
 
 // labelledFaces are hand-labelled faces, in photo pixels: from the hairline

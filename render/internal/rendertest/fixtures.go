@@ -8,15 +8,15 @@ import (
 	"sync"
 	"testing"
 
-	"sharecard/fonts"
-	"sharecard/layouts"
-	"sharecard/render"
-	"sharecard/render/article"
-	"sharecard/render/layout"
-	"sharecard/render/photo"
-	"sharecard/render/plan"
-	"sharecard/render/preset"
-	"sharecard/render/text"
+	"github.com/sharecard/sharecard/fonts"
+	"github.com/sharecard/sharecard/layouts"
+	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/article"
+	"github.com/sharecard/sharecard/render/layout"
+	"github.com/sharecard/sharecard/render/photo"
+	"github.com/sharecard/sharecard/render/plan"
+	"github.com/sharecard/sharecard/render/preset"
+	"github.com/sharecard/sharecard/render/text"
 )
 
 // loadFonts parses the embedded fonts once per test binary.
