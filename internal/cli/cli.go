@@ -21,8 +21,8 @@ const usage = `usage: sharecard <command> [flags]
 commands:
   render ARTICLE...   render share images for article files (or folders of them)
   presets             list built-in presets (--json for machine-readable output)
-  check [DIR]         validate the layout files in DIR (default: the built-in layouts)
-  lint [FILE.yaml...] check layouts against every preset and the samples (safe area, contrast, fit, faces)
+  check [PATH...]     validate layout files or folders (default: ./layouts if it exists, else the built-in ones)
+  lint [PATH...]      check layouts against every preset and the samples (safe area, contrast, fit, faces)
   serve               run the HTTP service (CMS webhooks, og:image card URLs)
   sign                print a signed card URL for the service
   studio              live preview of the layouts in every preset, for designers
@@ -87,13 +87,30 @@ var errReported = errors.New("failed")
 var errHelp = errors.New("help")
 
 // parseFlags parses a command's flags: -h gives errHelp (the usage is
-// printed), a mistake a usageError (exit 2).
+// printed), a mistake a usageError (exit 2). Flags may come before, between
+// or after the arguments (`render article.yaml --out x`); "--" ends the
+// flags, and "-" is an argument (standard input). fs.Args() holds the
+// arguments afterwards, in order.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return errHelp
+			}
+			return usageError{err.Error()}
 		}
-		return usageError{err.Error()}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			pos = append(pos, rest...)
+			break
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
 	}
-	return nil
+	// Leave the arguments in fs.Args().
+	return fs.Parse(append([]string{"--"}, pos...))
 }

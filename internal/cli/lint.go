@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 
 	"github.com/sharecard/sharecard/layouts"
 	"github.com/sharecard/sharecard/lint"
@@ -28,26 +29,25 @@ func cmdLint(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	sampleDir := fs.String("samples", "", "try the layouts with the articles `DIR`/*/article.yaml (default: the built-in samples)")
 	spec := fs.String("preset", "all", "comma-separated preset `ids` to check, or all; each layout's own presets are always checked")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: sharecard lint [--layouts DIR] [--samples DIR] [--preset IDS] [FILE.yaml ...]")
+		fmt.Fprintln(stderr, "usage: sharecard lint [--layouts DIR] [--samples DIR] [--preset IDS] [FILE.yaml|FOLDER ...]")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	for _, f := range fs.Args() {
-		if ext := filepath.Ext(f); ext != ".yaml" && ext != ".yml" {
-			return usageError{fmt.Sprintf("lint takes layout files (*.yaml), not %q; use --layouts DIR for a folder", f)}
-		}
+	files, err := layoutArgs("lint", fs.Args())
+	if err != nil {
+		return err
 	}
 	presets, err := preset.Select(*spec, nil)
 	if err != nil {
-		return err
+		return usageError{err.Error()}
 	}
 	eng, err := newEngine(0)
 	if err != nil {
 		return err
 	}
-	lays, problems, err := loadForLint(*dir, fs.Args(), eng.Fonts)
+	lays, problems, err := loadForLint(*dir, files, eng.Fonts)
 	if err != nil {
 		return err
 	}
@@ -69,6 +69,36 @@ func cmdLint(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stderr, "sharecard lint: %d layout(s) clean on %d preset(s) and %d sample(s)\n", len(lays), len(presets), len(samples))
 	return nil
+}
+
+// layoutArgs expands the arguments of lint and check into layout files: a
+// file stays as typed, a folder gives its *.yaml and *.yml files.
+func layoutArgs(cmd string, args []string) ([]string, error) {
+	var files []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, usageError{fmt.Sprintf("%s: %s: no such file or folder", cmd, a)}
+		}
+		if !st.IsDir() {
+			if ext := filepath.Ext(a); ext != ".yaml" && ext != ".yml" {
+				return nil, usageError{fmt.Sprintf("%s takes layout files (*.yaml) or folders of them, not %q", cmd, a)}
+			}
+			files = append(files, a)
+			continue
+		}
+		var in []string
+		for _, pat := range []string{"*.yaml", "*.yml"} {
+			m, _ := filepath.Glob(filepath.Join(a, pat))
+			in = append(in, m...)
+		}
+		if len(in) == 0 {
+			return nil, usageError{fmt.Sprintf("%s: folder %s has no layout files (*.yaml)", cmd, a)}
+		}
+		slices.Sort(in)
+		files = append(files, in...)
+	}
+	return files, nil
 }
 
 // lintSamples loads the sample articles from dir, or the built-in ones.

@@ -102,9 +102,9 @@ func TestLint_Usage(t *testing.T) {
 		stderr string
 	}{
 		{"unknown flag", []string{"lint", "--bogus"}, 2, "flag provided but not defined"},
-		{"not a layout file", []string{"lint", "notes.txt"}, 2, "layout files (*.yaml)"},
-		{"missing file", []string{"lint", "--preset", "og", "nope/missing.yaml"}, 1, "nope/missing.yaml"},
-		{"unknown preset", []string{"lint", "--preset", "ogg"}, 1, `did you mean "og"`},
+		{"not a layout file", []string{"lint", "README.md"}, 2, "layout files (*.yaml)"},
+		{"missing file", []string{"lint", "--preset", "og", "nope/missing.yaml"}, 2, "nope/missing.yaml: no such file or folder"},
+		{"unknown preset", []string{"lint", "--preset", "ogg"}, 2, `did you mean "og"`},
 		{"no samples", []string{"lint", "--preset", "og", "--samples", "nope"}, 1, "no sample articles"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -113,7 +113,7 @@ func TestRender_Errors(t *testing.T) {
 			[]string{"50000x50000", "megapixels"}, 0},
 		{"missing photo", []string{write("nophoto/article.yaml", "headline: Hello\nphoto: nope.jpg\n")}, 1,
 			[]string{"photo nope.jpg", "no such file"}, 0},
-		{"unknown preset", []string{"--preset", "ogg", write("ok/article.yaml", "headline: Hello\n")}, 1,
+		{"unknown preset", []string{"--preset", "ogg", write("ok/article.yaml", "headline: Hello\n")}, 2,
 			[]string{`"ogg"`, `did you mean "og"`}, 0},
 		{"unknown layout", []string{"--layout", "nope", write("ok2/article.yaml", "headline: Hello\n")}, 1,
 			[]string{`unknown layout "nope"`, "standard"}, 0},
@@ -165,9 +165,9 @@ func TestCheck_Command(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("name: bad\nvariants:\n  - layers:\n      - type: txt\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr = runCLI(t, "check", dir)
-	if code != 1 || !strings.Contains(stderr, "bad.yaml:4:") || !strings.Contains(stderr, `did you mean "text"`) {
-		t.Fatalf("check bad: exit %d\n%s", code, stderr)
+	code, stdout, stderr = runCLI(t, "check", dir)
+	if code != 1 || !strings.Contains(stdout, "bad.yaml:4:") || !strings.Contains(stdout, `did you mean "text"`) {
+		t.Fatalf("check bad: exit %d\n%s%s", code, stdout, stderr)
 	}
 }
 

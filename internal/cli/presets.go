@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/sharecard/sharecard/fonts"
-	"github.com/sharecard/sharecard/layouts"
 	"github.com/sharecard/sharecard/render/layout"
 	"github.com/sharecard/sharecard/render/preset"
 	"github.com/sharecard/sharecard/render/text"
@@ -45,22 +45,45 @@ func cmdPresets(args []string, stdout io.Writer) error {
 	return tw.Flush()
 }
 
-// cmdCheck validates layout files and prints one line per problem.
+// cmdCheck validates layout files (the arguments: files or folders; by
+// default ./layouts when it exists, else the built-in layouts) and prints
+// one "file:line:col: problem" line per problem.
 func cmdCheck(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	files, err := layoutArgs("check", fs.Args())
+	if err != nil {
 		return err
 	}
 	fset, err := text.LoadFonts(fonts.FS)
 	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		lays, err := layout.Load(os.DirFS(fs.Arg(0)), fs.Arg(0), fset)
-		return reportLayouts(stdout, fs.Arg(0), lays, err)
+	lays, problems, err := loadForLint("", files, fset)
+	if err != nil {
+		return err
 	}
-	lays, err := layout.Load(layouts.FS, "layouts", fset)
-	return reportLayouts(stdout, "built-in layouts", lays, err)
+	for _, p := range problems {
+		fmt.Fprintln(stdout, p)
+	}
+	if len(problems) > 0 {
+		return errReported
+	}
+	name := "built-in layouts"
+	switch {
+	case len(files) > 0:
+		name = strings.Join(fs.Args(), ", ")
+	case isDir("layouts"):
+		name = "layouts"
+	}
+	return reportLayouts(stdout, name, lays, nil)
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
 }
 
 func reportLayouts(stdout io.Writer, name string, lays map[string]*layout.Layout, err error) error {

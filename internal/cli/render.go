@@ -89,6 +89,15 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	// A preset id that no layout knows is a mistake in the command, said
+	// once, not once per article.
+	var extra []preset.Preset
+	for _, l := range lays {
+		extra = append(extra, l.Presets...)
+	}
+	if _, err := preset.Select(f.presets, extra); err != nil {
+		return usageError{"--preset: " + err.Error()}
+	}
 	// A run that was killed (or hit a full disk and then the power) left
 	// its unfinished article folders under temporary names: remove them.
 	removed, err := publish.RemoveStale(f.out)
@@ -117,15 +126,15 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			prog.clear()
 			if err != nil {
 				failed++
-				fmt.Fprintf(stderr, "%s: %v\n", file, err)
+				fmt.Fprintln(stderr, withPath(displayName(file), err))
 			} else {
 				for _, w := range res.warnings {
-					fmt.Fprintf(stderr, "%s: warning: %s\n", file, w)
+					fmt.Fprintf(stderr, "%s: warning: %s\n", displayName(file), w)
 				}
 				if !prog.tty {
-					fmt.Fprintf(stdout, "%s -> %s (%d images)\n", file, res.dir, res.images)
+					fmt.Fprintf(stdout, "%s -> %s (%d images)\n", displayName(file), res.dir, res.images)
 					if res.sheet != "" {
-						fmt.Fprintf(stdout, "%s -> %s\n", file, res.sheet)
+						fmt.Fprintf(stdout, "%s -> %s\n", displayName(file), res.sheet)
 					}
 				}
 				if f.timings {
@@ -193,7 +202,17 @@ type articleResult struct {
 }
 
 func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*layout.Layout, file string, f renderFlags, format preset.Format, slugs *publish.Slugs) (*articleResult, error) {
-	a, ph, err := article.LoadFile(file, photo.DefaultMaxBytes)
+	var (
+		a   *article.Article
+		ph  []byte
+		err error
+	)
+	if file == "-" {
+		// A relative photo path is read from the working folder.
+		a, ph, err = article.LoadReader(stdin, "standard input", ".", maxStdinArticle, photo.DefaultMaxBytes)
+	} else {
+		a, ph, err = article.LoadFile(file, photo.DefaultMaxBytes)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -245,10 +264,27 @@ func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*lay
 // contactSheetName is the file --contact-sheet writes next to the images.
 const contactSheetName = "contact-sheet.png"
 
-// articleFiles expands folders into the article files inside them.
+// stdin is where "-" reads an article from (a variable for tests).
+var stdin io.Reader = os.Stdin
+
+// maxStdinArticle caps an article read from standard input.
+const maxStdinArticle = 1 << 20
+
+// articleFiles expands the arguments of render into article files: a file
+// as typed, a folder's *.yaml, *.yml and *.json files, and "-" (standard
+// input) at most once.
 func articleFiles(args []string) ([]string, error) {
 	var out []string
+	stdinSeen := false
 	for _, a := range args {
+		if a == "-" {
+			if stdinSeen {
+				return nil, usageError{"\"-\" (the article on standard input) may be given once"}
+			}
+			stdinSeen = true
+			out = append(out, a)
+			continue
+		}
 		st, err := os.Stat(a)
 		if err != nil {
 			return nil, fmt.Errorf("article %s: %w", a, unwrapPath(err))
@@ -335,3 +371,21 @@ func (p *progress) done() {
 }
 
 func ms(d time.Duration) string { return d.Round(time.Millisecond).String() }
+
+// displayName is how messages name an article argument.
+func displayName(file string) string {
+	if file == "-" {
+		return "standard input"
+	}
+	return file
+}
+
+// withPath prefixes an error with the article's name, unless the message
+// already starts with it (parse errors carry "file:line:col").
+func withPath(name string, err error) string {
+	msg := err.Error()
+	if strings.HasPrefix(msg, name+":") || strings.HasPrefix(msg, name+" ") {
+		return msg
+	}
+	return name + ": " + msg
+}

@@ -31,6 +31,25 @@ func LoadFile(file string, maxPhoto int64) (*Article, []byte, error) {
 	})
 }
 
+// LoadReader is LoadFile for an article read from r (standard input, say),
+// named display in messages; a relative photo path is read from dir. An
+// article over maxArticle bytes is refused rather than read on.
+func LoadReader(r io.Reader, display, dir string, maxArticle, maxPhoto int64) (*Article, []byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxArticle+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read article from %s: %w", display, err)
+	}
+	if int64(len(data)) > maxArticle {
+		return nil, nil, fmt.Errorf("%s: the article is over %d bytes; an article is a few kilobytes of YAML or JSON (is this the photo?)", display, maxArticle)
+	}
+	return load(display, data, maxPhoto, func(p string) (io.ReadCloser, error) {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		return os.Open(p)
+	})
+}
+
 // LoadFS is LoadFile for an article at name in fsys; its photo is read
 // from fsys too. display is the article's name in messages, such as
 // "samples/long-headline/article.yaml".

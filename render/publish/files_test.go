@@ -51,6 +51,15 @@ func TestFiles(t *testing.T) {
 	if !strings.Contains(string(files["meta.html"]), "https://cards.example.com/x/og.jpg") {
 		t.Errorf("meta.html does not link og.jpg under the base URL:\n%s", files["meta.html"])
 	}
+	if strings.Contains(string(files["meta.html"]), "WARNING") {
+		t.Errorf("meta.html with absolute URLs warns:\n%s", files["meta.html"])
+	}
+	// Without a base URL the links are relative, which Open Graph ignores:
+	// meta.html says so.
+	rel := string(publish.Files(a, "standard", res, "")["meta.html"])
+	if !strings.Contains(rel, `content="og.jpg"`) || !strings.Contains(rel, "WARNING: the image URLs below are relative") || !strings.Contains(rel, "base-url flag") {
+		t.Errorf("meta.html with relative URLs does not warn:\n%s", rel)
+	}
 }
 
 func TestGroupWarnings(t *testing.T) {

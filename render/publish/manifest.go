@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
 	"html/template"
 	"strings"
 
@@ -129,7 +130,7 @@ func (m *Manifest) image(preset string) *ManifestImage {
 	return nil
 }
 
-var metaTmpl = template.Must(template.New("meta").Parse(`<!-- sharecard {{.Engine}}: paste into the article's <head>; image URLs are relative to {{if .Base}}{{.Base}}{{else}}this folder{{end}} -->
+var metaTmpl = template.Must(template.New("meta").Parse(`{{.Note}}
 {{with .OG}}<meta property="og:image" content="{{.URL}}">
 <meta property="og:image:width" content="{{.Width}}">
 <meta property="og:image:height" content="{{.Height}}">
@@ -148,6 +149,20 @@ type metaImage struct {
 	Width, Height  int
 }
 
+// metaNote is the comment at the top of meta.html: what made it and where
+// its image URLs point, with a warning when they are relative (Open Graph
+// and X need absolute URLs). html/template drops comments it parses, so
+// the comment is built here, its text escaped and kept free of "--".
+func metaNote(engine, base string) template.HTML {
+	safe := func(s string) string { return strings.ReplaceAll(html.EscapeString(s), "--", "%2D%2D") }
+	if base == "" {
+		return template.HTML("<!-- sharecard " + safe(engine) + ": paste into the article's <head>. WARNING: the image URLs below are relative to this folder, " +
+			"and Open Graph and X ignore relative og:image and twitter:image URLs: render again with the base-url flag set to the public URL " +
+			"of the output folder (https://…), or make them absolute before pasting. -->")
+	}
+	return template.HTML("<!-- sharecard " + safe(engine) + ": paste into the article's <head>; image URLs are under " + safe(base) + " -->")
+}
+
 // MetaHTML returns the Open Graph and X tags and a schema.org NewsArticle
 // JSON-LD block for the manifest's images. base is the URL of the
 // article's folder (e.g. "https://cdn.example.com/cards/slug/"), joined to
@@ -164,10 +179,10 @@ func (m *Manifest) MetaHTML(base string) []byte {
 		return &metaImage{URL: base + img.File, Type: img.Format.MIMEType(), Alt: img.Alt, Width: img.Width, Height: img.Height}
 	}
 	data := struct {
-		Engine, Base string
-		OG, X        *metaImage
-		LD           template.JS
-	}{Engine: m.Engine, Base: base, OG: mk("og"), X: mk("x-summary-large")}
+		Note  template.HTML
+		OG, X *metaImage
+		LD    template.JS
+	}{Note: metaNote(m.Engine, base), OG: mk("og"), X: mk("x-summary-large")}
 	if data.X == nil {
 		data.X = data.OG
 	}
