@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net/netip"
 	"runtime"
 	"time"
 
@@ -46,6 +47,9 @@ type Config struct {
 	// SignKey is the HMAC-SHA256 key of /v1/card URLs; without it every
 	// card request is refused.
 	SignKey []byte
+	// SignKeyPrevious is the key before SignKey, during a rotation: card
+	// URLs signed with either verify (new ones are signed with SignKey).
+	SignKeyPrevious []byte
 	// HookSecrets are the HMAC-SHA256 keys of webhook sources, by source
 	// name ("ghost", "wordpress", ...). A source without a secret is refused.
 	HookSecrets map[string][]byte
@@ -55,6 +59,14 @@ type Config struct {
 	// HookCallbacks are URLs the manifest is POSTed to when a source's job
 	// is done (retried with backoff).
 	HookCallbacks map[string]string
+	// Hooks are the webhook sources of a hooks.yaml file (see ParseHooks),
+	// by name; they take precedence over HookSecrets, HookMappings and
+	// HookCallbacks, which still configure the sources Hooks does not name.
+	Hooks map[string]*HookSource
+	// TrustedProxies are the proxies (load balancers, CDNs) whose
+	// X-Forwarded-For is believed for the client IP in the request log;
+	// from any other peer the header is ignored (see ParseTrustedProxies).
+	TrustedProxies []netip.Prefix
 	// BaseURL prefixes image URLs in manifests, e.g. https://cards.example.com;
 	// empty gives root-relative URLs.
 	BaseURL string

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -65,14 +63,21 @@ type hookJob struct {
 
 func (h *hooks) serve(w http.ResponseWriter, r *http.Request) {
 	source := r.PathValue("source")
-	secret, ok := h.s.cfg.HookSecrets[source]
+	src, ok := h.s.cfg.hookSource(source)
 	if !ok {
-		h.s.refuse(w, r, &Problem{Status: http.StatusNotFound, Title: "Unknown webhook source", Field: "source", Detail: fmt.Sprintf("no secret is configured for %q (set SHARECARD_HOOK_SECRET_%s)", source, strings.ToUpper(source))})
+		h.s.refuse(w, r, &Problem{Status: http.StatusNotFound, Title: "Unknown webhook source", Field: "source", Detail: fmt.Sprintf("no source %q is configured (define it in the hooks file, --hooks, or set SHARECARD_HOOK_SECRET_%s)", source, strings.ToUpper(source))})
 		return
 	}
 	// Everything that can be checked without the body is checked before
 	// it is read: the signature's shape and age, and the declared length.
-	ts, sig, err := parseHookSignature(r.Header.Get(SignatureHeader), time.Now())
+	signed, err := parseSignature(requestScheme(src, r.Header), r.Header, time.Now())
+	if p, ok := err.(*Problem); ok && len(src.Schemes) > 1 && r.Header.Get(p.Field) == "" {
+		var alts []string
+		for _, sc := range src.Schemes[1:] {
+			alts = append(alts, fmt.Sprintf("%s (%s scheme)", sc.header(), sc))
+		}
+		p.Detail += "; this source also accepts " + strings.Join(alts, ", ")
+	}
 	if err != nil {
 		h.s.refuse(w, r, err)
 		return
@@ -90,13 +95,19 @@ func (h *hooks) serve(w http.ResponseWriter, r *http.Request) {
 		h.s.refuse(w, r, asBadRequest(err))
 		return
 	}
-	if err := checkHookMAC(secret, ts, sig, body); err != nil {
+	if err := signed.check(src.Secrets, body); err != nil {
 		h.s.problem(w, r, err)
 		return
 	}
-	a, err := mapPayload(source, body, h.s.cfg.HookMappings[source])
+	a, ignored, err := mapSource(src, body)
 	if err != nil {
 		h.s.problem(w, r, err)
+		return
+	}
+	if ignored != "" {
+		// Not an error: the CMS must not retry, and no job is made.
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"ignored": true, "reason": ignored})
 		return
 	}
 	aj, _ := json.Marshal(a)
@@ -119,50 +130,19 @@ func (h *hooks) serve(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"job": id, "created": created, "status": h.s.cfg.BaseURL + "/v1/jobs/" + id})
 }
 
-// checkHookMAC checks that mac, from a signature parseHookSignature
-// accepted with time ts, signs body.
-func checkHookMAC(secret []byte, ts string, mac, body []byte) error {
-	if !hmac.Equal(mac, hookMAC(secret, ts, body)) {
-		return badSignature("the signature does not match the body")
+// requestScheme is the scheme a request to src is checked with: the
+// first of the source's schemes whose header the request carries, else
+// the first (whose missing header is then the error).
+func requestScheme(src *HookSource, h http.Header) Scheme {
+	if len(src.Schemes) == 0 {
+		return SchemeSharecard
 	}
-	return nil
-}
-
-func badSignature(detail string) error {
-	return &Problem{Status: http.StatusUnauthorized, Title: "Bad webhook signature", Field: SignatureHeader, Detail: detail}
-}
-
-// parseHookSignature checks what the signature header says without the
-// body: its shape, and that its time is within maxSkew of now. It returns
-// the time as sent and the MAC.
-func parseHookSignature(header string, now time.Time) (ts string, mac []byte, err error) {
-	var sig string
-	for _, part := range strings.Split(header, ",") {
-		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
-		switch k {
-		case "t":
-			ts = v
-		case "v1":
-			sig = v
+	for _, sc := range src.Schemes {
+		if h.Get(sc.header()) != "" {
+			return sc
 		}
 	}
-	if ts == "" || sig == "" {
-		return "", nil, badSignature("missing or malformed: expected t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">")
-	}
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return "", nil, badSignature("t is not a Unix time in seconds")
-	}
-	switch d := now.Sub(time.Unix(sec, 0)); {
-	case d > maxSkew:
-		return "", nil, badSignature(fmt.Sprintf("the signature is %s old; webhooks older than %s are refused as replays", d.Round(time.Second), maxSkew))
-	case d < -maxSkew:
-		return "", nil, badSignature(fmt.Sprintf("the signature's time t is %s in the future; more than %s ahead is refused (check the sender's clock)", (-d).Round(time.Second), maxSkew))
-	}
-	if mac, err = hex.DecodeString(sig); err != nil || len(mac) != sha256.Size {
-		return "", nil, badSignature("v1 is not 64 hex digits (an HMAC-SHA256)")
-	}
-	return ts, mac, nil
+	return src.Schemes[0]
 }
 
 // defaultHookPayload is the job payload limit assumed when the queue does
@@ -189,19 +169,6 @@ func (h *hooks) bodyCap() int64 {
 		n = h.payloadLimit()
 	}
 	return min(n, h.s.cfg.MaxBodyBytes)
-}
-
-func hookMAC(secret []byte, ts string, body []byte) []byte {
-	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte(ts + "."))
-	mac.Write(body)
-	return mac.Sum(nil)
-}
-
-// SignHook returns the SignatureHeader value for body at time now.
-func SignHook(secret, body []byte, now time.Time) string {
-	ts := strconv.FormatInt(now.Unix(), 10)
-	return "t=" + ts + ",v1=" + hex.EncodeToString(hookMAC(secret, ts, body))
 }
 
 func (h *hooks) status(w http.ResponseWriter, r *http.Request) {

@@ -10,11 +10,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/sharecard/sharecard/internal/testwait"
 	"github.com/sharecard/sharecard/jobs"
+	"github.com/sharecard/sharecard/render/article"
 	"github.com/sharecard/sharecard/render/publish"
 	"github.com/sharecard/sharecard/store"
 )
@@ -212,35 +214,27 @@ func TestHooks_Ghost(t *testing.T) {
 	}
 }
 
-func TestMapPayload_WordPress(t *testing.T) {
-	body := []byte(`{"title": {"rendered": "Storm &#8211; coast road closed"}, "link": "https://wp.example/storm/",
-		"date_gmt": "2024-02-01T09:30:00", "excerpt": {"rendered": "<p>The road is shut.</p>\n"},
-		"jetpack_featured_media_url": "https://wp.example/wp-content/uploads/storm.jpg"}`)
-	a, err := mapPayload("wordpress", body, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.Headline != "Storm – coast road closed" || a.Summary != "The road is shut." || a.Photo != "https://wp.example/wp-content/uploads/storm.jpg" || a.URL != "https://wp.example/storm/" {
-		t.Errorf("article: %+v", a)
-	}
-	if _, err := mapPayload("wordpress", []byte(`{"link": "x"}`), nil); err == nil || problemFor(err).Status != 422 {
-		t.Errorf("payload without a title: %v", err)
-	}
+func TestMapPayload_Custom(t *testing.T) {
 	custom := map[string]string{"headline": "/data/heading", "section": "/data/desk"}
-	a, err = mapPayload("arc", []byte(`{"data": {"heading": "Custom CMS", "desk": "Metro"}}`), custom)
+	a, err := mapPayload("arc", []byte(`{"data": {"heading": "Custom CMS", "desk": "Metro"}}`), custom)
 	if err != nil || a.Headline != "Custom CMS" || a.Section != "Metro" {
 		t.Errorf("custom mapping: %+v %v", a, err)
+	}
+	if _, err := mapPayload("arc", []byte(`{"data": {"heading": {"nested": "object"}}}`), custom); err == nil || problemFor(err).Status != 422 {
+		t.Errorf("an object where the headline should be: %v", err)
 	}
 }
 
 // verifyHook checks a webhook's signature and age as the handler does, in
 // its two steps: the header before the body, the MAC after.
 func verifyHook(secret []byte, header string, body []byte, now time.Time) error {
-	ts, sig, err := parseHookSignature(header, now)
+	h := http.Header{}
+	h.Set(SignatureHeader, header)
+	sr, err := parseSignature(SchemeSharecard, h, now)
 	if err != nil {
 		return err
 	}
-	return checkHookMAC(secret, ts, sig, body)
+	return sr.check([][]byte{secret}, body)
 }
 
 // TestVerifyHook_SkewMessages: a signature too old is called a replay, one
@@ -267,4 +261,160 @@ func TestVerifyHook_SkewMessages(t *testing.T) {
 	if err := verifyHook(secret, SignHook(secret, body, now.Add(time.Minute)), body, now); err != nil {
 		t.Errorf("a minute of clock skew is refused: %v", err)
 	}
+}
+
+// startHooks starts a server with cfg, an embedded job queue, its job
+// runner and its callback runner, all on loopback.
+func startHooks(t *testing.T, cfg Config) *httptest.Server {
+	t.Helper()
+	newTestServer(t, Config{}) // loads the shared engine
+	q, err := jobs.Open(context.Background(), jobs.Config{DataDir: t.TempDir(), AckWait: 5 * time.Second, Workers: 1,
+		CallbackWorkers: 1, CallbackAttempts: 2, MaxBackoff: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.NewLocal(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(cfg, testDeps(t, st, q))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { q.RunTasks(ctx, srv.JobTask) })
+	wg.Go(func() { q.RunCallbacks(ctx, srv.DeliverCallback) })
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		ts.Close()
+		cancel()
+		wg.Wait()
+		q.Close()
+	})
+	return ts
+}
+
+func postSigned(t *testing.T, url string, body []byte, h http.Header) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header = h.Clone()
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+// TestHooks_CMSSigned: Ghost's realistic post.published payload signed
+// with Ghost's own header (first tag internal) and the WordPress plugin's
+// payload signed with sharecard's scheme are rendered; the callback of
+// the ghost source is signed with Standard Webhooks and carries the
+// manifest; a WordPress draft is answered "ignored" and makes no job.
+func TestHooks_CMSSigned(t *testing.T) {
+	photo := readFile(t, "../samples/long-headline/photo.jpg")
+	photoSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(photo) }))
+	defer photoSrv.Close()
+	type delivery struct {
+		header http.Header
+		body   []byte
+	}
+	got := make(chan delivery, 4)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- delivery{r.Header.Clone(), b}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer receiver.Close()
+	hooksYAML := "sources:\n  ghost:\n    scheme: ghost\n    secret_env: [GHOST_NEW, GHOST_OLD]\n    callback: {url: " + receiver.URL + "/done}\n"
+	srcs, err := ParseHooks("hooks.yaml", []byte(hooksYAML), env(map[string]string{"GHOST_NEW": "ghost-new", "GHOST_OLD": "ghost-old"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := startHooks(t, Config{Hooks: srcs, HookSecrets: map[string][]byte{"wordpress": []byte("wp-secret")}})
+	fill := func(file string) []byte {
+		return bytes.ReplaceAll(readFile(t, "testdata/hooks/"+file), []byte("PHOTO_URL"), []byte(photoSrv.URL+"/feature.jpg"))
+	}
+
+	ghost := fill("ghost-post-published.json")
+	// Signed with the old secret, still listed while it rotates.
+	resp := postSigned(t, ts.URL+"/v1/hooks/ghost", ghost, http.Header{GhostSignatureHeader: {SignGhost([]byte("ghost-old"), ghost, time.Now())}})
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("ghost: status %d: %+v", resp.StatusCode, decodeProblem(t, resp))
+	}
+	var accepted struct{ Job, Status string }
+	json.NewDecoder(resp.Body).Decode(&accepted)
+	st := waitJob(t, ts, accepted.Status)
+	if st.State != "done" || st.Manifest.Article.Section != "Weather" || !st.Manifest.Article.Breaking {
+		t.Fatalf("ghost job: %s %s, article %+v", st.State, st.Error, st.Manifest.Article)
+	}
+	var d delivery
+	select {
+	case d = <-got:
+	case <-testwait.GiveUp(t):
+		t.Fatal("no callback")
+	}
+	h := http.Header{}
+	for _, k := range []string{StandardIDHeader, StandardTimestampHeader, StandardSignatureHeader} {
+		h.Set(k, d.header.Get(k))
+	}
+	if h.Get(StandardIDHeader) != accepted.Job {
+		t.Errorf("callback webhook-id %q, want the job id %s", h.Get(StandardIDHeader), accepted.Job)
+	}
+	if err := verify(SchemeStandard, [][]byte{[]byte("ghost-new")}, h, d.body, time.Now()); err != nil {
+		t.Errorf("callback signature: %v (headers %v)", err, d.header)
+	}
+	var m publish.Manifest
+	if err := json.Unmarshal(d.body, &m); err != nil || m.Article.Headline != st.Manifest.Article.Headline {
+		t.Errorf("callback body: %v %.200s", err, d.body)
+	}
+
+	// Ghost's header with a secret the source does not list.
+	bad := postSigned(t, ts.URL+"/v1/hooks/ghost", ghost, http.Header{GhostSignatureHeader: {SignGhost([]byte("ghost-retired"), ghost, time.Now())}})
+	if p := decodeProblem(t, bad); bad.StatusCode != http.StatusUnauthorized || p.Field != GhostSignatureHeader {
+		t.Errorf("retired secret: %d %+v", bad.StatusCode, p)
+	}
+	// sharecard's scheme is not accepted when the file says ghost.
+	other := postHook(t, ts.URL+"/v1/hooks/ghost", ghost, SignHook([]byte("ghost-new"), ghost, time.Now()))
+	if p := decodeProblem(t, other); other.StatusCode != http.StatusUnauthorized || !strings.Contains(p.Detail, "X-Ghost-Signature header is missing") {
+		t.Errorf("other scheme: %d %+v", other.StatusCode, p)
+	}
+
+	wp := fill("wordpress-plugin.json")
+	resp = postHook(t, ts.URL+"/v1/hooks/wordpress", wp, SignHook([]byte("wp-secret"), wp, time.Now()))
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("wordpress: status %d: %+v", resp.StatusCode, decodeProblem(t, resp))
+	}
+	json.NewDecoder(resp.Body).Decode(&accepted)
+	if st := waitJob(t, ts, accepted.Status); st.State != "done" || st.Manifest.Article.Section != "City" || st.Manifest.Article.Credit != "Photo: M. Santos" {
+		t.Fatalf("wordpress job: %s %s, article %+v", st.State, st.Error, st.Manifest.Article)
+	}
+	draft := bytes.Replace(wp, []byte(`"status": "publish"`), []byte(`"status": "draft"`), 1)
+	resp = postHook(t, ts.URL+"/v1/hooks/wordpress", draft, SignHook([]byte("wp-secret"), draft, time.Now()))
+	var ignored struct {
+		Ignored bool
+		Reason  string
+		Job     string
+	}
+	json.NewDecoder(resp.Body).Decode(&ignored)
+	if resp.StatusCode != http.StatusOK || !ignored.Ignored || ignored.Job != "" || !strings.Contains(ignored.Reason, "publish") {
+		t.Errorf("draft: %d %+v", resp.StatusCode, ignored)
+	}
+}
+
+// mapPayload maps body with the built-in source called source, or with
+// mapping (article field -> JSON pointer) when it is not nil.
+func mapPayload(source string, body []byte, mapping map[string]string) (*article.Article, error) {
+	c := Config{HookSecrets: map[string][]byte{source: nil}, HookMappings: map[string]map[string]string{}}
+	if mapping != nil {
+		c.HookMappings[source] = mapping
+	}
+	src, _ := c.hookSource(source)
+	a, ignored, err := mapSource(src, body)
+	if err == nil && ignored != "" {
+		err = &Problem{Status: http.StatusUnprocessableEntity, Title: "Webhook ignored", Detail: ignored}
+	}
+	return a, err
 }

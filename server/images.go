@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -111,12 +110,21 @@ func CardParams() []string { return slices.Clone(cardParams) }
 // Identical concurrent misses render once (coalesce).
 func (s *Server) handleCard(w http.ResponseWriter, r *http.Request) {
 	layoutName, file := r.PathValue("layout"), r.PathValue("file")
-	q := r.URL.Query()
-	canon := canonicalQuery(q)
-	if len(s.cfg.SignKey) == 0 || !validSignature(s.cfg.SignKey, r.URL.Path, canon, q.Get("sig")) {
-		s.problem(w, r, &Problem{Status: http.StatusForbidden, Title: "Bad signature", Field: "sig", Detail: "the sig parameter is missing or does not match; make card URLs with `sharecard sign`"})
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		s.problem(w, r, &Problem{Status: http.StatusBadRequest, Title: "Bad query", Detail: "the card URL's query does not parse (" + err.Error() + "); separate parameters with & and percent-encode %, & and = inside values"})
 		return
 	}
+	ok, err := verifyCardSig(s.cfg.cardSigKeys(), r.URL.Path, q, q.Get("sig"))
+	if err != nil {
+		s.problem(w, r, &Problem{Status: http.StatusBadRequest, Title: "Bad query", Detail: err.Error()})
+		return
+	}
+	if !ok {
+		s.problem(w, r, &Problem{Status: http.StatusForbidden, Title: "Bad signature", Field: "sig", Detail: "the sig parameter is missing or does not match; make card URLs with `sharecard sign` or a signer from integrations/signers (docs: Signing card URLs)"})
+		return
+	}
+	canon := canonicalQuery(q)
 	m := filePattern.FindStringSubmatch(file)
 	if m == nil || m[2] == "json" {
 		s.problem(w, r, &Problem{Status: http.StatusNotFound, Title: "Not found", Detail: "card URLs end in /<preset>.<jpg|png|webp>"})
@@ -219,8 +227,10 @@ func cardArticle(q url.Values) (*article.Article, error) {
 	return article.ParseRemote("query", data)
 }
 
-// canonicalQuery is the signed form of a card query: every parameter but
-// sig, sorted by name (url.Values.Encode sorts), URL-encoded.
+// canonicalQuery is the form of a card query its image key hashes, and
+// the form card URLs were signed in before cardSigningString: every
+// parameter but sig, sorted by name (url.Values.Encode sorts),
+// URL-encoded. Do not change it: the keys of stored cards depend on it.
 func canonicalQuery(q url.Values) string {
 	c := make(url.Values, len(q))
 	for k, v := range q {
@@ -229,30 +239,4 @@ func canonicalQuery(q url.Values) string {
 		}
 	}
 	return c.Encode()
-}
-
-// cardMAC is the HMAC-SHA256 of a card's path and canonical query.
-func cardMAC(key []byte, path, canon string) []byte {
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(path + "?" + canon))
-	return mac.Sum(nil)
-}
-
-// validSignature reports whether sig (hex) signs path and canon.
-func validSignature(key []byte, path, canon, sig string) bool {
-	got, err := hex.DecodeString(sig)
-	if err != nil || len(got) == 0 {
-		return false
-	}
-	return hmac.Equal(got, cardMAC(key, path, canon))
-}
-
-// SignCardURL returns the signed URL of a card: base is the service's
-// public address (e.g. https://cards.example.com), params the card's
-// query (headline, section, caption, credit, lang, photo, breaking).
-func SignCardURL(key []byte, base, layout, preset string, format preset.Format, params url.Values) string {
-	path := "/v1/card/" + url.PathEscape(layout) + "/" + preset + "." + format.Ext()
-	canon := canonicalQuery(params) // drops any sig in params
-	sig := hex.EncodeToString(cardMAC(key, path, canon))
-	return strings.TrimSuffix(base, "/") + path + "?" + canon + "&sig=" + sig
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/sharecard/sharecard/jobs"
 	"github.com/sharecard/sharecard/render/article"
@@ -43,7 +44,11 @@ func (s *Server) JobTask(ctx context.Context, id string, payload []byte) (jobs.O
 	if err != nil {
 		return jobs.Outcome{}, err
 	}
-	return jobs.Outcome{Result: m, Callback: s.cfg.HookCallbacks[source]}, nil
+	var callback string
+	if src, ok := s.cfg.hookSource(source); ok {
+		callback = src.CallbackURL
+	}
+	return jobs.Outcome{Result: m, Callback: callback}, nil
 }
 
 func (s *Server) runJob(ctx context.Context, id string, payload []byte) (json.RawMessage, string, error) {
@@ -75,6 +80,10 @@ func (s *Server) runJob(ctx context.Context, id string, payload []byte) (json.Ra
 // DeliverCallback POSTs a done job's manifest to its callback URL, once,
 // within Config.CallbackTimeout; it is the jobs.Deliver of
 // jobs.Queue.RunCallbacks, which retries it. A 2xx answer is success.
+// The request is signed with Standard Webhooks: webhook-id is the job id
+// (the same on every attempt, so the receiver can drop duplicates),
+// webhook-timestamp the time of the attempt, and webhook-signature the
+// HMAC under the source's callback secret, or its first secret.
 func (s *Server) DeliverCallback(ctx context.Context, url, id string, manifest json.RawMessage) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.CallbackTimeout)
 	defer cancel()
@@ -84,6 +93,11 @@ func (s *Server) DeliverCallback(ctx context.Context, url, id string, manifest j
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Sharecard-Job-Id", id)
+	if secret := s.cfg.callbackSecret(url); len(secret) > 0 {
+		for k, v := range SignStandard(id, manifest, time.Now(), secret) {
+			req.Header[k] = v
+		}
+	}
 	resp, err := s.callbackClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("callback %s: %w", url, err)

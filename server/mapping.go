@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,28 +14,34 @@ import (
 	"github.com/sharecard/sharecard/render/article"
 )
 
-// mapPayload turns a CMS webhook payload into an article. Built-in
-// mappings cover Ghost's post.published webhook ("ghost") and a WordPress
-// REST post ("wordpress"); any other source needs a mapping from article
-// field to JSON pointer (RFC 6901) in the configuration.
-func mapPayload(source string, body []byte, mapping map[string]string) (*article.Article, error) {
+// mapSource turns a CMS webhook payload into an article with the source's
+// fields, filters and tag rules. A payload a filter refuses is not an
+// error: ignored says why, and a is nil.
+func mapSource(src *HookSource, body []byte) (a *article.Article, ignored string, err error) {
 	var doc any
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, &Problem{Status: http.StatusBadRequest, Title: "Invalid webhook body", Detail: "the body is not JSON: " + err.Error()}
+		return nil, "", &Problem{Status: http.StatusBadRequest, Title: "Invalid webhook body", Detail: "the body is not JSON: " + err.Error()}
 	}
-	if mapping == nil {
-		switch source {
-		case "ghost":
-			mapping = ghostMapping
-		case "wordpress":
-			mapping = wordpressMapping
-		default:
-			return nil, &Problem{Status: http.StatusUnprocessableEntity, Title: "No mapping", Field: "source",
-				Detail: fmt.Sprintf("no field mapping for source %q; configure one (article field -> JSON pointer) or use ghost or wordpress", source)}
+	if src.Fields == nil {
+		return nil, "", &Problem{Status: http.StatusUnprocessableEntity, Title: "No mapping", Field: "source",
+			Detail: fmt.Sprintf("no field mapping for source %q; define its fields in the hooks file (--hooks), or use ghost or wordpress", src.Name)}
+	}
+	for _, f := range src.Filters {
+		v, ok := pointer(doc, f.Pointer)
+		if !ok && f.IfPresent {
+			continue
+		}
+		text, isText := scalarText(v)
+		if (ok && isText && text == f.Value) == f.Not {
+			got := "nothing"
+			if ok {
+				got = fmt.Sprintf("%q", clip(fmt.Sprint(v)))
+			}
+			return nil, fmt.Sprintf("filter %s does not hold (the payload has %s there)", f, got), nil
 		}
 	}
 	fields := map[string]any{}
-	for field, ptrs := range mapping {
+	for field, ptrs := range src.Fields {
 		// A mapping may list alternatives separated by "|": the first
 		// pointer with a non-empty value wins.
 		for _, ptr := range strings.Split(ptrs, "|") {
@@ -42,20 +49,35 @@ func mapPayload(source string, body []byte, mapping map[string]string) (*article
 			if !ok {
 				continue
 			}
-			s := plainText(fmt.Sprint(v))
 			if field == "breaking" {
-				fields[field] = v == true || s == "true"
+				if v == true || v == "true" {
+					fields[field] = true
+				}
 				break
 			}
-			if s != "" && s != "<nil>" {
+			s, isText := scalarText(v)
+			if s = plainText(s); isText && s != "" {
 				fields[field] = s
 				break
 			}
 		}
 	}
+	if src.Tags != nil {
+		applyTags(src.Tags, doc, fields)
+	}
 	if _, ok := fields["headline"]; !ok {
-		return nil, &Problem{Status: http.StatusUnprocessableEntity, Title: "No headline in webhook", Field: mapping["headline"],
-			Detail: fmt.Sprintf("the payload has no value at %s, which the %s mapping reads the headline from", mapping["headline"], source)}
+		return nil, "", &Problem{Status: http.StatusUnprocessableEntity, Title: "No headline in webhook", Field: src.Fields["headline"],
+			Detail: fmt.Sprintf("the payload has no text at %s, which the %s mapping reads the headline from", src.Fields["headline"], src.Name)}
+	}
+	if src.BaseURL != "" {
+		base, _ := url.Parse(src.BaseURL)
+		for _, f := range []string{"url", "photo"} {
+			if v, ok := fields[f].(string); ok {
+				if u, err := url.Parse(v); err == nil && !u.IsAbs() && !strings.HasPrefix(v, "data:") {
+					fields[f] = base.ResolveReference(u).String()
+				}
+			}
+		}
 	}
 	// WordPress's date_gmt has no zone; it is UTC.
 	if p, ok := fields["published"].(string); ok {
@@ -64,32 +86,58 @@ func mapPayload(source string, body []byte, mapping map[string]string) (*article
 		}
 	}
 	data, _ := json.Marshal(fields)
-	return article.ParseRemote(source+" webhook", data)
+	a, err = article.ParseRemote(src.Name+" webhook", data)
+	return a, "", err
 }
 
-// ghostMapping reads Ghost's post.published webhook (post.current).
-var ghostMapping = map[string]string{
-	"headline":  "/post/current/title",
-	"summary":   "/post/current/custom_excerpt|/post/current/excerpt",
-	"caption":   "/post/current/feature_image_caption",
-	"photo":     "/post/current/feature_image",
-	"url":       "/post/current/url",
-	"published": "/post/current/published_at",
-	"section":   "/post/current/primary_tag/name",
-	"byline":    "/post/current/primary_author/name",
+// scalarText is the text of a JSON string, number or boolean; ok is false
+// for objects, arrays and null.
+func scalarText(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), true
+	case bool:
+		return strconv.FormatBool(v), true
+	}
+	return "", false
 }
 
-// wordpressMapping reads a WordPress REST API post (with _embed for the
-// featured image).
-var wordpressMapping = map[string]string{
-	"headline":  "/title/rendered",
-	"summary":   "/excerpt/rendered",
-	"photo":     "/jetpack_featured_media_url|/_embedded/wp:featuredmedia/0/source_url",
-	"caption":   "/_embedded/wp:featuredmedia/0/caption/rendered",
-	"url":       "/link",
-	"published": "/date_gmt",
-	"section":   "/_embedded/wp:term/0/0/name",
-	"byline":    "/_embedded/author/0/name",
+// applyTags sets the section from the first public tag and the flags of
+// the tags listed in rules.
+func applyTags(rules *TagRules, doc any, fields map[string]any) {
+	v, _ := pointer(doc, rules.Pointer)
+	list, _ := v.([]any)
+	section := ""
+	for _, item := range list {
+		var name string
+		internal := false
+		switch t := item.(type) {
+		case string:
+			name = t
+		case map[string]any:
+			name, _ = t["name"].(string)
+			if name == "" {
+				name, _ = t["text"].(string) // Arc XP ANS
+			}
+			internal = t["visibility"] == "internal"
+		}
+		name = plainText(name)
+		if name == "" {
+			continue
+		}
+		internal = internal || strings.HasPrefix(name, "#")
+		if flag, ok := rules.Flags[strings.ToLower(name)]; ok {
+			fields[flag] = true
+		}
+		if !internal && section == "" {
+			section = name
+		}
+	}
+	if rules.Section && section != "" {
+		fields["section"] = section
+	}
 }
 
 // pointer resolves an RFC 6901 JSON pointer in a decoded document.

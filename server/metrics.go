@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sharecard/sharecard/internal/version"
 	"github.com/sharecard/sharecard/render"
@@ -183,8 +184,13 @@ func (s *Server) instrument(route string, h http.HandlerFunc) http.Handler {
 		d := time.Since(start)
 		s.metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
 		s.metrics.latency.WithLabelValues(route).Observe(d.Seconds())
-		s.log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("id", id), slog.String("method", r.Method),
+		attrs := []slog.Attr{slog.String("id", id), slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.Int64("bytes", sw.bytes),
-			slog.Duration("duration", d), slog.String("route", route))
+			slog.Float64("duration_ms", float64(d.Microseconds())/1000), slog.String("route", route),
+			slog.String("client_ip", clientIP(r, s.cfg.TrustedProxies)), slog.String("user_agent", r.UserAgent())}
+		if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+			attrs = append(attrs, slog.String("trace_id", sc.TraceID().String()))
+		}
+		s.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 	})
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/sharecard/sharecard/fetch"
 	"github.com/sharecard/sharecard/jobs"
@@ -16,9 +18,42 @@ import (
 	"github.com/sharecard/sharecard/store"
 )
 
+// ProblemTypeBase prefixes every problem's type URI; the README lists the
+// types under "Problems".
+const ProblemTypeBase = "https://sharecard.dev/problems/"
+
+// ProblemType is the type URI of problems with the given title: the base
+// and the title's slug ("Photo too large" ->
+// https://sharecard.dev/problems/photo-too-large). One title is one kind
+// of problem, so one type; a test checks that no two titles share one.
+func ProblemType(title string) string { return ProblemTypeBase + problemSlug(title) }
+
+// problemSlug lower-cases title and joins its runs of letters and digits
+// with hyphens.
+func problemSlug(title string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(title) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+			continue
+		}
+		dash = true
+	}
+	if b.Len() == 0 {
+		return "unknown"
+	}
+	return b.String()
+}
+
 // Problem is an error answer in the RFC 9457 problem+json format. Field
 // names the request field at fault, so a CMS developer can fix it.
 type Problem struct {
+	// Type is the problem's type URI; empty means ProblemType(Title).
 	Type     string   `json:"type,omitempty"`
 	Title    string   `json:"title"`
 	Status   int      `json:"status"`
@@ -90,7 +125,7 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
 	out := *p
 	out.Instance = requestID(r.Context())
 	if out.Type == "" {
-		out.Type = "about:blank"
+		out.Type = ProblemType(out.Title)
 	}
 	if out.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(out.RetryAfter))

@@ -354,6 +354,7 @@ func (s *Server) render(ctx context.Context, req *renderRequest) (*render.Result
 	} else {
 		s.metrics.observe(render.Timings{}, err)
 	}
+	s.tracing.traceRender(ctx, res, err)
 	return res, err
 }
 

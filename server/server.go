@@ -10,6 +10,9 @@
 //	POST /v1/hooks/{source}                  CMS webhooks, rendered in the background
 //	GET  /v1/jobs/{id}                       a webhook job's state and manifest
 //	GET  /healthz, /readyz, /metrics, /openapi.json
+//
+// A wrong method gets 405 with Allow; /metrics and /openapi.json may move
+// to an admin listener of their own (see Server.Public and Server.Admin).
 package server
 
 import (
@@ -18,11 +21,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sharecard/sharecard/render"
 	"github.com/sharecard/sharecard/render/layout"
@@ -49,9 +54,12 @@ type Server struct {
 	log     *slog.Logger
 	pool    *pool
 	metrics *metrics
-	mux     *http.ServeMux
-	hooks   *hooks    // nil without a job queue
-	flight  coalescer // identical concurrent renders share one (coalesce.go)
+	all     http.Handler // every route (ServeHTTP)
+	public  http.Handler // all but the admin routes (Public)
+	admin   http.Handler // the admin routes (Admin)
+	hooks   *hooks       // nil without a job queue
+	flight  coalescer    // identical concurrent renders share one (coalesce.go)
+	tracing *tracing     // nil without a tracer provider (tracing.go)
 
 	callbackClient *http.Client
 
@@ -97,6 +105,10 @@ type Deps struct {
 	Queue    Queue // optional: without it, webhooks answer 503
 	Logger   *slog.Logger
 	Registry *prometheus.Registry // metrics are registered here; nil makes a private one
+	// TracerProvider, when set, traces requests (continuing a client's
+	// traceparent) with spans for fetch, decode, render and store (see
+	// NewTracerProvider); nil traces nothing.
+	TracerProvider trace.TracerProvider
 }
 
 // New builds the server. It refuses incomplete dependencies.
@@ -115,6 +127,11 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg: cfg, engine: d.Engine, layouts: d.Layouts, store: d.Store, fetcher: d.Fetcher,
 		log: d.Logger, pool: newPool(cfg.Workers, cfg.QueueDepth),
 		callbackClient: &http.Client{Timeout: cfg.CallbackTimeout},
+		tracing:        newTracing(d.TracerProvider),
+	}
+	if s.tracing != nil {
+		s.fetcher = tracedFetcher{Fetcher: s.fetcher, tracer: s.tracing.tracer}
+		s.store = tracedStore{Store: s.store, tracer: s.tracing.tracer}
 	}
 	var err error
 	if s.metrics, err = newMetrics(d.Registry, s); err != nil {
@@ -128,44 +145,104 @@ func New(cfg Config, d Deps) (*Server, error) {
 	return s, nil
 }
 
-// ServeHTTP serves a request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// ServeHTTP serves a request: every route, the admin ones (/metrics,
+// /openapi.json) included. With a separate admin listener, serve Public
+// and Admin instead.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.all.ServeHTTP(w, r) }
+
+// Public is the handler for the public listener when the admin routes
+// (/metrics, /openapi.json) have a listener of their own: every route but
+// those.
+func (s *Server) Public() http.Handler { return s.public }
+
+// Admin is the handler for a separate admin listener: /metrics,
+// /openapi.json, /healthz and /readyz.
+func (s *Server) Admin() http.Handler { return s.admin }
+
+// route is one entry of the route table.
+type route struct {
+	pattern, name string
+	h             http.HandlerFunc
+	admin         bool // served by Admin, not by Public
+	public        bool // served by Public too (probes: /healthz, /readyz)
+}
 
 // routeTable lists every route as "METHOD path" with its metric label; the
 // OpenAPI document is checked against it in a test.
-func (s *Server) routeTable() []struct {
-	pattern, route string
-	h              http.HandlerFunc
-} {
-	return []struct {
-		pattern, route string
-		h              http.HandlerFunc
-	}{
-		{"POST /v1/render", "render", s.handleRender},
-		{"GET /v1/images/{key}/{file}", "images", s.handleImage},
-		{"GET /v1/card/{layout}/{file}", "card", s.handleCard},
-		{"POST /v1/hooks/{source}", "hooks", s.handleHook},
-		{"GET /v1/jobs/{id}", "jobs", s.handleJob},
-		{"GET /healthz", "healthz", func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) routeTable() []route {
+	return []route{
+		{pattern: "POST /v1/render", name: "render", h: s.handleRender},
+		{pattern: "GET /v1/images/{key}/{file}", name: "images", h: s.handleImage},
+		{pattern: "GET /v1/card/{layout}/{file}", name: "card", h: s.handleCard},
+		{pattern: "POST /v1/hooks/{source}", name: "hooks", h: s.handleHook},
+		{pattern: "GET /v1/jobs/{id}", name: "jobs", h: s.handleJob},
+		{pattern: "GET /healthz", name: "healthz", admin: true, public: true, h: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			fmt.Fprintln(w, "ok")
 		}},
-		{"GET /readyz", "readyz", s.handleReady},
-		{"GET /openapi.json", "openapi", func(w http.ResponseWriter, r *http.Request) {
+		{pattern: "GET /readyz", name: "readyz", admin: true, public: true, h: s.handleReady},
+		{pattern: "GET /openapi.json", name: "openapi", admin: true, h: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Write(openAPI)
 		}},
 	}
 }
 
+// routes builds the three routers: all routes, the public ones and the
+// admin ones. /metrics is not instrumented, so scrapes do not count
+// themselves.
 func (s *Server) routes(reg *prometheus.Registry) {
-	s.mux = http.NewServeMux()
+	all, public, admin := http.NewServeMux(), http.NewServeMux(), http.NewServeMux()
 	for _, rt := range s.routeTable() {
-		s.mux.Handle(rt.pattern, s.instrument(rt.route, rt.h))
+		h := s.tracing.handler(rt.pattern, s.instrument(rt.name, rt.h))
+		all.Handle(rt.pattern, h)
+		if !rt.admin || rt.public {
+			public.Handle(rt.pattern, h)
+		}
+		if rt.admin {
+			admin.Handle(rt.pattern, h)
+		}
 	}
-	s.mux.Handle("GET /metrics", metricsHandler(reg))
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.problem(w, r, &Problem{Status: http.StatusNotFound, Title: "Not found", Detail: fmt.Sprintf("no route for %s %s; see /openapi.json", r.Method, r.URL.Path)})
+	mh := metricsHandler(reg)
+	all.Handle("GET /metrics", mh)
+	admin.Handle("GET /metrics", mh)
+	s.all = s.router(all)
+	s.public = s.router(public)
+	s.admin = s.router(admin)
+}
+
+// routeMethods are the methods a 405's Allow header may name.
+var routeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+// router serves mux's routes and answers everything else with a problem
+// and a request id: 405 with Allow when the path is served for other
+// methods, else 404.
+func (s *Server) router(mux *http.ServeMux) http.Handler {
+	unmatched := s.instrument("unmatched", func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, m := range routeMethods {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); pattern != "" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) == 0 {
+			s.problem(w, r, &Problem{Status: http.StatusNotFound, Title: "Not found", Detail: fmt.Sprintf("no route for %s %s; see /openapi.json", r.Method, r.URL.Path)})
+			return
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		s.problem(w, r, &Problem{Status: http.StatusMethodNotAllowed, Title: "Method not allowed",
+			Detail: fmt.Sprintf("%s does not take %s; use %s (see /openapi.json)", r.URL.Path, r.Method, strings.Join(allow, " or "))})
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The mux serves what it matches itself, so that it sets the
+		// request's pattern and path values.
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		unmatched.ServeHTTP(w, r)
 	})
 }
 
@@ -251,3 +328,6 @@ func (s *Server) layout(name string) (*layout.Layout, error) {
 	}
 	return l, nil
 }
+
+// LayoutNames are the names of the layouts in service, sorted.
+func (s *Server) LayoutNames() []string { return layout.Names(s.layouts()) }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -41,6 +40,9 @@ type renderFlags struct {
 	timings   bool
 	sheet     bool
 	allowTofu bool
+	feed      string // --feed FILE|URL (render_feed.go)
+	feedOG    bool
+	allowNets string
 }
 
 func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -57,6 +59,9 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.BoolVar(&f.timings, "timings", false, "print the time spent in each stage per article on stderr")
 	fs.BoolVar(&f.sheet, "contact-sheet", false, "also write "+contactSheetName+", every image on one page for review")
 	fs.BoolVar(&f.allowTofu, "allow-missing-glyphs", false, "render text with characters no font has, drawn as boxes, with a warning (default: such an article fails)")
+	fs.StringVar(&f.feed, "feed", "", "render every item of the RSS 2.0, Atom or JSON Feed at `FILE|URL` instead of article files")
+	fs.BoolVar(&f.feedOG, "feed-og-image", false, "with --feed, read the og:image of the page of an item that carries no image")
+	fs.StringVar(&f.allowNets, "allow-nets", "", "with --feed, comma-separated `CIDRs` the feed, pages and photos may resolve to although private")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: sharecard render [flags] ARTICLE|FOLDER...")
 		fs.PrintDefaults()
@@ -64,8 +69,11 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
-		return usageError{"render needs at least one article file or folder"}
+	if f.feed != "" && fs.NArg() > 0 {
+		return usageError{"render takes either --feed or article files, not both"}
+	}
+	if fs.NArg() == 0 && f.feed == "" {
+		return usageError{"render needs at least one article file or folder (or --feed FILE|URL)"}
 	}
 	if os.Getenv("GOGC") == "" {
 		// Nearly all of a render's heap is pixels, which hold no pointers,
@@ -80,6 +88,9 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if format, err = preset.ParseFormat(f.format); err != nil {
 			return usageError{"--format: " + err.Error()}
 		}
+	}
+	if f.feed != "" {
+		return cmdRenderFeed(ctx, f, format, stdout, stderr)
 	}
 	files, err := articleFiles(fs.Args())
 	if err != nil {
@@ -216,49 +227,7 @@ func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*lay
 	if err != nil {
 		return nil, err
 	}
-	name := f.layout
-	if name == "" {
-		name = a.Layout
-	}
-	if name == "" {
-		name = "standard"
-	}
-	lay, ok := lays[name]
-	if !ok {
-		return nil, fmt.Errorf("unknown layout %q (available: %s)", name, strings.Join(layout.Names(lays), ", "))
-	}
-	presets, err := preset.Select(f.presets, lay.Presets)
-	if err != nil {
-		return nil, err
-	}
-	res, err := eng.Render(ctx, render.Job{Article: a, Photo: ph, Layout: lay, Presets: presets, Format: format, AllowMissingGlyphs: f.allowTofu})
-	if err != nil {
-		if a.Photo != "" && !errors.Is(err, context.Canceled) && !errors.Is(err, render.ErrMissingGlyphs) {
-			return nil, fmt.Errorf("photo %s: %w", a.Photo, err)
-		}
-		return nil, err
-	}
-
-	folder := slugs.Claim(a.Slug(), file)
-	dir := filepath.Join(f.out, folder)
-	base := ""
-	if f.baseURL != "" {
-		base = strings.TrimSuffix(f.baseURL, "/") + "/" + url.PathEscape(folder) + "/"
-	}
-	files := publish.Files(a, lay.Name, res, base)
-	ar := &articleResult{dir: dir, images: len(res.Outputs), timings: res.Timings, warnings: publish.GroupWarnings(res.Outputs)}
-	if f.sheet {
-		png, err := publish.ArticleContactSheet(a, lay.Name, res.Outputs, eng.Fonts)
-		if err != nil {
-			return nil, err
-		}
-		files[contactSheetName] = png
-		ar.sheet = filepath.Join(dir, contactSheetName)
-	}
-	if err := publish.WriteDir(dir, files); err != nil {
-		return nil, err
-	}
-	return ar, nil
+	return renderMapped(ctx, eng, lays, a, ph, file, f, format, slugs)
 }
 
 // contactSheetName is the file --contact-sheet writes next to the images.

@@ -23,6 +23,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/sharecard/sharecard/fetch"
+	"github.com/sharecard/sharecard/internal/version"
 	"github.com/sharecard/sharecard/jobs"
 	"github.com/sharecard/sharecard/layoutset"
 	"github.com/sharecard/sharecard/render"
@@ -43,6 +44,10 @@ type serveFlags struct {
 	studio                                                       bool
 	drainDelay, drainTimeout                                     time.Duration
 	jobRetryFor, callbackRetryFor                                time.Duration
+	adminAddr, trustedProxies                                    string
+	otel                                                         bool
+	hooksFile                                                    string
+	feeds                                                        serveFeedFlags // serve_feeds.go
 }
 
 // Defaults of the shutdown and retry settings of `sharecard serve`.
@@ -84,17 +89,27 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&f.jobRetryFor, "job-retry-for", jobRetryFor, "retry a webhook job that fails transiently (store down or full, photo host failing) for this `long` (SHARECARD_JOB_RETRY_FOR)")
 	fs.DurationVar(&f.callbackRetryFor, "callback-retry-for", callbackRetryFor, "retry a job's callback for at most this `long` after the job is rendered (SHARECARD_CALLBACK_RETRY_FOR)")
 	fs.StringVar(&f.addr, "addr", envOr("SHARECARD_ADDR", ":8080"), "listen `address` (SHARECARD_ADDR)")
+	fs.BoolVar(&f.otel, "otel", envBool("SHARECARD_OTEL") || os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != "", "send OpenTelemetry traces by OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318); on when that variable is set (SHARECARD_OTEL=1)")
+	fs.StringVar(&f.adminAddr, "admin-addr", envOr("SHARECARD_ADMIN_ADDR", ""), "serve /metrics, /openapi.json and the studio on this `address` only, beside /healthz and /readyz, not on --addr (SHARECARD_ADMIN_ADDR)")
+	fs.StringVar(&f.trustedProxies, "trusted-proxies", envOr("SHARECARD_TRUSTED_PROXIES", ""), "comma-separated `CIDRs` of proxies whose X-Forwarded-For gives the client IP in the request log (SHARECARD_TRUSTED_PROXIES)")
 	fs.StringVar(&f.layoutDir, "layouts", envOr("SHARECARD_LAYOUTS", "layouts"), "layouts `folder`; the built-in ones when it does not exist (SHARECARD_LAYOUTS)")
 	fs.StringVar(&f.storeSpec, "store", envOr("SHARECARD_STORE", ""), "image store: a folder, or s3://bucket/prefix with AWS_* credentials (default: DATA/images) (SHARECARD_STORE)")
 	fs.StringVar(&f.dataDir, "data", envOr("SHARECARD_DATA", "data"), "data `folder` for images and the job queue (SHARECARD_DATA)")
 	fs.StringVar(&f.natsURL, "nats", envOr("SHARECARD_NATS", ""), "external NATS `URL` shared by replicas (default: embedded) (SHARECARD_NATS)")
 	fs.StringVar(&f.baseURL, "base-url", envOr("SHARECARD_BASE_URL", ""), "public `URL` of this service, for image URLs in manifests (SHARECARD_BASE_URL)")
+	fs.StringVar(&f.hooksFile, "hooks", envOr("SHARECARD_HOOKS", ""), "webhook sources `file` (hooks.yaml: scheme, secrets, field mappings, filters, callbacks); sources it does not name keep SHARECARD_HOOK_SECRET_<SOURCE> (SHARECARD_HOOKS)")
 	fs.StringVar(&f.allow, "allow-nets", envOr("SHARECARD_ALLOW_NETS", ""), "comma-separated `CIDRs` photo URLs may resolve to although private (SHARECARD_ALLOW_NETS)")
 	fs.IntVar(&f.workers, "workers", workers, "renders at once (default: one per CPU) (SHARECARD_WORKERS)")
 	fs.Int64Var(&f.maxMP, "max-megapixels", int64(maxMP), "refuse photos larger than `N` megapixels (SHARECARD_MAX_MEGAPIXELS)")
 	fs.Int64Var(&f.memoryMB, "memory-budget", int64(memoryMB), "MiB the photo decodes in progress may take together; a photo needing more waits, one needing more than all of it is refused (default: half of GOMEMLIMIT, else 768) (SHARECARD_MEMORY_BUDGET)")
 	fs.BoolVar(&f.studio, "studio", envBool("SHARECARD_STUDIO"), "also serve the designers' studio at /studio/ (needs a --layouts folder; the studio renders on demand, so keep it off on public servers) (SHARECARD_STUDIO=1)")
+	if err := addFeedFlags(fs, &f.feeds); err != nil {
+		return err
+	}
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := f.feeds.check(); err != nil {
 		return err
 	}
 	log := newLogger(stderr)
@@ -102,7 +117,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	defer func() { // last, to send the spans of the drain
+		tctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := b.stopTracing(tctx); err != nil {
+			log.Warn("tracing: the last spans were not sent", "err", err)
+		}
+	}()
 	srv, queue := b.srv, b.queue
+	// Feeds are polled until shutdown starts.
+	stopFeeds := startFeedWatch(ctx, srv, f, b.reg, log)
+	defer stopFeeds()
 	// Webhook jobs run in the background, here and in any other replica
 	// sharing the NATS server; their callbacks on workers of their own.
 	runCtx, stopRun := context.WithCancel(context.Background())
@@ -126,11 +151,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 		}()
 	}
-	var handler http.Handler = srv
+	// With --admin-addr, the admin routes and the studio leave --addr.
+	var handler, admin http.Handler = srv, srv.Admin()
+	studioOn := &handler
+	if f.adminAddr != "" {
+		handler, studioOn = srv.Public(), &admin
+	}
 	if b.layouts != nil {
 		watchLayouts(runCtx, b.layouts, log)
 		if f.studio {
-			if handler, err = withStudio(runCtx, srv, b, log); err != nil {
+			if *studioOn, err = withStudio(runCtx, *studioOn, b, log); err != nil {
 				return err
 			}
 		}
@@ -141,15 +171,43 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", f.addr, err)
 	}
-	log.Info("sharecard serving", "addr", ln.Addr().String(), "data", f.dataDir)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	adminAt := ""
+	if f.adminAddr != "" {
+		aln, err := net.Listen("tcp", f.adminAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on --admin-addr %s: %w", f.adminAddr, err)
+		}
+		ahs := &http.Server{Handler: admin, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+		defer ahs.Close() // after the drain, so /metrics and /readyz watch it
+		go func() { errc <- fmt.Errorf("admin listener: %w", ahs.Serve(aln)) }()
+		adminAt = aln.Addr().String()
+	}
+	log.Info("sharecard serving", append([]any{"addr", ln.Addr().String(), "admin_addr", adminAt, "data", f.dataDir}, startupAttrs(f, srv)...)...)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
+	stopFeeds()
 	return shutdown(hs, srv, queue, stopRun, f, log)
+}
+
+// startupAttrs are the startup line's facts: version, store, NATS mode
+// and layouts (a NATS URL's password is redacted).
+func startupAttrs(f serveFlags, srv *server.Server) []any {
+	bi := version.Get()
+	storeSpec := cmp.Or(f.storeSpec, filepath.Join(f.dataDir, "images"))
+	nats := "embedded"
+	if f.natsURL != "" {
+		nats = "external"
+		if u, err := url.Parse(f.natsURL); err == nil {
+			nats += " " + u.Redacted()
+		}
+	}
+	return []any{"version", bi.Version, "commit", bi.Short(), "go", bi.Go, "store", storeSpec, "nats", nats, "layouts", srv.LayoutNames(), "otel", f.otel}
 }
 
 // shutdown stops a serving server gracefully (SIGTERM):
@@ -208,6 +266,9 @@ type built struct {
 	store   store.Store
 	engine  *render.Engine
 	layouts *layoutset.Set // nil with the built-in layouts, which never change
+	reg     *prometheus.Registry
+	// stopTracing flushes and stops the tracer (a no-op without --otel).
+	stopTracing func(context.Context) error
 }
 
 // buildServer wires the engine, layouts, store, fetcher and job queue into
@@ -258,6 +319,10 @@ func buildServer(ctx context.Context, f serveFlags, log *slog.Logger) (*built, e
 		return nil, usageError{"--memory-budget: want MiB of 0 (the default) or more"}
 	}
 	eng.MemoryBudget = f.memoryMB << 20
+	// The data folder (images, the job queue) is made on first start.
+	if err := os.MkdirAll(f.dataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("--data %s: %w; give a folder sharecard can create and write", f.dataDir, err)
+	}
 	st, err := store.Open(ctx, f.storeSpec, f.dataDir)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
@@ -277,25 +342,42 @@ func buildServer(ctx context.Context, f serveFlags, log *slog.Logger) (*built, e
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	cfg := server.Config{
 		Workers: f.workers, BaseURL: strings.TrimSuffix(f.baseURL, "/"),
-		SignKey:       []byte(os.Getenv("SHARECARD_SIGN_KEY")),
-		HookSecrets:   hookSecrets(),
-		HookCallbacks: envByPrefix("SHARECARD_HOOK_CALLBACK_"),
-		Limits:        photo.Limits{MaxPixels: f.maxMP * 1_000_000},
+		SignKey:         []byte(os.Getenv("SHARECARD_SIGN_KEY")),
+		SignKeyPrevious: []byte(os.Getenv("SHARECARD_SIGN_KEY_PREVIOUS")),
+		HookSecrets:     hookSecrets(),
+		HookCallbacks:   envByPrefix("SHARECARD_HOOK_CALLBACK_"),
+		Limits:          photo.Limits{MaxPixels: f.maxMP * 1_000_000},
+	}
+	if cfg.TrustedProxies, err = server.ParseTrustedProxies(f.trustedProxies); err != nil {
+		return nil, usageError{"--trusted-proxies: " + err.Error()}
+	}
+	if f.hooksFile != "" {
+		if cfg.Hooks, err = server.LoadHooks(f.hooksFile, os.Getenv); err != nil {
+			return nil, fmt.Errorf("--hooks: %w", err)
+		}
 	}
 	queue, err := jobs.Open(ctx, jobs.Config{URL: f.natsURL, DataDir: filepath.Join(f.dataDir, "nats"), Workers: max(1, f.workers/2), Logger: log,
 		RetryFor: f.jobRetryFor, CallbackRetryFor: f.callbackRetryFor})
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
-	srv, err := server.New(cfg, server.Deps{
+	deps := server.Deps{
 		Engine: eng, Layouts: current,
 		Store: st, Fetcher: fetch.New(fetch.Config{Allow: allow, AllowHint: "--allow-nets (SHARECARD_ALLOW_NETS)"}), Queue: queue, Logger: log, Registry: reg,
-	})
+	}
+	stopTracing := func(context.Context) error { return nil }
+	if f.otel {
+		if deps.TracerProvider, stopTracing, err = server.NewTracerProvider(ctx, version.Get().Version); err != nil {
+			queue.Close()
+			return nil, fmt.Errorf("--otel: %w", err)
+		}
+	}
+	srv, err := server.New(cfg, deps)
 	if err != nil {
 		queue.Close()
 		return nil, err
 	}
-	return &built{srv: srv, queue: queue, store: st, engine: eng, layouts: set}, nil
+	return &built{srv: srv, queue: queue, store: st, engine: eng, layouts: set, reg: reg, stopTracing: stopTracing}, nil
 }
 
 // watchLayouts reloads the layouts folder as files are saved, and logs
@@ -412,12 +494,16 @@ func cmdSign(args []string, stdout, stderr io.Writer) error {
 	layoutName := fs.String("layout", "standard", "layout `name`")
 	presetID := fs.String("preset", "og", "preset `id`")
 	format := fs.String("format", "jpeg", "jpeg, png or webp")
+	verify := fs.String("verify", "", "check the signature of a card `URL` instead, printing the string the server expects signed")
 	params := map[string]*string{}
 	for _, p := range server.CardParams() {
 		params[p] = fs.String(p, "", "card "+p)
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *verify != "" {
+		return verifyCardURL(*verify, stdout)
 	}
 	key := os.Getenv("SHARECARD_SIGN_KEY")
 	if key == "" {
