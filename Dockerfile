@@ -26,14 +26,13 @@ COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
     vcs=false; if [ -d .git ]; then vcs=true; fi; \
     CGO_ENABLED=0 go build -trimpath -buildvcs=$vcs -tags nodynamic -ldflags='-s -w' -o /out/sharecard . \
- && CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags='-s -w' -o /out/healthcheck ./deploy/healthcheck \
  && /out/sharecard version \
  && mkdir -p /out/data
 
 # distroless/static: CA certificates, tzdata, /etc/passwd with nonroot
-# (65532), no shell. The healthcheck binary stands in for curl.
+# (65532), no shell: `sharecard healthcheck` stands in for curl.
 FROM gcr.io/distroless/static-debian12:nonroot
-COPY --from=build /out/sharecard /out/healthcheck /usr/local/bin/
+COPY --from=build /out/sharecard /usr/local/bin/
 COPY --from=build --chown=65532:65532 /out/data /data
 ENV SHARECARD_ADDR=:8080 \
     SHARECARD_DATA=/data \
@@ -43,7 +42,7 @@ WORKDIR /data
 VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["/usr/local/bin/healthcheck"]
+    CMD ["/usr/local/bin/sharecard", "healthcheck"]
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/sharecard"]
 CMD ["serve"]

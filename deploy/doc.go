@@ -1,6 +1,6 @@
 // Package deploy holds the deployment examples of sharecard: the systemd
-// unit (systemd/), the Kubernetes manifests (kubernetes/) and the container
-// HEALTHCHECK's probe (healthcheck/); the Dockerfile is at the module root.
+// unit (systemd/) and the Kubernetes manifests (kubernetes/); the Dockerfile
+// is at the module root, its HEALTHCHECK is `sharecard healthcheck`.
 //
 // It has no code of its own. Its tests build the binary as the Dockerfile
 // does and check that it is static, then check every example against that

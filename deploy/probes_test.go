@@ -16,12 +16,11 @@ import (
 )
 
 // TestProbesAnswer runs the release binary as the examples do and asks it
-// every path their probes use, runs the image's healthcheck program
-// against it, then stops it with SIGTERM: /readyz turns 503 while the
+// every path their probes use, runs `sharecard healthcheck` (the image's
+// HEALTHCHECK) against it, then stops it with SIGTERM: /readyz turns 503 while the
 // drain delay runs and the process exits 0.
 func TestProbesAnswer(t *testing.T) {
 	bin := sharecardBinary(t)
-	hc := buildBinary(t, "github.com/sharecard/sharecard/deploy/healthcheck", "-trimpath")
 	paths := probePaths(t)
 	if len(paths) == 0 {
 		t.Fatal("the Kubernetes examples have no HTTP probes")
@@ -97,7 +96,7 @@ func TestProbesAnswer(t *testing.T) {
 		}
 	}
 
-	hcCmd := exec.Command(hc)
+	hcCmd := exec.Command(bin, "healthcheck")
 	hcCmd.Env = []string{"SHARECARD_ADDR=" + addr}
 	if out, err := hcCmd.CombinedOutput(); err != nil {
 		t.Errorf("healthcheck with SHARECARD_ADDR=%s: %v\n%s", addr, err, out)

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/sharecard/sharecard/internal/version"
 )
@@ -27,6 +28,7 @@ commands:
   sign                print a signed card URL for the service
   studio              live preview of the layouts in every preset, for designers
   version             print the version, commit and Go version (also --version)
+  healthcheck         exit 0 if the service on SHARECARD_ADDR answers /healthz (for containers)
 
 Run "sharecard <command> -h" for the flags of a command.
 `
@@ -54,6 +56,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdSign(args[1:], stdout, stderr)
 	case "studio":
 		err = cmdStudio(ctx, args[1:], stdout, stderr)
+	case "healthcheck":
+		return healthcheck(args[1:], os.Getenv("SHARECARD_ADDR"), stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, version.Get())
 		return 0

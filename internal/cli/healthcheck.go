@@ -1,13 +1,10 @@
-// Command healthcheck asks a sharecard server on the same host whether it is
-// alive, for the container image's HEALTHCHECK: the distroless image has no
-// shell and no curl. It GETs /healthz on the port of SHARECARD_ADDR (the
+package cli
+
+// `sharecard healthcheck` asks a sharecard server on the same host whether
+// it is alive, for a container's HEALTHCHECK (the distroless image has no
+// shell and no curl): it GETs /healthz on the port of SHARECARD_ADDR (the
 // address `sharecard serve` listens on, :8080 by default) and exits 0 on a
 // 200, 1 otherwise, saying why on stderr.
-//
-// Usage:
-//
-//	healthcheck [-url http://127.0.0.1:8080/healthz] [-timeout 3s]
-package main
 
 import (
 	"context"
@@ -18,19 +15,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 )
 
-func main() {
-	os.Exit(run(os.Args[1:], os.Getenv("SHARECARD_ADDR"), os.Stderr))
-}
-
-// run is main without the process: args are the command-line arguments and
-// addr the value of SHARECARD_ADDR. It returns the exit status.
-func run(args []string, addr string, stderr io.Writer) int {
+// healthcheck is `sharecard healthcheck`: args are its arguments and addr
+// the value of SHARECARD_ADDR. It returns the exit status.
+func healthcheck(args []string, addr string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	rawURL := fs.String("url", "", "`URL` to GET (default: /healthz on the port of SHARECARD_ADDR, else :8080)")

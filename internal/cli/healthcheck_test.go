@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -88,7 +88,7 @@ func TestRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stderr bytes.Buffer
-			if code := run(tt.args, tt.addr, &stderr); code != tt.code {
+			if code := healthcheck(tt.args, tt.addr, &stderr); code != tt.code {
 				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.code, stderr.String())
 			}
 			if !strings.Contains(stderr.String(), tt.stderr) {
