@@ -1,6 +1,7 @@
 package render
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -586,10 +587,11 @@ func WorkingScale(presets []preset.Preset) func(w, h int) float64 {
 }
 
 // altText describes a card for screen readers: the headline it shows (the
-// card headline when there is one) and the photo caption.
+// card headline when there is one) and the photo's alt text, else its
+// caption.
 func altText(a *article.Article) string {
 	alt, _, _ := a.CardText("headline")
-	if c := strings.TrimSpace(a.Caption); c != "" {
+	if c := cmp.Or(strings.TrimSpace(a.PhotoAlt), strings.TrimSpace(a.Caption)); c != "" {
 		alt += ". Photo: " + c
 	}
 	return alt

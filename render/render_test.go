@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/sharecard/sharecard/render"
+	"github.com/sharecard/sharecard/render/article"
 	"github.com/sharecard/sharecard/render/encode"
 	"github.com/sharecard/sharecard/render/internal/rendertest"
 	"github.com/sharecard/sharecard/render/layout"
@@ -469,6 +470,29 @@ func TestRender_EncodeCache(t *testing.T) {
 			if &o.Data[0] != &want.Outputs[i].Data[0] {
 				t.Errorf("%s: encoded again instead of reused", o.Preset.ID)
 			}
+		}
+	}
+}
+
+// TestAltText: an image's alt text is the card's headline and the photo's
+// alt text, else its caption.
+func TestAltText(t *testing.T) {
+	eng, lays := rendertest.Engine(t)
+	for _, tc := range []struct{ yaml, want string }{
+		{"headline: Storm closes schools\n", "Storm closes schools"},
+		{"headline: Storm closes schools\ncaption: Waves on the pier\n", "Storm closes schools. Photo: Waves on the pier"},
+		{"headline: Storm closes schools\ncaption: Waves on the pier\nphoto_alt: Grey waves break over a wooden pier\n", "Storm closes schools. Photo: Grey waves break over a wooden pier"},
+	} {
+		a, err := article.Parse("a.yaml", []byte(tc.yaml))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := eng.Render(context.Background(), render.Job{Article: a, Layout: lays["standard"], Presets: rendertest.Presets(t, "thumb-square")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Outputs[0].Alt; got != tc.want {
+			t.Errorf("%q: alt %q, want %q", tc.yaml, got, tc.want)
 		}
 	}
 }

@@ -83,7 +83,7 @@ type TagRules struct {
 }
 
 // hookFields are the article fields a mapping may set.
-var hookFields = []string{"headline", "card_headline", "section", "summary", "caption", "credit", "byline",
+var hookFields = []string{"headline", "card_headline", "section", "summary", "caption", "photo_alt", "credit", "byline",
 	"published", "url", "lang", "photo", "layout", "breaking"}
 
 // hookFlags are the article flags a tag may set.
@@ -104,7 +104,8 @@ func builtinSource(name string) *HookSource {
 			Fields: map[string]string{
 				"headline":  "/post/current/title",
 				"summary":   "/post/current/custom_excerpt|/post/current/excerpt",
-				"caption":   "/post/current/feature_image_caption|/post/current/feature_image_alt",
+				"caption":   "/post/current/feature_image_caption",
+				"photo_alt": "/post/current/feature_image_alt",
 				"photo":     "/post/current/feature_image",
 				"url":       "/post/current/url",
 				"published": "/post/current/published_at",
@@ -119,7 +120,8 @@ func builtinSource(name string) *HookSource {
 				"headline":  "/title|/title/rendered",
 				"summary":   "/excerpt|/excerpt/rendered",
 				"photo":     "/featured_image/url",
-				"caption":   "/featured_image/caption|/featured_image/alt_text",
+				"caption":   "/featured_image/caption",
+				"photo_alt": "/featured_image/alt_text",
 				"credit":    "/featured_image/credit",
 				"url":       "/link",
 				"published": "/date_gmt",

@@ -129,15 +129,16 @@ func TestBuiltinGhost(t *testing.T) {
 		Published: "2026-12-07T09:58:02.000Z",
 		URL:       "https://news.example.org/flood-barriers-hold/",
 		Photo:     "https://news.example.org/content/images/flood.jpg",
+		PhotoAlt:  "Sandbags stacked along a flooded embankment at dusk",
 		Breaking:  true,
 	}
 	if *a != want {
 		t.Errorf("article:\n%+v\nwant\n%+v", *a, want)
 	}
-	// Without a caption, the alt text describes the photo.
+	// Without a caption, the alt text still describes the photo.
 	noCaption := bytes.Replace(body, []byte(`"feature_image_caption": "<span>`), []byte(`"feature_image_caption": null, "x": "`), 1)
-	if a, err := mapPayload("ghost", noCaption, nil); err != nil || a.Caption != "Sandbags stacked along a flooded embankment at dusk" {
-		t.Errorf("alt text as caption: %+v %v", a, err)
+	if a, err := mapPayload("ghost", noCaption, nil); err != nil || a.Caption != "" || a.PhotoAlt != "Sandbags stacked along a flooded embankment at dusk" {
+		t.Errorf("alt text: %+v %v", a, err)
 	}
 }
 
@@ -150,13 +151,13 @@ func TestBuiltinWordPress(t *testing.T) {
 		t.Fatal(err)
 	}
 	if a.Headline != "Council approves the new tram line after a 9–2 vote" || a.Section != "City" || !a.Breaking ||
-		a.Caption != "The line will cross the old bridge." || a.Credit != "Photo: M. Santos" || a.Byline != "Jonas Berg" ||
+		a.Caption != "The line will cross the old bridge." || a.PhotoAlt != "A tram crossing the old bridge" || a.Credit != "Photo: M. Santos" || a.Byline != "Jonas Berg" ||
 		a.Published != "2026-12-07T10:00:00Z" || a.Lang != "en" || a.Photo != "https://wp.example.org/tram.jpg" {
 		t.Errorf("article: %+v", a)
 	}
 	noCaption := bytes.Replace(body, []byte(`"caption": "The line will cross the old bridge."`), []byte(`"caption": ""`), 1)
-	if a, err := mapPayload("wordpress", noCaption, nil); err != nil || a.Caption != "A tram crossing the old bridge" {
-		t.Errorf("alt_text as caption: %+v %v", a, err)
+	if a, err := mapPayload("wordpress", noCaption, nil); err != nil || a.Caption != "" || a.PhotoAlt != "A tram crossing the old bridge" {
+		t.Errorf("alt_text: %+v %v", a, err)
 	}
 	src := builtinSource("wordpress")
 	draft := bytes.Replace(body, []byte(`"status": "publish"`), []byte(`"status": "draft"`), 1)

@@ -61,7 +61,7 @@ func TestWordPressPlugin(t *testing.T) {
 			Locale: "en_GB", AuthorName: "Ann Lee", Categories: []string{"Economy", "World"}, Tags: []string{"rates", "breaking"},
 			FeaturedImage: map[string]string{"url": "https://news.example/wp-content/uploads/bank.jpg", "alt_text": "The bank's front", "caption": "", "credit": "Photo: AFP"}},
 			map[string]any{"Headline": "Rates & rents rise ~ * ' ( ) + = # \u201cagain\u201d", "Section": "Economy", "Photo": "https://news.example/wp-content/uploads/bank.jpg",
-				"Caption": "The bank's front", "Credit": "Photo: AFP", "Lang": "en", "Breaking": true, "URL": "https://news.example/2026/12/rates/"}},
+				"PhotoAlt": "The bank's front", "Credit": "Photo: AFP", "Lang": "en", "Breaking": true, "URL": "https://news.example/2026/12/rates/"}},
 		{"arabic, no image", wpPost{ID: 7, Status: "publish", Title: "ارتفاع أسعار الفائدة", Link: "https://news.example/ar/7",
 			DateGMT: "2026-12-07 11:00:00", Locale: "ar", AuthorName: "سارة", Categories: []string{"اقتصاد"}},
 			map[string]any{"Headline": "ارتفاع أسعار الفائدة", "Section": "اقتصاد", "Lang": "ar", "Breaking": false}},
@@ -168,6 +168,8 @@ func TestWordPressPlugin(t *testing.T) {
 					gotV = a.Photo
 				case "Caption":
 					gotV = a.Caption
+				case "PhotoAlt":
+					gotV = a.PhotoAlt
 				case "Credit":
 					gotV = a.Credit
 				case "Lang":

@@ -34,6 +34,10 @@ type Article struct {
 	Summary string `json:"summary,omitempty" yaml:"summary,omitempty"`
 	// Caption describes the photo; it may hold line breaks.
 	Caption string `json:"caption,omitempty" yaml:"caption,omitempty"`
+	// PhotoAlt describes the photo for readers who cannot see it: the
+	// alt text the CMS keeps (Ghost's feature_image_alt, WordPress's
+	// alt_text). The images' alt text uses it before the caption.
+	PhotoAlt string `json:"photo_alt,omitempty" yaml:"photo_alt,omitempty"`
 	// Credit names the photographer or agency.
 	Credit string `json:"credit,omitempty" yaml:"credit,omitempty"`
 	// Byline names the authors.
@@ -58,7 +62,7 @@ type Article struct {
 // Keys lists the keys an article file may hold, in the order of the
 // Article fields.
 func Keys() []string {
-	return []string{"headline", "card_headline", "section", "kicker", "summary", "caption", "credit", "byline",
+	return []string{"headline", "card_headline", "section", "kicker", "summary", "caption", "photo_alt", "credit", "byline",
 		"published", "url", "lang", "photo", "focus", "layout", "breaking"}
 }
 
@@ -163,7 +167,7 @@ func parseArticle(file string, data []byte, remote bool) (*Article, error) {
 func (a *Article) set(key string, value *yaml.Node, l *strictyaml.Collector, remote bool) {
 	oneLine := map[string]*string{
 		"headline": &a.Headline, "card_headline": &a.CardHeadline, "section": &a.Section, "kicker": &a.Section,
-		"credit": &a.Credit, "byline": &a.Byline, "layout": &a.Layout,
+		"credit": &a.Credit, "byline": &a.Byline, "layout": &a.Layout, "photo_alt": &a.PhotoAlt,
 		"published": &a.Published, "url": &a.URL, "lang": &a.Lang, "photo": &a.Photo,
 	}
 	switch key {

@@ -90,6 +90,7 @@ var charLimits = map[string]int{
 	"kicker":        MaxSection,
 	"summary":       MaxSummary,
 	"caption":       MaxCaption,
+	"photo_alt":     MaxCaption,
 	"credit":        MaxCredit,
 	"byline":        MaxByline,
 	"published":     MaxPublished,
