@@ -93,3 +93,19 @@ func TestCheckLint_Paths(t *testing.T) {
 		t.Errorf("lint layouts --preset og: exit %d, %q", code, stderr)
 	}
 }
+
+// TestHookSecrets: an environment secret "whsec_<base64>" is the key it
+// encodes (as in hooks.yaml); other values are the key as written; a
+// whsec_ value that is not base64 is a usage mistake naming the variable.
+func TestHookSecrets(t *testing.T) {
+	t.Setenv("SHARECARD_HOOK_SECRET_GHOST", "plain-secret")
+	t.Setenv("SHARECARD_HOOK_SECRET_WORDPRESS", "whsec_c2VjcmV0")
+	got, err := hookSecrets()
+	if err != nil || string(got["ghost"]) != "plain-secret" || string(got["wordpress"]) != "secret" {
+		t.Fatalf("hookSecrets() = %q, %v", got, err)
+	}
+	t.Setenv("SHARECARD_HOOK_SECRET_ARC", "whsec_!!")
+	if _, err := hookSecrets(); err == nil || !strings.Contains(err.Error(), "SHARECARD_HOOK_SECRET_ARC") {
+		t.Errorf("bad whsec_: %v, want an error naming the variable", err)
+	}
+}

@@ -338,13 +338,17 @@ func buildServer(ctx context.Context, f serveFlags, log *slog.Logger) (*built, e
 		}
 		allow = append(allow, p)
 	}
+	hookKeys, err := hookSecrets()
+	if err != nil {
+		return nil, err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	cfg := server.Config{
 		Workers: f.workers, BaseURL: strings.TrimSuffix(f.baseURL, "/"),
 		SignKey:         []byte(os.Getenv("SHARECARD_SIGN_KEY")),
 		SignKeyPrevious: []byte(os.Getenv("SHARECARD_SIGN_KEY_PREVIOUS")),
-		HookSecrets:     hookSecrets(),
+		HookSecrets:     hookKeys,
 		HookCallbacks:   envByPrefix("SHARECARD_HOOK_CALLBACK_"),
 		Limits:          photo.Limits{MaxPixels: f.maxMP * 1_000_000},
 	}
@@ -440,13 +444,19 @@ func envByPrefix(prefix string) map[string]string {
 	return out
 }
 
-// hookSecrets reads SHARECARD_HOOK_SECRET_<SOURCE> variables.
-func hookSecrets() map[string][]byte {
+// hookSecrets reads SHARECARD_HOOK_SECRET_<SOURCE> variables. A
+// "whsec_<base64>" value is decoded as in hooks.yaml, so a secret means
+// the same key wherever it is set.
+func hookSecrets() (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for src, v := range envByPrefix("SHARECARD_HOOK_SECRET_") {
-		out[src] = []byte(v)
+		key, err := server.DecodeSecret(v)
+		if err != nil {
+			return nil, usageError{fmt.Sprintf("SHARECARD_HOOK_SECRET_%s: %v", strings.ToUpper(src), err)}
+		}
+		out[src] = key
 	}
-	return out
+	return out, nil
 }
 
 // envInt reads a whole number of zero or more from the environment
