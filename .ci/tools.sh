@@ -3,7 +3,8 @@
 # Debian: php-cli and php-intl (the PHP signer, the WordPress plugin),
 # WordPress with php-mysql and MariaDB (the plugin inside a real WordPress),
 # Node.js (the JavaScript signer), Python 3 (the Python signer), systemd
-# (systemd-analyze checks the example unit); and Redocly's CLI from npm
+# (systemd-analyze checks the example unit), libjpeg-turbo-progs (djpeg,
+# the reference of the scaled JPEG decoder); and Redocly's CLI from npm
 # (the OpenAPI lint). Run it before `go test`; it installs only what is
 # missing. Needs root or sudo to install Debian packages.
 set -euo pipefail
@@ -15,6 +16,7 @@ php -m 2>/dev/null | grep -qx intl || missing+=(php-intl)
 php -m 2>/dev/null | grep -qx mysqli || missing+=(php-mysql)
 command -v mariadbd >/dev/null 2>&1 || missing+=(mariadb-server)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+command -v djpeg >/dev/null 2>&1 || missing+=(libjpeg-turbo-progs)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
