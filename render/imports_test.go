@@ -25,6 +25,7 @@ var notImported = map[string][]string{
 var stageRank = map[string]int{
 	"render/strictyaml":        0,
 	"render/photo/hostilejpeg": 0, // test and benchmark input only
+	"render/photo/jpegscale":   1, // the scaled JPEG decoder, below photo
 	"render/article":           1,
 	"render/preset":            1,
 	"render/photo":             2,
