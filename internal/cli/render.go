@@ -96,27 +96,9 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	eng, lays, err := setup(f.layoutDir, f.maxMP)
+	eng, lays, err := startRun(f, stderr)
 	if err != nil {
 		return err
-	}
-	// A preset id that no layout knows is a mistake in the command, said
-	// once, not once per article.
-	var extra []preset.Preset
-	for _, l := range lays {
-		extra = append(extra, l.Presets...)
-	}
-	if _, err := preset.Select(f.presets, extra); err != nil {
-		return usageError{"--preset: " + err.Error()}
-	}
-	// A run that was killed (or hit a full disk and then the power) left
-	// its unfinished article folders under temporary names: remove them.
-	removed, err := publish.RemoveStale(f.out)
-	if err != nil {
-		return err
-	}
-	for _, name := range removed {
-		fmt.Fprintf(stderr, "removed %s, left unfinished by an earlier run\n", filepath.Join(f.out, name))
 	}
 
 	prog := newProgress(stdout, len(files))
@@ -228,6 +210,33 @@ func renderArticle(ctx context.Context, eng *render.Engine, lays map[string]*lay
 		return nil, err
 	}
 	return renderMapped(ctx, eng, lays, a, ph, file, f, format, slugs)
+}
+
+// startRun is what a render run (of articles or of a feed) does before
+// its first article: load the engine and layouts, refuse a --preset id no
+// layout knows (a mistake in the command, said once, not once per
+// article), and remove the unfinished article folders a killed run left
+// under temporary names in --out.
+func startRun(f renderFlags, stderr io.Writer) (*render.Engine, map[string]*layout.Layout, error) {
+	eng, lays, err := setup(f.layoutDir, f.maxMP)
+	if err != nil {
+		return nil, nil, err
+	}
+	var extra []preset.Preset
+	for _, l := range lays {
+		extra = append(extra, l.Presets...)
+	}
+	if _, err := preset.Select(f.presets, extra); err != nil {
+		return nil, nil, usageError{"--preset: " + err.Error()}
+	}
+	removed, err := publish.RemoveStale(f.out)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, name := range removed {
+		fmt.Fprintf(stderr, "removed %s, left unfinished by an earlier run\n", filepath.Join(f.out, name))
+	}
+	return eng, lays, nil
 }
 
 // contactSheetName is the file --contact-sheet writes next to the images.

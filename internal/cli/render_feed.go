@@ -106,23 +106,9 @@ func renderFeed(ctx context.Context, f renderFlags, format preset.Format, base f
 	if len(fd.Items) == 0 {
 		return fmt.Errorf("%s: the %s feed has no items", f.feed, fd.Format)
 	}
-	eng, lays, err := setup(f.layoutDir, f.maxMP)
+	eng, lays, err := startRun(f, stderr)
 	if err != nil {
 		return err
-	}
-	var extra []preset.Preset
-	for _, l := range lays {
-		extra = append(extra, l.Presets...)
-	}
-	if _, err := preset.Select(f.presets, extra); err != nil {
-		return usageError{"--preset: " + err.Error()}
-	}
-	removed, err := publish.RemoveStale(f.out)
-	if err != nil {
-		return err
-	}
-	for _, name := range removed {
-		fmt.Fprintf(stderr, "removed %s, left unfinished by an earlier run\n", filepath.Join(f.out, name))
 	}
 
 	var (
