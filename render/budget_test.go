@@ -22,16 +22,18 @@ func progressive444(w, h int) []byte {
 }
 
 // TestRender_MemoryBudgetRefusesHeavyPhoto renders a 10000×10000
-// progressive JPEG (1.2 MB; 100 MP, within the server's pixel cap), which
-// image/jpeg decodes with 1.7 GB: the engine refuses it from its header,
-// at once and allocating next to nothing, with a message that says what
-// it would need and what to send instead.
+// progressive JPEG (1.2 MB; 100 MP, within the server's pixel cap), whose
+// decoding keeps 0.6 GB of coefficients even for a small card, under a
+// budget of 512 MiB: the engine refuses it from its header, at once and
+// allocating next to nothing, with a message that says what it would
+// need and what to send instead.
 func TestRender_MemoryBudgetRefusesHeavyPhoto(t *testing.T) {
 	if lim := debug.SetMemoryLimit(-1); lim < 2<<30 {
 		t.Skipf("GOMEMLIMIT=%d sets the default budget", lim)
 	}
 	eng, lays := rendertest.Engine(t)
 	eng.Limits = photo.Limits{MaxPixels: 100_000_000}
+	eng.MemoryBudget = 512 << 20
 	data := progressive444(10000, 10000)
 	job := render.Job{Article: rendertest.Headline(t, "short"), Photo: data, Layout: lays["standard"], Presets: rendertest.Presets(t, "og")}
 	var err error
@@ -42,7 +44,7 @@ func TestRender_MemoryBudgetRefusesHeavyPhoto(t *testing.T) {
 	if !errors.Is(err, photo.ErrPhotoTooLarge) {
 		t.Fatalf("got %v, want ErrPhotoTooLarge", err)
 	}
-	for _, want := range []string{"this 10000×10000 progressive JPEG needs 1.", "GB of memory to decode, over the memory budget of 805 MB", "downscale it to at most", "megapixels, or send it as a baseline (non-progressive) JPEG"} {
+	for _, want := range []string{"this 10000×10000 progressive JPEG needs 6", " MB of memory to decode, over the memory budget of 537 MB", "downscale it to at most", "megapixels, or send it as a baseline (non-progressive) JPEG"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
@@ -87,10 +89,10 @@ func TestRender_MemoryBudgetAdmitsNewsroomPhotos(t *testing.T) {
 func TestRender_MemoryBudgetMessage(t *testing.T) {
 	t.Parallel()
 	eng, lays := rendertest.Engine(t)
-	eng.MemoryBudget = 64 << 20
+	eng.MemoryBudget = 32 << 20
 	job := render.Job{Article: rendertest.Headline(t, "short"), Photo: rendertest.ReadTestdata(t, "photos/dandelions-5312x2988-large.jpg"), Layout: lays["standard"], Presets: rendertest.Presets(t, "og")}
 	_, err := eng.Render(context.Background(), job)
-	want := "photo too large: this 5312×2988 progressive JPEG needs 149 MB of memory to decode, over the memory budget of 67 MB; downscale it to at most 6.8 megapixels, or send it as a baseline"
+	want := "photo too large: this 5312×2988 progressive JPEG needs 68 MB of memory to decode, over the memory budget of 34 MB; downscale it to at most 7.4 megapixels, or send it as a baseline"
 	if !errors.Is(err, photo.ErrPhotoTooLarge) || !strings.HasPrefix(err.Error(), want) {
 		t.Fatalf("got %v, want %q...", err, want)
 	}

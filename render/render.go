@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -55,9 +56,17 @@ type Engine struct {
 	// means no budget. Set it before the first render.
 	MemoryBudget int64
 
+	// Photos, when not nil, keeps prepared photos by content and working
+	// size for every render, stream, lint and studio preview of this
+	// engine (see [PhotoCache]): a later card of the same photo skips
+	// decoding and the subject search. The outputs are the same with or
+	// without it.
+	Photos *PhotoCache
+
 	// mem is shared by copies of the engine made after NewEngine or
-	// after its first photo, so that they draw on one budget.
-	mem *memoryBudget
+	// after its first photo, so that they draw on one budget; so is count.
+	mem   *memoryBudget
+	count *engineCounters
 }
 
 // memoryBudget is the weighted semaphore behind Engine.MemoryBudget.
@@ -73,10 +82,12 @@ var budgets sync.Mutex
 // MemoryBudget is 0: half the Go runtime's soft memory limit (GOMEMLIMIT)
 // when one is set, the other half being left to the garbage collector's
 // headroom, request bodies, encoded cards and caches; else 768 MiB. That
-// admits, one at a time, a 24-megapixel progressive 4:4:4 JPEG (about
-// 470 MB) or a 100-megapixel baseline 4:2:0 one (about 450 MB), and
-// refuses a 10000×10000 progressive 4:4:4 JPEG (about 1.7 GB). A
-// 24-megapixel baseline JPEG takes about 140 MB, so five decode at once.
+// admits, one at a time, even a 100-megapixel progressive 4:4:4 JPEG for
+// every preset (about 800 MB: its coefficients are kept, 2 bytes each,
+// until the last scan), and refuses it at full size (1.3 GB). A
+// 24-megapixel progressive 4:4:4 JPEG takes about 330 MB, a 16-megapixel
+// baseline 4:2:0 one for an Open Graph card about 30 MB, so many decode
+// at once.
 func DefaultMemoryBudget() int64 {
 	if lim := debug.SetMemoryLimit(-1); lim > 0 && lim < math.MaxInt64 {
 		return lim / 2
@@ -129,7 +140,7 @@ func tooHeavy(h *photo.Header, need, size int64) error {
 	px := float64(h.Pixels()) * float64(size) / float64(need) * 0.95 // the fixed costs do not shrink
 	fix := fmt.Sprintf("downscale it to at most %.1f megapixels", px/1e6)
 	if h.Progressive {
-		fix += ", or send it as a baseline (non-progressive) JPEG, which needs far less: decoding a progressive one keeps 4 bytes per sample"
+		fix += ", or send it as a baseline (non-progressive) JPEG, which needs far less: decoding a progressive one keeps every coefficient of the photo, 2 bytes per sample, until its last scan"
 	}
 	return fmt.Errorf("%w: this %v needs %s of memory to decode, over the memory budget of %s; %s",
 		photo.ErrPhotoTooLarge, h, byteSize(need), byteSize(size), fix)
@@ -156,7 +167,7 @@ func NewEngine(fontFS fs.FS) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load face model: %w", err)
 	}
-	return &Engine{Fonts: fset, Finder: finder, mem: &memoryBudget{}}, nil
+	return &Engine{Fonts: fset, Finder: finder, mem: &memoryBudget{}, count: &engineCounters{}}, nil
 }
 
 // Job is one article to render at a set of presets.
@@ -281,16 +292,52 @@ func (e *Engine) Prepare(ctx context.Context, data []byte, presets []preset.Pres
 // article whose focus point overrides them), the resized regions kept for
 // later cards when keep is set.
 func (e *Engine) prepare(ctx context.Context, data []byte, presets []preset.Preset, detect, keep bool) (*photo.Prepared, error) {
-	opt := photo.PrepareOptions{Limits: e.Limits, ScaleFor: WorkingScale(presets), Keep: keep}
+	if e.Photos != nil {
+		return e.Photos.get(ctx, data, presets, func(keepBytes int64) (*photo.Prepared, error) {
+			return e.prepareOnce(ctx, data, presets, true, true, keepBytes)
+		})
+	}
+	return e.prepareOnce(ctx, data, presets, detect, keep, 0)
+}
+
+// prepareOnce decodes and prepares data (see [Engine.prepare]), keeping
+// at most keepBytes of resized regions when keep is set (0: the default).
+func (e *Engine) prepareOnce(ctx context.Context, data []byte, presets []preset.Preset, detect, keep bool, keepBytes int64) (*photo.Prepared, error) {
+	opt := photo.PrepareOptions{Limits: e.Limits, ScaleFor: WorkingScale(presets), Keep: keep, KeepBytes: keepBytes}
 	if detect {
 		opt.Finder = e.Finder
 	}
 	weigh := opt
 	opt.Admit = func(ctx context.Context, h *photo.Header) (func(), error) {
-		return e.admit(ctx, h, h.PrepareBytes(weigh))
+		release, err := e.admit(ctx, h, h.PrepareBytes(weigh))
+		if err == nil {
+			e.counters().decodes.Add(1)
+		}
+		return release, err
 	}
 	return photo.Prepare(ctx, data, opt)
 }
+
+// engineCounters count what engines sharing them did.
+type engineCounters struct {
+	decodes atomic.Int64 // photos admitted for decoding
+}
+
+// counters returns the engine's counters, made on first use and shared by
+// copies of the engine made after that.
+func (e *Engine) counters() *engineCounters {
+	budgets.Lock()
+	defer budgets.Unlock()
+	if e.count == nil {
+		e.count = &engineCounters{}
+	}
+	return e.count
+}
+
+// PhotosDecoded is how many photos the engine (and its copies) began to
+// decode: with [Engine.Photos] set, a card of a photo prepared before
+// does not add to it.
+func (e *Engine) PhotosDecoded() int64 { return e.counters().decodes.Load() }
 
 // Render decodes the photo once, scales it once to the largest size any
 // preset needs, finds its subjects once (unless the article's focus point

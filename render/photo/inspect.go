@@ -32,6 +32,10 @@ type Header struct {
 	ycbcr   bool     // the decoder returns *image.YCbCr, which the scalers read directly
 	nrgba   bool     // the decoder returns *image.NRGBA, kept without a copy
 	iccs    [][]byte // a JPEG's ICC profile chunks, from its marker walk
+	// A JPEG our own decoder reads (see decodeJPEG): its 8×8 blocks, of
+	// all components together, MCU-padded.
+	scalable bool
+	blocks   int64
 }
 
 // Memory the decode path allocates besides what the model counts per
@@ -141,6 +145,20 @@ func (h *Header) fromJPEG(j *jpegHeader) {
 		out += 4 * 64 * blocks
 	}
 	h.decoded = out
+	h.blocks = blocks
+	h.scalable = len(j.comps) == 1 || (len(j.comps) == 3 && !jpegIsRGB(j))
+}
+
+// scaledJPEGBytes is what our own JPEG decoder allocates to decode this
+// photo at 1/d of each side: the copy of the file it reads, the sample
+// planes at that scale and, for a progressive JPEG, every coefficient at
+// 2 bytes (and a byte per block).
+func (h *Header) scaledJPEGBytes(d int) int64 {
+	out := h.size + h.blocks*int64(64/(d*d))
+	if h.Progressive {
+		out += h.blocks * (2*64 + 1)
+	}
+	return out
 }
 
 // jpegIsRGB reports whether Go's decoder reads three components as RGB.
@@ -202,21 +220,39 @@ func (h *Header) cost(scale float64, pyramid, faces bool) int64 {
 		sw = max(1, int64(float64(w)*scale+0.5))
 		sh = max(1, int64(float64(ht)*scale+0.5))
 	}
-	total := int64(fixedBytes) + h.decoded
-	switch {
-	case scale >= 1:
-		if !h.nrgba {
-			total += 4 * w * ht // toNRGBA
+	total := int64(fixedBytes)
+	if h.scalable {
+		// Decoded at 1/d, then shrunk once more only when that is still
+		// well over the size wanted (see keepDecoded).
+		d := jpegDenominator(h.Width, h.Height, scale)
+		total += h.scaledJPEGBytes(d)
+		dw, dh := (w+int64(d)-1)/int64(d), (ht+int64(d)-1)/int64(d)
+		if scale < 1 && (float64(sw) < keepDecoded*float64(dw) || float64(sh) < keepDecoded*float64(dh)) {
+			total += 4 * sw * sh // shrinkYCbCr, or imaging's for grey
+			if h.Components == 1 {
+				total += 4*dw*dh + 4*sw*dh
+			}
+		} else {
+			sw, sh = dw, dh
+			total += 4 * sw * sh // toNRGBA
 		}
-	case h.ycbcr && scale >= 0.5:
-		total += 4 * sw * sh // shrinkYCbCr
-	case h.ycbcr:
-		total += 4*sw*ht + 4*sw*sh // imaging.Resize: across, then down
-	default:
-		if !h.nrgba {
-			total += 4 * w * ht
+	} else {
+		total += h.decoded
+		switch {
+		case scale >= 1:
+			if !h.nrgba {
+				total += 4 * w * ht // toNRGBA
+			}
+		case h.ycbcr && scale >= 0.5:
+			total += 4 * sw * sh // shrinkYCbCr
+		case h.ycbcr:
+			total += 4*sw*ht + 4*sw*sh // imaging.Resize: across, then down
+		default:
+			if !h.nrgba {
+				total += 4 * w * ht
+			}
+			total += 4*sw*ht + 4*sw*sh
 		}
-		total += 4*sw*ht + 4*sw*sh
 	}
 	if h.Orientation >= 2 && h.Orientation <= 8 {
 		total += 4 * sw * sh

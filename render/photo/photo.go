@@ -102,42 +102,70 @@ func inspectWithin(data []byte, lim Limits) (*Header, error) {
 // stops, within the decoding too, and returns ctx.Err().
 func decodeScaled(ctx context.Context, data []byte, hdr *Header, scaleFor func(w, h int) float64) (*Photo, decodeStats, error) {
 	format := hdr.Format
-	src, err := decodeImage(ctx, format, bytes.NewReader(data))
-	if err != nil {
-		if cerr := ctx.Err(); cerr != nil {
-			return nil, decodeStats{}, cerr
-		}
-		return nil, decodeStats{}, fmt.Errorf("%w: %v (re-export or re-download the photo)", ErrCorruptPhoto, err)
-	}
 	meta := readPhotoMeta(hdr, data)
-	scale := 1.0
-	upright := src.Bounds().Size()
-	if meta.orientation >= 5 && meta.orientation <= 8 {
-		upright.X, upright.Y = upright.Y, upright.X // orientations 5-8 turn the photo by 90°
+	turned := meta.orientation >= 5 && meta.orientation <= 8 // orientations 5-8 turn the photo by 90°
+	var (
+		src   image.Image
+		err   error
+		scale = 1.0
+		full  image.Point // the stored size, before any shrinking
+	)
+	askScale := func() {
+		if scaleFor != nil {
+			w, h := full.X, full.Y
+			if turned {
+				w, h = h, w
+			}
+			scale = min(1, scaleFor(w, h))
+		}
 	}
-	if scaleFor != nil {
-		scale = min(1, scaleFor(upright.X, upright.Y))
+	if format == "jpeg" {
+		// The header has the size: the decoder shrinks as it decodes.
+		full = image.Pt(hdr.Width, hdr.Height)
+		askScale()
+		src, _, err = decodeJPEG(ctx, data, hdr, scale)
+		if err != nil {
+			return nil, decodeStats{}, err
+		}
+	} else {
+		src, err = decodeImage(ctx, format, bytes.NewReader(data))
+		if err != nil {
+			if cerr := ctx.Err(); cerr != nil {
+				return nil, decodeStats{}, cerr
+			}
+			return nil, decodeStats{}, fmt.Errorf("%w: %v (re-export or re-download the photo)", ErrCorruptPhoto, err)
+		}
+		full = src.Bounds().Size()
+		askScale()
+	}
+	upright := full
+	if turned {
+		upright.X, upright.Y = upright.Y, upright.X
 	}
 	var st decodeStats
+	p := &Photo{Format: format}
 	if scale < 1 {
-		start := time.Now()
+		// What the decoder did not shrink yet is shrunk here, once, with
+		// the colour conversion in the same pass; unless the decoded
+		// pixels are close enough to the size wanted (see keepDecoded).
+		w, h := shrunkSize(full.X, full.Y, scale)
 		b := src.Bounds()
-		w := max(1, int(float64(b.Dx())*scale+0.5))
-		h := max(1, int(float64(b.Dy())*scale+0.5))
-		if ycc, ok := src.(*image.YCbCr); ok && scale >= 0.5 {
-			src = shrinkYCbCr(ycc, w, h)
-		} else if ok {
-			// imaging reads YCbCr rows directly: no full-size RGBA copy.
-			src = imaging.Resize(src, w, h, imaging.Box)
-		} else {
-			src = imaging.Resize(toNRGBA(src, &Photo{}), w, h, imaging.Linear)
+		if float64(w) < keepDecoded*float64(b.Dx()) || float64(h) < keepDecoded*float64(b.Dy()) {
+			start := time.Now()
+			if ycc, ok := src.(*image.YCbCr); ok && 2*w >= b.Dx() && 2*h >= b.Dy() {
+				src = shrinkYCbCr(ycc, w, h)
+			} else if ok {
+				// imaging reads YCbCr rows directly: no full-size RGBA copy.
+				src = imaging.Resize(src, w, h, imaging.Box)
+			} else {
+				src = imaging.Resize(toNRGBA(src, p), w, h, imaging.Linear)
+			}
+			st.Resample = time.Since(start)
 		}
-		st.Resample = time.Since(start)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, decodeStats{}, err
 	}
-	p := &Photo{Format: format}
 	p.Image = toNRGBA(src, p)
 	p.Notes = append(p.Notes, meta.notes...)
 	if format == "gif" && gifFrameCount(data) > 1 {

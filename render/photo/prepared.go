@@ -48,6 +48,10 @@ type PrepareOptions struct {
 	// Keep keeps every region the pyramid resizes, for later cards with
 	// the same crops (see [Pyramid]).
 	Keep bool
+	// KeepBytes bounds the pixels Keep keeps, in bytes; past it the least
+	// recently used regions are dropped (and made again if asked for).
+	// 0 means 256 MB.
+	KeepBytes int64
 	// Admit, when set, is called once the photo's header passed
 	// [Inspect] and the limits, before any pixel is decoded: it may wait
 	// for room (until ctx is done) or refuse, with an error that Prepare
@@ -89,7 +93,9 @@ func Prepare(ctx context.Context, data []byte, opt PrepareOptions) (*Prepared, e
 
 	t = time.Now()
 	p.Pyramid = NewPyramid(ph.Image)
-	p.Pyramid.keepAll = opt.Keep
+	if opt.Keep {
+		p.Pyramid.keep(opt.KeepBytes)
+	}
 	p.Resample += time.Since(t)
 
 	p.Embedded = readEmbedded(data, hdr)
@@ -118,6 +124,14 @@ func Prepare(ctx context.Context, data []byte, opt PrepareOptions) (*Prepared, e
 		}
 	}
 	return p, nil
+}
+
+// Bytes is the memory the prepared photo holds at most, pixels and the
+// resized regions it may keep (see [PrepareOptions.KeepBytes]): what a
+// cache of prepared photos counts it as.
+func (p *Prepared) Bytes() int64 {
+	const fixed = 16 << 10 // subjects, metadata, notes
+	return p.Pyramid.Bytes() + fixed
 }
 
 // ToSource maps a rectangle in working pixels to source pixels.

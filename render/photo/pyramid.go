@@ -21,6 +21,7 @@ type Pyramid struct {
 	// keepAll keeps every region resized, not only the whole photo: a
 	// prepared photo renders the same crops again and again.
 	keepAll bool
+	keepMax int    // the bound on kept, see maxKeptBytes
 	kept    int    // bytes of pixels in scaled
 	tick    uint64 // counts uses, for the least recently used
 }
@@ -57,7 +58,7 @@ const minLevelSide = 96
 
 // NewPyramid builds the levels of img (which it keeps, not copies).
 func NewPyramid(img *image.NRGBA) *Pyramid {
-	p := &Pyramid{levels: []*image.NRGBA{img}, scaled: map[scaleKey]*scaledPhoto{}, opaque: img.Opaque()}
+	p := &Pyramid{levels: []*image.NRGBA{img}, scaled: map[scaleKey]*scaledPhoto{}, opaque: img.Opaque(), keepMax: maxKeptBytes}
 	for {
 		last := p.levels[len(p.levels)-1]
 		w, h := last.Bounds().Dx()/2, last.Bounds().Dy()/2
@@ -158,11 +159,7 @@ func (p *Pyramid) once(src image.Rectangle, size image.Point) *image.RGBA {
 // evict drops the least recently used resampled regions until n more
 // bytes fit the bound. p.mu is held.
 func (p *Pyramid) evict(n int) {
-	limit := maxKeptBytes
-	if p.keepAll {
-		limit = maxKeptAllBytes
-	}
-	for p.kept+n > limit && len(p.scaled) > 0 {
+	for p.kept+n > p.keepMax && len(p.scaled) > 0 {
 		var oldest scaleKey
 		var at uint64 = math.MaxUint64
 		for k, e := range p.scaled {
@@ -193,6 +190,27 @@ func (p *Pyramid) scale(src image.Rectangle, size image.Point, emit func(y int, 
 		float64(b.Min.Y) + float64(src.Max.Y-full.Min.Y)*fy,
 	}
 	scaleRows(lvl, region, size.X, size.Y, p.opaque, emit)
+}
+
+// keep makes the pyramid keep every region it resizes (for a prepared
+// photo that renders the same crops again), within maxBytes of pixels
+// (0: maxKeptAllBytes).
+func (p *Pyramid) keep(maxBytes int64) {
+	p.keepAll = true
+	p.keepMax = maxKeptAllBytes
+	if maxBytes > 0 {
+		p.keepMax = int(min(maxBytes, math.MaxInt32))
+	}
+}
+
+// Bytes is the memory the pyramid can hold at most: its levels and the
+// bound on the resized regions it keeps.
+func (p *Pyramid) Bytes() int64 {
+	var n int64
+	for _, l := range p.levels {
+		n += int64(len(l.Pix))
+	}
+	return n + int64(p.keepMax)
 }
 
 // Opaque reports whether every pixel of the photo is fully opaque.
