@@ -84,9 +84,9 @@ func (c *PhotoCache) keepBytes() int64 {
 	return max(1<<20, min(32<<20, c.maxBytes/8))
 }
 
-// get returns the prepared photo of data for presets, from the cache or
-// made with prepare (and then kept, within the bound).
-func (c *PhotoCache) get(ctx context.Context, data []byte, presets []preset.Preset, prepare func(keepBytes int64) (*photo.Prepared, error)) (*photo.Prepared, error) {
+// get returns the prepared photo of data for presets, from the cache
+// (hit set) or made with prepare (and then kept, within the bound).
+func (c *PhotoCache) get(ctx context.Context, data []byte, presets []preset.Preset, prepare func(keepBytes int64) (*photo.Prepared, error)) (prep *photo.Prepared, hit bool, err error) {
 	key := photoKey{sum: sha256.Sum256(data), size: WorkingSize(presets)}
 	for {
 		c.mu.Lock()
@@ -98,10 +98,10 @@ func (c *PhotoCache) get(ctx context.Context, data []byte, presets []preset.Pres
 			select {
 			case <-e.ready:
 			case <-ctx.Done():
-				return nil, ctx.Err()
+				return nil, false, ctx.Err()
 			}
 			if e.err == nil {
-				return e.prep, nil
+				return e.prep, true, nil
 			}
 			// The one preparing it failed (its error was its own, such
 			// as its context ending, and the entry is gone): try again.
@@ -109,7 +109,7 @@ func (c *PhotoCache) get(ctx context.Context, data []byte, presets []preset.Pres
 			c.stats.Hits--
 			c.mu.Unlock()
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			continue
 		}
@@ -133,7 +133,7 @@ func (c *PhotoCache) get(ctx context.Context, data []byte, presets []preset.Pres
 		}
 		c.mu.Unlock()
 		close(e.ready)
-		return e.prep, e.err
+		return e.prep, false, e.err
 	}
 }
 

@@ -292,12 +292,20 @@ func (e *Engine) Prepare(ctx context.Context, data []byte, presets []preset.Pres
 // article whose focus point overrides them), the resized regions kept for
 // later cards when keep is set.
 func (e *Engine) prepare(ctx context.Context, data []byte, presets []preset.Preset, detect, keep bool) (*photo.Prepared, error) {
+	prep, _, err := e.preparedPhoto(ctx, data, presets, detect, keep)
+	return prep, err
+}
+
+// preparedPhoto is [Engine.prepare], also saying whether the photo came
+// prepared from [Engine.Photos] (no time was spent on it).
+func (e *Engine) preparedPhoto(ctx context.Context, data []byte, presets []preset.Preset, detect, keep bool) (*photo.Prepared, bool, error) {
 	if e.Photos != nil {
 		return e.Photos.get(ctx, data, presets, func(keepBytes int64) (*photo.Prepared, error) {
 			return e.prepareOnce(ctx, data, presets, true, true, keepBytes)
 		})
 	}
-	return e.prepareOnce(ctx, data, presets, detect, keep, 0)
+	prep, err := e.prepareOnce(ctx, data, presets, detect, keep, 0)
+	return prep, false, err
 }
 
 // prepareOnce decodes and prepares data (see [Engine.prepare]), keeping
@@ -352,11 +360,16 @@ func (e *Engine) Render(ctx context.Context, job Job) (*Result, error) {
 	res := &Result{}
 	var prep *photo.Prepared
 	if job.Photo != nil {
-		var err error
-		if prep, err = e.prepare(ctx, job.Photo, job.Presets, job.Article.Focus == nil, false); err != nil {
+		var (
+			err    error
+			cached bool
+		)
+		if prep, cached, err = e.preparedPhoto(ctx, job.Photo, job.Presets, job.Article.Focus == nil, false); err != nil {
 			return nil, err
 		}
-		res.Timings.Decode, res.Timings.Resample, res.Timings.Detect = prep.Decode, prep.Resample, prep.Detect
+		if !cached {
+			res.Timings.Decode, res.Timings.Resample, res.Timings.Detect = prep.Decode, prep.Resample, prep.Detect
+		}
 	}
 	res.Outputs = make([]Output, len(job.Presets))
 	st, err := e.run(ctx, job, prep, largestFirst, func(i int, o Output) error { res.Outputs[i] = o; return nil })

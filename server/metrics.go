@@ -57,7 +57,7 @@ func newMetrics(reg *prometheus.Registry, s *Server) (*metrics, error) {
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "sharecard_build_info", Help: "Always 1; the labels say which build runs: module version, commit and Go version (as `sharecard version` prints)."},
 		[]string{"version", "commit", "goversion"})
 	build.WithLabelValues(bi.Version, bi.Short(), bi.Go).Set(1)
-	for _, c := range []prometheus.Collector{m.requests, m.latency, m.stages, m.renders, m.cache, waiting, running, draining, ready, storeUp, build} {
+	for _, c := range []prometheus.Collector{m.requests, m.latency, m.stages, m.renders, m.cache, waiting, running, draining, ready, storeUp, build, photoCollector{s.engine}} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -100,6 +100,38 @@ func (c queueCollector) Collect(ch chan<- prometheus.Metric) {
 	for state, n := range map[string]int{"queued": queued, "running": running, "failed": failed} {
 		ch <- prometheus.MustNewConstMetric(jobsDesc, prometheus.GaugeValue, float64(n), state)
 	}
+}
+
+var (
+	photosDecodedDesc = prometheus.NewDesc("sharecard_photos_decoded_total", "Photos decoded (with --photo-cache, a card of a photo prepared before decodes nothing).", nil, nil)
+	photoCacheDesc    = prometheus.NewDesc("sharecard_photo_cache_total", "Asks for a prepared photo (decoded, shrunk, subjects found) by result: hit, miss.", []string{"result"}, nil)
+	photoEvictedDesc  = prometheus.NewDesc("sharecard_photo_cache_evictions_total", "Prepared photos dropped from the cache to stay within --photo-cache.", nil, nil)
+	photoBytesDesc    = prometheus.NewDesc("sharecard_photo_cache_bytes", "Bytes of prepared photos kept, and the bound (--photo-cache) as limit.", []string{"kind"}, nil)
+	photoCountDesc    = prometheus.NewDesc("sharecard_photo_cache_photos", "Prepared photos kept.", nil, nil)
+)
+
+// photoCollector exports the engine's photo decodes and its cache of
+// prepared photos, read once per scrape.
+type photoCollector struct{ e *render.Engine }
+
+func (c photoCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{photosDecodedDesc, photoCacheDesc, photoEvictedDesc, photoBytesDesc, photoCountDesc} {
+		ch <- d
+	}
+}
+
+func (c photoCollector) Collect(ch chan<- prometheus.Metric) {
+	ch <- prometheus.MustNewConstMetric(photosDecodedDesc, prometheus.CounterValue, float64(c.e.PhotosDecoded()))
+	var st render.PhotoCacheStats
+	if c.e.Photos != nil {
+		st = c.e.Photos.Stats()
+	}
+	ch <- prometheus.MustNewConstMetric(photoCacheDesc, prometheus.CounterValue, float64(st.Hits), "hit")
+	ch <- prometheus.MustNewConstMetric(photoCacheDesc, prometheus.CounterValue, float64(st.Misses), "miss")
+	ch <- prometheus.MustNewConstMetric(photoEvictedDesc, prometheus.CounterValue, float64(st.Evictions))
+	ch <- prometheus.MustNewConstMetric(photoBytesDesc, prometheus.GaugeValue, float64(st.Bytes), "used")
+	ch <- prometheus.MustNewConstMetric(photoBytesDesc, prometheus.GaugeValue, float64(st.MaxBytes), "limit")
+	ch <- prometheus.MustNewConstMetric(photoCountDesc, prometheus.GaugeValue, float64(st.Photos))
 }
 
 func metricsHandler(reg *prometheus.Registry) http.Handler {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sharecard/sharecard/layouts"
 	"github.com/sharecard/sharecard/lint"
+	"github.com/sharecard/sharecard/render"
 	"github.com/sharecard/sharecard/render/layout"
 	"github.com/sharecard/sharecard/render/preset"
 	"github.com/sharecard/sharecard/render/strictyaml"
@@ -47,6 +48,8 @@ func cmdLint(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	// Samples that share a photo prepare it once, as the server does.
+	eng.Photos = render.NewPhotoCache(defaultPhotoCacheMB << 20)
 	lays, problems, err := loadForLint(*dir, files, eng.Fonts)
 	if err != nil {
 		return err

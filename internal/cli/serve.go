@@ -40,7 +40,7 @@ import (
 type serveFlags struct {
 	addr, layoutDir, storeSpec, dataDir, natsURL, baseURL, allow string
 	workers                                                      int
-	maxMP, memoryMB                                              int64
+	maxMP, memoryMB, photoCacheMB                                int64
 	studio                                                       bool
 	drainDelay, drainTimeout                                     time.Duration
 	jobRetryFor, callbackRetryFor                                time.Duration
@@ -68,6 +68,11 @@ func envOr(name, def string) string {
 	return def
 }
 
+// defaultPhotoCacheMB is the default of --photo-cache: a 16-megapixel
+// photo prepared for every preset takes about 60 MB, for one Open Graph
+// card about 10 MB.
+const defaultPhotoCacheMB = 256
+
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -81,7 +86,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	drainTimeout, err5 := envDuration("SHARECARD_DRAIN_TIMEOUT", defaultDrainTimeout)
 	jobRetryFor, err6 := envDuration("SHARECARD_JOB_RETRY_FOR", jobs.DefaultRetryFor)
 	callbackRetryFor, err7 := envDuration("SHARECARD_CALLBACK_RETRY_FOR", jobs.DefaultCallbackRetryFor)
-	if err := cmp.Or(err1, err2, err3, err4, err5, err6, err7); err != nil {
+	photoCacheMB, err8 := envInt("SHARECARD_PHOTO_CACHE", defaultPhotoCacheMB)
+	if err := cmp.Or(err1, err2, err3, err4, err5, err6, err7, err8); err != nil {
 		return usageError{err.Error()}
 	}
 	fs.DurationVar(&f.drainDelay, "drain-delay", drainDelay, "on SIGTERM, keep serving this `long` with /readyz answering 503 so load balancers notice, before refusing new renders (SHARECARD_DRAIN_DELAY)")
@@ -102,6 +108,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&f.workers, "workers", workers, "renders at once (default: one per CPU) (SHARECARD_WORKERS)")
 	fs.Int64Var(&f.maxMP, "max-megapixels", int64(maxMP), "refuse photos larger than `N` megapixels (SHARECARD_MAX_MEGAPIXELS)")
 	fs.Int64Var(&f.memoryMB, "memory-budget", int64(memoryMB), "MiB the photo decodes in progress may take together; a photo needing more waits, one needing more than all of it is refused (default: half of GOMEMLIMIT, else 768) (SHARECARD_MEMORY_BUDGET)")
+	fs.Int64Var(&f.photoCacheMB, "photo-cache", int64(photoCacheMB), "MiB of prepared photos (decoded, shrunk, subjects found) kept for later cards of the same photo, so they skip decoding; 0 keeps none (SHARECARD_PHOTO_CACHE)")
 	fs.BoolVar(&f.studio, "studio", envBool("SHARECARD_STUDIO"), "also serve the designers' studio at /studio/ (needs a --layouts folder; the studio renders on demand, so keep it off on public servers) (SHARECARD_STUDIO=1)")
 	if err := addFeedFlags(fs, &f.feeds); err != nil {
 		return err
@@ -319,6 +326,12 @@ func buildServer(ctx context.Context, f serveFlags, log *slog.Logger) (*built, e
 		return nil, usageError{"--memory-budget: want MiB of 0 (the default) or more"}
 	}
 	eng.MemoryBudget = f.memoryMB << 20
+	if f.photoCacheMB < 0 {
+		return nil, usageError{"--photo-cache: want MiB of 0 (none) or more"}
+	}
+	if f.photoCacheMB > 0 {
+		eng.Photos = render.NewPhotoCache(f.photoCacheMB << 20)
+	}
 	// The data folder (images, the job queue) is made on first start.
 	if err := os.MkdirAll(f.dataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("--data %s: %w; give a folder sharecard can create and write", f.dataDir, err)

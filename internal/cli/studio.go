@@ -13,6 +13,7 @@ import (
 
 	"github.com/sharecard/sharecard/layoutset"
 	"github.com/sharecard/sharecard/lint"
+	"github.com/sharecard/sharecard/render"
 	"github.com/sharecard/sharecard/render/layout"
 	"github.com/sharecard/sharecard/render/text"
 	"github.com/sharecard/sharecard/samples"
@@ -42,6 +43,8 @@ func cmdStudio(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	// Samples that share a photo prepare it once, as the server does.
+	eng.Photos = render.NewPhotoCache(defaultPhotoCacheMB << 20)
 	fset := eng.Fonts
 	all, current, err := studioSamples(*sample, true, stderr)
 	if err != nil {
