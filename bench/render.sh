@@ -1,63 +1,137 @@
 #!/usr/bin/env bash
-# Speed and memory of the render engine on the largest test photo (16 MP).
-# Prints go test benchmarks (warm, in-process, with the stage split) and the
-# CLI end to end (cold process: wall time and peak RSS) for one Open Graph
-# card, the standard set and every preset, then one 1200x630 card made by
-# ImageMagick (convert with -define jpeg:size, shrink-on-load) and libvips
-# (vipsthumbnail) from the same photo in the same run, with the ratios
-# (issue 13's baselines). Bounded: a few runs each.
+# Speed and memory of the render engine on the largest test photo (16 MP,
+# progressive) and a baseline re-encode of it, next to ImageMagick and
+# libvips making the same sizes from the same photo in the same run.
 #
-#   bash bench/render.sh            # 5 benchmark iterations, 3 CLI runs
+# Prints, in one run:
+#   1. go test -bench: warm, in-process, with the stage split per job, for
+#      one Open Graph card, the 9-card set (bench/set9.txt), the standard
+#      set and every preset, and distinct cards of a prepared photo;
+#   2. whole processes (cold start, the way `sharecard render` runs), the
+#      median of RUNS runs with peak RSS: sharecard renders one OG card,
+#      the 9-card set, the standard set and every preset; ImageMagick
+#      (`convert -define jpeg:size`, shrink-on-load) and vipsthumbnail
+#      make the same sizes as plain centre crops, one process per size
+#      (they draw no text: they are the floor a resize tool reaches);
+#   3. the ratios sharecard / ImageMagick and sharecard / vipsthumbnail
+#      (below 1: sharecard is faster).
+#
+#   bash bench/render.sh                   # 5 benchmark iterations, 3 runs each
 #   RUNS=5 BENCHTIME=10x bash bench/render.sh
+#   SETS="og set9" bash bench/render.sh     # fewer sets
+#
+# Needs the Go toolchain and GNU time; ImageMagick (convert), libvips-tools
+# (vipsthumbnail) and libjpeg-turbo-progs (for the baseline re-encode) are
+# used when installed (Debian: apt-get install imagemagick libvips-tools
+# libjpeg-turbo-progs time). Bounded: a few minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
 BENCHTIME=${BENCHTIME:-5x}
+SETS=${SETS:-"og set9 standard all"}
 
 if ! command -v /usr/bin/time >/dev/null; then
   if [ "$(id -u)" = 0 ]; then apt-get install -y -qq time >/dev/null; else echo "need /usr/bin/time (apt-get install time)"; exit 1; fi
 fi
 
-echo "== go test -bench (warm process; ms per job, stage split per job)"
-go test ./render -run '^$' -bench 'Render(DecodeOnly|OG|Standard|All)$' -benchtime "$BENCHTIME" |
-  awk '/^Benchmark/ {printf "%-28s %7.0f ms", $1, $3/1e6; for (i = 5; i < NF; i += 2) if ($(i+1) ~ /-ms$/) printf "  %s %s", $(i+1), $i; print ""}'
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== go test -bench (warm process; ms per job, stage split per job, summed over the cards of a job)"
+go test ./render -run '^$' -bench 'Render(DecodeOnly|OG|OGBaseline|Set9|Standard|All|OGPrepared)$' -benchtime "$BENCHTIME" |
+  awk '/^Benchmark/ {printf "%-28s %7.1f ms", $1, $3/1e6; for (i = 5; i < NF; i += 2) if ($(i+1) ~ /-ms$|cards/) printf "  %s %s", $(i+1), $i; print ""}'
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/sharecard" .
-cp render/testdata/photos/dandelions-5312x2988-large.jpg "$tmp/photo.jpg"
-cat > "$tmp/article.yaml" <<'YAML'
+cp render/testdata/photos/dandelions-5312x2988-large.jpg "$tmp/progressive.jpg"
+photos=progressive
+if command -v djpeg >/dev/null && command -v cjpeg >/dev/null; then
+  djpeg "$tmp/progressive.jpg" | cjpeg -quality 90 -optimize >"$tmp/baseline.jpg"
+  photos="progressive baseline"
+elif command -v convert >/dev/null; then
+  convert "$tmp/progressive.jpg" -interlace none -quality 90 "$tmp/baseline.jpg"
+  photos="progressive baseline"
+fi
+for p in $photos; do
+  cat >"$tmp/$p.yaml" <<YAML
 headline: Occupying US forces withdraw from K1 Air Base in northern Iraq, hand it over to Iraqi army
 section: Iraq
 credit: "Photo: Clemens Engelhardt, CC0"
-photo: photo.jpg
+photo: $p.jpg
 YAML
-
-echo "== CLI end to end (cold process each run; includes start-up and writing files)"
-for set in og standard all; do
-  for i in $(seq "$RUNS"); do
-    /usr/bin/time -f "$set: %e s wall, %U s user, %M KB peak RSS" \
-      "$tmp/sharecard" render --preset "$set" --out "$tmp/out" "$tmp/article.yaml" 2>&1 >/dev/null | grep 'peak RSS'
-  done
 done
 
-# The baselines: the same 1200x630 crop from the same photo, as a whole
-# process, in this run. Medians of RUNS runs; the ratios compare
-# sharecard's one Open Graph card with each.
-median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-if command -v convert >/dev/null && command -v vipsthumbnail >/dev/null; then
-  echo "== baselines: one 1200x630 card from the same photo (cold process)"
-  : > "$tmp/sc" ; : > "$tmp/im" ; : > "$tmp/vips"
-  for i in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %M" -a -o "$tmp/sc" "$tmp/sharecard" render --preset og --out "$tmp/out" "$tmp/article.yaml" >/dev/null 2>&1
-    /usr/bin/time -f "%e %M" -a -o "$tmp/im" convert -define jpeg:size=2400x1260 "$tmp/photo.jpg" -resize '1200x630^' -gravity center -extent 1200x630 -quality 85 "$tmp/im.jpg"
-    /usr/bin/time -f "%e %M" -a -o "$tmp/vips" vipsthumbnail "$tmp/photo.jpg" --size 1200x630 --smartcrop centre -o "$tmp/vips.jpg[Q=85]"
+# The preset ids and sizes of each set.
+"$tmp/sharecard" presets | awk 'NR > 1 {for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+x[0-9]+$/) {print $1, $i, ($2 == "*") ? "std" : "-"; break}}' >"$tmp/presets.txt"
+ids() {
+  case $1 in
+  og) echo og ;;
+  set9) grep -v '^#' bench/set9.txt | paste -sd, ;;
+  standard) awk '$3 == "std" {print $1}' "$tmp/presets.txt" | paste -sd, ;;
+  all) awk '{print $1}' "$tmp/presets.txt" | paste -sd, ;;
+  esac
+}
+sizes() { # the sizes of a set, one per line
+  local list
+  list=$(ids "$1")
+  awk -v l=",$list," 'index(l, "," $1 ",") {print $2}' "$tmp/presets.txt"
+}
+
+# run_median OUT CMD...: runs CMD RUNS times under GNU time; writes the
+# median wall seconds and the median peak RSS (MB) to OUT.
+run_median() {
+  local out=$1
+  shift
+  : >"$tmp/times"
+  for _ in $(seq "$RUNS"); do
+    /usr/bin/time -f "%e %M" -a -o "$tmp/times" "$@" >/dev/null 2>&1
   done
-  sc=$(cut -d' ' -f1 "$tmp/sc" | median); im=$(cut -d' ' -f1 "$tmp/im" | median); vi=$(cut -d' ' -f1 "$tmp/vips" | median)
-  printf "sharecard og     %5.2f s  peak %6d KB\n" "$sc" "$(cut -d' ' -f2 "$tmp/sc" | median)"
-  printf "ImageMagick      %5.2f s  peak %6d KB\n" "$im" "$(cut -d' ' -f2 "$tmp/im" | median)"
-  printf "vipsthumbnail    %5.2f s  peak %6d KB\n" "$vi" "$(cut -d' ' -f2 "$tmp/vips" | median)"
-  awk -v s="$sc" -v i="$im" -v v="$vi" 'BEGIN {printf "sharecard / ImageMagick %.2fx, sharecard / vipsthumbnail %.2fx (below 1 is faster)\n", s / i, s / v}'
-else
-  echo "== baselines skipped: install imagemagick and libvips-tools (Debian) for them"
-fi
+  awk '{w[NR] = $1; m[NR] = $2} END {n = asort(w); asort(m); printf "%.2f %d\n", w[int((n + 1) / 2)], m[int((n + 1) / 2)] / 1024}' "$tmp/times" >"$out"
+}
+
+# The baselines, one process per size (a centre crop of the photo,
+# resized to fill it), as a script so GNU time covers all of them.
+cat >"$tmp/im.sh" <<'SH'
+photo=$1; shift
+for s in "$@"; do
+  w=${s%x*}; h=${s#*x}
+  convert -define jpeg:size=$((2 * w))x$((2 * h)) "$photo" -resize "${s}^" -gravity center -extent "$s" -quality 85 "$photo.im.jpg"
+done
+SH
+cat >"$tmp/vips.sh" <<'SH'
+photo=$1; shift
+for s in "$@"; do
+  vipsthumbnail "$photo" --size "$s" --smartcrop centre -o "$photo.vips.jpg[Q=85]"
+done
+SH
+have_im=$(command -v convert >/dev/null && echo 1 || echo 0)
+have_vips=$(command -v vipsthumbnail >/dev/null && echo 1 || echo 0)
+
+echo
+echo "== whole processes, median of $RUNS runs: wall seconds, peak RSS MB (ImageMagick and vipsthumbnail: plain crops, one process per size)"
+printf '%-12s %-6s %5s   %-15s %-15s %-15s %9s %9s\n' photo set cards sharecard ImageMagick vipsthumbnail "sc/IM" "sc/vips"
+for p in $photos; do
+  for set in $SETS; do
+    list=$(ids "$set")
+    n=$(sizes "$set" | wc -l)
+    run_median "$tmp/sc" "$tmp/sharecard" render --preset "$list" --out "$tmp/out" "$tmp/$p.yaml"
+    read -r sw sm <"$tmp/sc"
+    im="-" vi="-" rim="-" rvi="-"
+    if [ "$have_im" = 1 ]; then
+      # shellcheck disable=SC2046
+      run_median "$tmp/im" bash "$tmp/im.sh" "$tmp/$p.jpg" $(sizes "$set")
+      read -r iw imm <"$tmp/im"
+      im="$iw s $imm MB"
+      rim=$(awk -v a="$sw" -v b="$iw" 'BEGIN {printf "%.2fx", a / b}')
+    fi
+    if [ "$have_vips" = 1 ]; then
+      # shellcheck disable=SC2046
+      run_median "$tmp/vips" bash "$tmp/vips.sh" "$tmp/$p.jpg" $(sizes "$set")
+      read -r vw vm <"$tmp/vips"
+      vi="$vw s $vm MB"
+      rvi=$(awk -v a="$sw" -v b="$vw" 'BEGIN {printf "%.2fx", a / b}')
+    fi
+    printf '%-12s %-6s %5d   %-15s %-15s %-15s %9s %9s\n' "$p" "$set" "$n" "$sw s $sm MB" "$im" "$vi" "$rim" "$rvi"
+  done
+done
+[ "$have_im" = 1 ] && [ "$have_vips" = 1 ] || echo "(baselines skipped: install imagemagick and libvips-tools from Debian for them)"
+echo "targets (issue 13): og <= 0.2 s and <= 1/3 of ImageMagick's; set9 <= 0.6 s; standard <= 1.0 s with peak RSS <= 250 MB"

@@ -10,6 +10,10 @@
 #            or a 503 when the render pool and its wait queue are full.
 #            Target: only 302 and 503 answers, no timeouts, peak RSS of the
 #            server under 1 GB at 64 connections.
+#   Phase C: distinct cards (each its own headline, so each is a render) of
+#            one photo the server has prepared already (--photo-cache): the
+#            cards skip decoding and the subject search. Target (issue 13):
+#            >= 40 cards/s on 2 cores at 16 connections, no photo decoded.
 #
 # The server, wrk and the photo server share this machine's cores (and so
 # does anything else running), so the summary splits the CPU used during
@@ -17,6 +21,7 @@
 #
 #   bash bench/serve.sh
 #   PHASES=A A_SECS=30 bash bench/serve.sh       # only the cached card
+#   PHASES=C bash bench/serve.sh                 # only the prepared photo
 #   CONNS=128 B_SECS=30 bash bench/serve.sh
 #   KEEP=1 bash bench/serve.sh                   # keep the temp folder: logs, wrk output, /metrics
 #   SHARECARD_BIN=/tmp/sharecard-patched bash bench/serve.sh   # a given server build
@@ -27,12 +32,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PHASES=${PHASES:-"A B"}         # which phases to run
+PHASES=${PHASES:-"A B C"}       # which phases to run
 A_SECS=${A_SECS:-15}            # phase A duration, seconds
 B_SECS=${B_SECS:-20}            # phase B duration, seconds
 CONNS=${CONNS:-64}              # wrk connections (both phases)
 THREADS=${THREADS:-2}           # wrk threads
-CARDS=${CARDS:-20000}           # distinct card URLs of phase B (walked in a loop)
+CARDS=${CARDS:-20000}           # distinct card URLs of phases B and C (walked in a loop)
+C_SECS=${C_SECS:-20}            # phase C duration, seconds
+C_CONNS=${C_CONNS:-16}          # wrk connections of phase C
+C_PHOTO=${C_PHOTO:-dandelions-5312x2988-large.jpg} # phase C's one photo (16 MP)
 WRK_TIMEOUT=${WRK_TIMEOUT:-10s} # a response slower than this counts as a timeout
 # Photos of phase B, from render/testdata/photos, cycled over the cards:
 # 0.1 to 16 megapixels.
@@ -124,7 +132,7 @@ func main() {
 GO
 go build -o "$tmp/helper" "$tmp/helper.go"
 mkdir -p "$tmp/photos"
-for p in $PHOTOS; do cp "render/testdata/photos/$p" "$tmp/photos/"; done
+for p in $PHOTOS $C_PHOTO; do cp "render/testdata/photos/$p" "$tmp/photos/"; done
 "$tmp/helper" photos "$tmp/photos" >"$tmp/photos.log" 2>&1 &
 photo_pid=$!
 
@@ -214,9 +222,12 @@ fi
 # ---------------------------------------------------------------- phase B
 if [[ " $PHASES " == *" B "* ]]; then
   "$tmp/helper" sign "$photo_base" "$CARDS" "$PHOTOS" >"$tmp/cards.txt"
-  # Each wrk thread walks the list from its own starting point and counts
-  # the status codes it gets; done() sums them over the threads.
-  cat >"$tmp/walk.lua" <<LUA
+fi
+# walk_lua FILE: a wrk script in which each thread walks the card paths of
+# FILE from its own starting point and counts the status codes it gets;
+# done() sums them over the threads.
+walk_lua() {
+  cat <<LUA
 local threads = {}
 function setup(thread)
   thread:set("tid", #threads)
@@ -224,7 +235,7 @@ function setup(thread)
 end
 function init(args)
   paths = {}
-  for line in io.lines("$tmp/cards.txt") do paths[#paths + 1] = line end
+  for line in io.lines("$1") do paths[#paths + 1] = line end
   i = math.floor(tid * #paths / $THREADS)
   codes = {}
 end
@@ -243,6 +254,9 @@ function done(summary, latency, requests)
   for code, n in pairs(sum) do io.write(string.format("status %d %d\n", code, n)) end
 end
 LUA
+}
+if [[ " $PHASES " == *" B "* ]]; then
+  walk_lua "$tmp/cards.txt" >"$tmp/walk.lua"
   # Peak RSS: the kernel's high-water mark, reset first (root or the
   # process's owner may), and VmRSS sampled every 0.2 s.
   echo 5 >"/proc/$server_pid/clear_refs" 2>/dev/null || true
@@ -293,6 +307,38 @@ LUA
     code=$(curl -sS -o /dev/null -w '%{http_code}' "$card_a")
     [ "$code" = 302 ] || die "after phase B the cached card answers $code"
   fi
+fi
+
+# ---------------------------------------------------------------- phase C
+if [[ " $PHASES " == *" C "* ]]; then
+  # Phase B's headlines with another photo: distinct cards again.
+  "$tmp/helper" sign "$photo_base" "$CARDS" "$C_PHOTO" >"$tmp/cards-c.txt"
+  walk_lua "$tmp/cards-c.txt" >"$tmp/walk-c.lua"
+  # Warm up: the first card prepares the photo (decode, subjects), the
+  # second must not decode it again.
+  d0=$(metric sharecard_photos_decoded_total '')
+  for i in 1 2; do
+    code=$(curl -sS -o /dev/null -w '%{http_code}' "$base$(sed -n "$((CARDS - i + 1))p" "$tmp/cards-c.txt")")
+    [ "$code" = 302 ] || [ "$code" = 200 ] || die "phase C: warm-up card $i answered $code"
+  done
+  d1=$(metric sharecard_photos_decoded_total '')
+  ok0=$(metric sharecard_renders_total '{result="ok"}')
+  say "== phase C: distinct cards of one prepared photo ($C_PHOTO), wrk -t$THREADS -c$C_CONNS -d${C_SECS}s (warm-up decoded the photo $((d1 - d0)) time(s))"
+  measure c -t"$THREADS" -c"$C_CONNS" -d"${C_SECS}s" --timeout "$WRK_TIMEOUT" --latency -s "$tmp/walk-c.lua" "$base"
+  f=$tmp/wrk-c.txt
+  renders=$(($(metric sharecard_renders_total '{result="ok"}') - ok0))
+  decodes=$(($(metric sharecard_photos_decoded_total '') - d1))
+  secs=$(awk '/requests in/ {v = $5; sub(/,$/, "", v); u = v; sub(/^[0-9.]+/, "", u); sub(/[a-z]+$/, "", v); print v * (u == "m" ? 60 : u == "ms" ? 0.001 : 1)}' "$f")
+  cps=$(awk -v r="$renders" -v s="$secs" 'BEGIN {printf "%.1f", (s > 0 ? r / s : 0)}')
+  read -r ec er ew et <<<"$(wrk_errors "$f")"
+  nother=$(awk '$1 == "status" && $2 != 200 && $2 != 302 {n += $3} END {print n + 0}' "$f")
+  errs=$((ec + er + ew + et + nother))
+  ok=$(awk -v c="$cps" -v d="$decodes" -v e="$errs" 'BEGIN {print (c >= 40 && d == 0 && e == 0) ? 1 : 0}')
+  [ "$ok" = 1 ] || missed=1
+  read -r cs cw co <"$tmp/cpu-c"
+  rows+=("$(row "C prepared ${C_SECS}s" "$(wrk_rps "$f")" "$(wrk_ms "$f" 50%)" "$(wrk_ms "$f" 99%)" "$(wrk_ms "$f" Latency)" "$errs" "$cs" "$cw" "$co" "$(verdict "$ok") (>= 40 cards/s, no decode)")")
+  per_core=$(awk -v r="$cps" -v c="$cs" 'BEGIN {printf "%.1f", (c > 0 ? r / c : 0)}')
+  notes+=("phase C: $renders cards rendered in ${secs} s = $cps cards/s ($per_core per core of server CPU), photos decoded meanwhile: $decodes; photo cache: $(metric sharecard_photo_cache_total '{result="hit"}') hits, $(metric sharecard_photo_cache_total '{result="miss"}') misses")
 fi
 
 cat <<EOF
