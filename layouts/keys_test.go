@@ -27,6 +27,7 @@ var probes = map[string]string{
 	"brand":       "name: p\nbrand: {zqxjkv: 1}\nvariants: [{layers: [{type: photo}]}]\n",
 	"brand.fonts": "name: p\nbrand: {fonts: {headline: {family: Noto Sans, zqxjkv: 1}}}\nvariants: [{layers: [{type: photo}]}]\n",
 	"typography":  "name: p\ntypography: {zqxjkv: 1}\nvariants: [{layers: [{type: photo}]}]\n",
+	"output":      "name: p\noutput: {zqxjkv: 1}\nvariants: [{layers: [{type: photo}]}]\n",
 	"variant":     "name: p\nvariants: [{zqxjkv: 1, layers: [{type: photo}]}]\n",
 	"box":         "name: p\nvariants: [{layers: [{type: photo, box: {zqxjkv: 1}}]}]\n",
 	"size":        "name: p\nvariants: [{layers: [{type: text, text: x, size: {zqxjkv: 1}}]}]\n",
@@ -104,6 +105,8 @@ func sectionFor(place string) string {
 		return "### Font roles"
 	case "typography":
 		return "### Typography keys"
+	case "output":
+		return "### Output keys"
 	case "variant":
 		return "### Variant keys"
 	case "box":
@@ -210,8 +213,8 @@ func collectKeys(n *yaml.Node, place string, used map[string]bool) {
 		switch {
 		case place == "layout" && k == "brand":
 			collectKeys(v, "brand", used)
-		case place == "layout" && k == "typography":
-			collectKeys(v, "typography", used)
+		case place == "layout" && (k == "typography" || k == "output"):
+			collectKeys(v, k, used)
 		case place == "layout" && k == "variants":
 			each(v, func(c *yaml.Node) { collectKeys(c, "variant", used) })
 		case place == "layout" && k == "presets":

@@ -26,6 +26,7 @@ var stageRank = map[string]int{
 	"render/strictyaml":        0,
 	"render/photo/hostilejpeg": 0, // test and benchmark input only
 	"render/photo/jpegscale":   1, // the scaled JPEG decoder, below photo
+	"render/encode/jpegenc":    1, // the JPEG encoder, below encode
 	"render/article":           1,
 	"render/preset":            1,
 	"render/photo":             2,

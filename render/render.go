@@ -565,7 +565,7 @@ func (e *Engine) renderGroup(job Job, members []int, prep *photo.Prepared, info 
 		t = time.Now()
 		enc, ok := reusable(made, f, p.MaxBytes)
 		if !ok {
-			if enc, err = encodeCanvas(f, encode.Options{MaxBytes: p.MaxBytes}); err != nil {
+			if enc, err = encodeCanvas(f, encode.Options{MaxBytes: p.MaxBytes, Progressive: job.Layout.Output.Progressive, Chroma444: job.Layout.Output.Chroma444}); err != nil {
 				return tm, fmt.Errorf("preset %s: %w", p.ID, err)
 			}
 			made = append(made, enc)

@@ -4,10 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"image"
-	"image/draw"
-	"image/jpeg"
 	"image/png"
 
+	"github.com/sharecard/sharecard/render/encode/jpegenc"
 	"github.com/sharecard/sharecard/render/preset"
 
 	libwebp "github.com/gen2brain/webp"
@@ -39,6 +38,14 @@ type Options struct {
 	// meet MaxBytes; 0 means DefaultMinQuality. It is lowered to Quality if
 	// it is above it.
 	MinQuality int
+	// Progressive writes JPEG output as a progressive JPEG: a few percent
+	// smaller, and it shows a coarse whole picture early while loading.
+	// Other formats ignore it.
+	Progressive bool
+	// Chroma444 keeps JPEG colour at full resolution (4:4:4) instead of
+	// halving it both ways (4:2:0): about 7% larger, but red or blue type
+	// keeps crisp edges. Other formats ignore it.
+	Chroma444 bool
 }
 
 // Default encoding qualities, used where a field of EncodeOptions is zero.
@@ -67,8 +74,10 @@ func (o Options) withDefaults() (Options, error) {
 // Encode encodes img as f. With opt.MaxBytes set, JPEG and WebP are encoded
 // at opt.Quality and, if that is too large, at the highest quality in
 // [opt.MinQuality, opt.Quality) that fits, found by binary search (at most
-// about 6 encodes). JPEG has no alpha channel: translucent pixels come out
-// as if composited over black, so flatten the image first. Opaque images
+// about 6 encodes). JPEG is written by package jpegenc with optimised
+// Huffman tables (opt.Progressive and opt.Chroma444 choose its mode); it
+// has no alpha channel: translucent pixels come out as if composited over
+// black, so flatten the image first. Opaque images
 // are written as PNG without an alpha channel.
 func Encode(img image.Image, f preset.Format, opt Options) (Encoded, error) {
 	opt, err := opt.withDefaults()
@@ -86,10 +95,20 @@ func Encode(img image.Image, f preset.Format, opt Options) (Encoded, error) {
 		}
 		return Encoded{Data: data, Format: f, FitsLimit: fits(data, opt.MaxBytes)}, nil
 	case preset.FormatJPEG:
-		rgba := jpegSource(img)
+		// The colour conversion and DCT do not depend on quality: they
+		// run once, and each try of the quality search only quantises
+		// and codes.
+		chroma := jpegenc.Chroma420
+		if opt.Chroma444 {
+			chroma = jpegenc.Chroma444
+		}
+		p, err := jpegenc.Prepare(img, chroma)
+		if err != nil {
+			return Encoded{}, err
+		}
 		return encodeLossy(f, opt, func(q int) ([]byte, error) {
 			var buf bytes.Buffer
-			err := jpeg.Encode(&buf, rgba, &jpeg.Options{Quality: q})
+			err := p.Encode(&buf, q, opt.Progressive)
 			return buf.Bytes(), err
 		})
 	case preset.FormatWebP:
@@ -124,24 +143,6 @@ func encodePNG(img image.Image) ([]byte, error) {
 		return nil, fmt.Errorf("encoding png: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// jpegSource returns img in a type that image/jpeg converts quickly: an
-// opaque NRGBA is reinterpreted as RGBA (same bytes), anything else other
-// than RGBA, YCbCr or Gray is converted once.
-func jpegSource(img image.Image) image.Image {
-	switch m := img.(type) {
-	case *image.RGBA, *image.YCbCr, *image.Gray:
-		return img
-	case *image.NRGBA:
-		if m.Opaque() {
-			return &image.RGBA{Pix: m.Pix, Stride: m.Stride, Rect: m.Rect}
-		}
-	}
-	b := img.Bounds()
-	rgba := image.NewRGBA(b)
-	draw.Draw(rgba, b, img, b.Min, draw.Src)
-	return rgba
 }
 
 // encodeLossy encodes at opt.Quality, then searches for the highest quality

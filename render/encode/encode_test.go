@@ -261,3 +261,95 @@ func BenchmarkEncodePNGLevel(b *testing.B) {
 		})
 	}
 }
+
+// jpegFrame returns the SOF marker byte and the first component's
+// sampling factors of a JPEG.
+func jpegFrame(t *testing.T, data []byte) (sof, sampling byte) {
+	t.Helper()
+	for i := 2; i+9 < len(data); {
+		if data[i] != 0xff {
+			t.Fatalf("no marker at %d", i)
+		}
+		m := data[i+1]
+		if m == 0xc0 || m == 0xc2 {
+			return m, data[i+11]
+		}
+		i += 2 + int(data[i+2])<<8 + int(data[i+3])
+	}
+	t.Fatal("no frame header")
+	return 0, 0
+}
+
+func TestEncodeJPEGModes(t *testing.T) {
+	img := noisyImage(120, 63)
+	tests := []struct {
+		name          string
+		opt           Options
+		sof, sampling byte
+	}{
+		{"baseline 4:2:0", Options{}, 0xc0, 0x22},
+		{"progressive", Options{Progressive: true}, 0xc2, 0x22},
+		{"4:4:4", Options{Chroma444: true}, 0xc0, 0x11},
+		{"progressive 4:4:4", Options{Progressive: true, Chroma444: true}, 0xc2, 0x11},
+		{"with a limit", Options{Progressive: true, MaxBytes: 9000}, 0xc2, 0x22},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := Encode(img, preset.FormatJPEG, tc.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sof, s := jpegFrame(t, e.Data); sof != tc.sof || s != tc.sampling {
+				t.Errorf("frame %#x with luma sampling %#x; want %#x, %#x", sof, s, tc.sof, tc.sampling)
+			}
+			if _, err := jpeg.Decode(bytes.NewReader(e.Data)); err != nil {
+				t.Fatal(err)
+			}
+			if tc.opt.MaxBytes > 0 && (!e.FitsLimit || len(e.Data) > tc.opt.MaxBytes) {
+				t.Errorf("%d bytes at quality %d, limit %d", len(e.Data), e.Quality, tc.opt.MaxBytes)
+			}
+		})
+	}
+}
+
+// BenchmarkEncodeJPEGBudget runs the byte-budget search on a photo card
+// with image/jpeg encoding every try (the old way, as a baseline) and with
+// jpegenc (DCT once, re-quantised per try), reporting the quality reached.
+func BenchmarkEncodeJPEGBudget(b *testing.B) {
+	img := photoCard(b)
+	const limit = 150_000
+	b.Run("image-jpeg", func(b *testing.B) {
+		var e Encoded
+		for b.Loop() {
+			var err error
+			e, err = encodeLossy(preset.FormatJPEG, Options{Quality: DefaultQuality, MinQuality: DefaultMinQuality, MaxBytes: limit}, func(q int) ([]byte, error) {
+				var buf bytes.Buffer
+				err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: q})
+				return buf.Bytes(), err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(e.Quality), "quality")
+		b.ReportMetric(float64(len(e.Data)), "bytes")
+	})
+	for _, mode := range []struct {
+		name string
+		opt  Options
+	}{{"jpegenc", Options{}}, {"jpegenc-progressive", Options{Progressive: true}}} {
+		b.Run(mode.name, func(b *testing.B) {
+			var e Encoded
+			o := mode.opt
+			o.MaxBytes = limit
+			for b.Loop() {
+				var err error
+				if e, err = Encode(img, preset.FormatJPEG, o); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(e.Quality), "quality")
+			b.ReportMetric(float64(len(e.Data)), "bytes")
+		})
+	}
+}

@@ -41,8 +41,21 @@ func TestCache_Reuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if &other.Data[0] == &first.Data[0] || &limited.Data[0] == &first.Data[0] {
-		t.Error("other pixels or another byte limit got the cached encoding")
+	progressive, err := c.For(img)(preset.FormatJPEG, Options{Progressive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := c.For(img)(preset.FormatJPEG, Options{Chroma444: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []Encoded{other, limited, progressive, full} {
+		if &e.Data[0] == &first.Data[0] {
+			t.Error("other pixels, another byte limit or another JPEG mode got the cached encoding")
+		}
+	}
+	if bytes.Equal(progressive.Data, first.Data) || bytes.Equal(full.Data, first.Data) {
+		t.Error("the Progressive or Chroma444 option made no difference")
 	}
 	var none *Cache
 	if e, err := none.For(img)(preset.FormatJPEG, Options{}); err != nil || !bytes.Equal(e.Data, want.Data) {

@@ -121,3 +121,37 @@ func TestParseTypography(t *testing.T) {
 		}
 	}
 }
+
+// TestParseOutput checks the output key: its defaults, both chroma
+// spellings, and line-numbered errors for values it does not take.
+func TestParseOutput(t *testing.T) {
+	const tail = "variants:\n  - layers:\n      - type: photo\n"
+	tests := []struct {
+		src  string
+		want layout.Output
+		err  string
+	}{
+		{"", layout.Output{}, ""},
+		{"output:\n  jpeg_chroma: \"4:4:4\"\n", layout.Output{Chroma444: true}, ""},
+		{"output:\n  jpeg_chroma: \"420\"\n  progressive: true\n", layout.Output{Progressive: true}, ""},
+		{"output:\n  jpeg_chroma: 4:1:1\n", layout.Output{}, `t.yaml:3:16: output.jpeg_chroma: "4:1:1" is not a chroma subsampling: use "4:4:4"`},
+		{"output:\n  progressive: sometimes\n", layout.Output{}, `t.yaml:3:16: output.progressive: want true or false, found the text "sometimes"`},
+		{"output:\n  quality: 90\n", layout.Output{}, `t.yaml:3:3: output.quality: unknown key "quality"`},
+	}
+	for _, tt := range tests {
+		l, err := layout.Parse("t.yaml", []byte("name: t\n"+tt.src+tail), nil, nil)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%q: got %v, want %q", tt.src, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tt.src, err)
+			continue
+		}
+		if l.Output != tt.want {
+			t.Errorf("%q: output %+v, want %+v", tt.src, l.Output, tt.want)
+		}
+	}
+}

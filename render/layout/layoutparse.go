@@ -80,7 +80,7 @@ func (p *layoutParser) layout(n *yaml.Node) *Layout {
 	l := &Layout{Brand: Brand{Colors: map[string]color.NRGBA{}, Fonts: map[string]FontRef{}}, Images: map[string]image.Image{}}
 	p.images = l.Images
 	var variants, brand *yaml.Node
-	p.fields(n, "", []string{"name", "description", "brand", "typography", "variants", "presets"}, func(k string, v *yaml.Node) {
+	p.fields(n, "", []string{"name", "description", "brand", "typography", "output", "variants", "presets"}, func(k string, v *yaml.Node) {
 		switch k {
 		case "name":
 			l.Name = p.str(v, k)
@@ -93,6 +93,8 @@ func (p *layoutParser) layout(n *yaml.Node) *Layout {
 			brand = v
 		case "typography":
 			l.Typography = p.typography(v)
+		case "output":
+			l.Output = p.output(v)
 		case "variants":
 			variants = v
 		case "presets":
@@ -877,6 +879,26 @@ func (p *layoutParser) typography(n *yaml.Node) Typography {
 		}
 	})
 	return t
+}
+
+// output reads the output mapping: {jpeg_chroma, progressive}.
+func (p *layoutParser) output(n *yaml.Node) Output {
+	var o Output
+	p.fields(n, "output", []string{"jpeg_chroma", "progressive"}, func(k string, v *yaml.Node) {
+		switch k {
+		case "jpeg_chroma":
+			switch c := p.str(v, "output."+k); c {
+			case "4:4:4", "444":
+				o.Chroma444 = true
+			case "4:2:0", "420", "":
+			default:
+				p.fail(v, "output."+k, "%q is not a chroma subsampling: use \"4:4:4\" (full colour resolution, for small red or blue type) or \"4:2:0\" (the default, smaller files)", c)
+			}
+		case "progressive":
+			o.Progressive = p.boolean(v, "output."+k)
+		}
+	})
+	return o
 }
 
 // maxFontFileBytes is the largest font file a layout may name: a CJK
