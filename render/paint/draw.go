@@ -6,7 +6,6 @@ import (
 	"image/color"
 	"image/draw"
 	"math"
-	"sort"
 
 	"github.com/sharecard/sharecard/render/photo"
 	"github.com/sharecard/sharecard/render/plan"
@@ -46,23 +45,70 @@ func Draw(p *plan.Plan, px Pixels) (*image.NRGBA, []string) {
 type Canvas struct {
 	p     *plan.Plan
 	px    Pixels
-	dc    *gg.Context
+	img   *image.RGBA
+	dc    *gg.Context // made when a rounded shape needs it; see ctx
+	bg    bool        // the background colour is still to be painted
 	warns []string
 	logos map[int]LogoChoice // the choices of image layers with contrast auto
 }
 
 // NewCanvas starts a canvas for p: the background colour, nothing else.
+// The colour is painted when something first reads or paints the canvas,
+// and not where the first layer is an opaque photo, which replaces those
+// pixels: one full-canvas pass fewer for a full-bleed photo.
 func NewCanvas(p *plan.Plan, px Pixels) *Canvas {
-	dc := gg.NewContext(p.Width, p.Height)
-	bg := p.Background
+	return &Canvas{p: p, px: px, img: image.NewRGBA(image.Rect(0, 0, p.Width, p.Height)), bg: true}
+}
+
+// canvas returns the canvas's pixels with the background painted.
+func (c *Canvas) canvas() *image.RGBA {
+	if c.bg {
+		c.background(image.Rectangle{})
+	}
+	return c.img
+}
+
+// ctx returns a gg context drawing on the canvas, for rounded shapes.
+func (c *Canvas) ctx() *gg.Context {
+	img := c.canvas()
+	if c.dc == nil {
+		c.dc = gg.NewContextForRGBA(img)
+	}
+	return c.dc
+}
+
+// replaced returns the part of the canvas photo layer pld replaces
+// outright: where an opaque photo (see [photo.Pyramid.Draw]) is drawn
+// with no backdrop under it. It is empty for any other layer.
+func (c *Canvas) replaced(pld *plan.PlannedLayer) image.Rectangle {
+	pyr, cr := c.px.Photo, pld.Crop
+	if pld.Kind != plan.KindPhoto || pyr == nil || !pyr.Opaque() || cr == nil || cr.Fill ||
+		cr.Src.Empty() || cr.Dst.Empty() {
+		return image.Rectangle{}
+	}
+	return cr.Dst.Add(pld.Box.Min).Intersect(c.img.Rect)
+}
+
+// background paints the background colour on the canvas except over
+// skip, which the next layer replaces.
+func (c *Canvas) background(skip image.Rectangle) {
+	c.bg = false
+	bg := c.p.Background
 	bg.A = 255 // the canvas is opaque; see rgbaToNRGBA
-	fillOver(dc.Image().(*image.RGBA), image.Rect(0, 0, p.Width, p.Height), bg)
-	return &Canvas{p: p, px: px, dc: dc}
+	b := c.img.Rect
+	if skip.Empty() {
+		fillOver(c.img, b, bg)
+		return
+	}
+	fillOver(c.img, image.Rect(b.Min.X, b.Min.Y, b.Max.X, skip.Min.Y), bg)
+	fillOver(c.img, image.Rect(b.Min.X, skip.Max.Y, b.Max.X, b.Max.Y), bg)
+	fillOver(c.img, image.Rect(b.Min.X, skip.Min.Y, skip.Min.X, skip.Max.Y), bg)
+	fillOver(c.img, image.Rect(skip.Max.X, skip.Min.Y, b.Max.X, skip.Max.Y), bg)
 }
 
 // Image returns the canvas as painted so far. It shares the canvas's
 // pixels: later layers change it.
-func (c *Canvas) Image() *image.NRGBA { return rgbaToNRGBA(c.dc.Image().(*image.RGBA)) }
+func (c *Canvas) Image() *image.NRGBA { return rgbaToNRGBA(c.canvas()) }
 
 // Warnings returns what painting could not achieve so far.
 func (c *Canvas) Warnings() []string { return c.warns }
@@ -71,19 +117,22 @@ func (c *Canvas) Warnings() []string { return c.warns }
 // canvases under 400 px a side (see [OutputSharpening]). Call it once,
 // after every layer; Draw does.
 func (c *Canvas) Finish() {
-	Sharpen(c.dc.Image().(*image.RGBA), image.Rect(0, 0, c.p.Width, c.p.Height), OutputSharpening(c.p.Width, c.p.Height))
+	Sharpen(c.canvas(), image.Rect(0, 0, c.p.Width, c.p.Height), OutputSharpening(c.p.Width, c.p.Height))
 }
 
 // Layer paints layer i of the plan.
 func (c *Canvas) Layer(i int) {
 	pld := &c.p.Layers[i]
+	if c.bg {
+		c.background(c.replaced(pld)) // not under a photo that replaces it
+	}
 	switch pld.Kind {
 	case plan.KindPhoto:
-		drawPhoto(c.dc, pld, c.px.Photo, c.p.Background)
+		drawPhoto(c.canvas(), pld, c.px.Photo, c.p.Background)
 	case plan.KindGradient:
-		drawGradient(c.dc, pld.Box, pld.From, pld.To, pld.Dir)
+		drawGradient(c.canvas(), pld.Box, pld.From, pld.To, pld.Dir)
 	case plan.KindBox:
-		drawRect(c.dc, pld.Box, pld.Radius, pld.Color)
+		c.drawRect(pld.Box, pld.Radius, pld.Color)
 	case plan.KindImage:
 		c.ImageBacking(i)
 		c.ImagePicture(i)
@@ -104,7 +153,7 @@ func (c *Canvas) ImageBacking(i int) {
 	if !auto || logo == nil || pld.ImageRect.Empty() {
 		return
 	}
-	canvas := c.dc.Image().(*image.RGBA)
+	canvas := c.canvas()
 	ch := ChooseLogo(canvas, pld.ImageRect, logo, altR, alt, plate)
 	if c.logos == nil {
 		c.logos = map[int]LogoChoice{}
@@ -114,7 +163,7 @@ func (c *Canvas) ImageBacking(i int) {
 	case ch.Scrim:
 		drawFeathered(canvas, ch.Plate, max(2, ch.Plate.Dy()/2), ch.PlateColor)
 	case !ch.Plate.Empty():
-		drawRect(c.dc, ch.Plate, float64(ch.Plate.Dy())*0.18, ch.PlateColor)
+		c.drawRect(ch.Plate, float64(ch.Plate.Dy())*0.18, ch.PlateColor)
 	}
 	if ch.Ratio < LogoContrastTarget {
 		c.warns = append(c.warns, fmt.Sprintf("logo contrast stays below %.0f:1 (%.1f:1) even with its plate", LogoContrastTarget, ch.Ratio))
@@ -136,14 +185,14 @@ func (c *Canvas) Picture(i int) (image.Image, image.Rectangle) {
 // ImagePicture paints the picture of image layer i.
 func (c *Canvas) ImagePicture(i int) {
 	img, r := c.Picture(i)
-	drawImage(c.dc, r, img)
+	drawImage(c.canvas(), r, img)
 }
 
 // TextBacking paints what goes under the glyphs of text layer i: the
 // contrast scrim, when the layer asks for one, and the pill. Follow it
 // with TextGlyphs(i); together they are Layer(i).
 func (c *Canvas) TextBacking(i int) {
-	if w := drawTextBacking(c.dc, &c.p.Layers[i]); w != "" {
+	if w := c.drawTextBacking(&c.p.Layers[i]); w != "" {
 		c.warns = append(c.warns, w)
 	}
 }
@@ -154,40 +203,82 @@ func (c *Canvas) TextGlyphs(i int) {
 	if pld.Text == nil || c.px.Fonts == nil {
 		return
 	}
-	if err := c.px.Fonts.Draw(pld.Text, c.dc.Image().(*image.RGBA), pld.TextX, pld.TextY, pld.Color); err != nil {
+	if err := c.px.Fonts.Draw(pld.Text, c.canvas(), pld.TextX, pld.TextY, pld.Color); err != nil {
 		c.warns = append(c.warns, err.Error())
 	}
 }
 
-// drawRect fills r with the context's colour c; square corners go through
-// image/draw's fast uniform fill, rounded ones through gg's path filler.
-func drawRect(dc *gg.Context, r image.Rectangle, radius float64, c color.NRGBA) {
+// drawRect fills r with colour c; square corners go through the fast
+// uniform fill, rounded ones through gg's path filler.
+func (cv *Canvas) drawRect(r image.Rectangle, radius float64, c color.NRGBA) {
 	if radius > 0 {
+		dc := cv.ctx()
 		dc.SetColor(c)
 		dc.DrawRoundedRectangle(float64(r.Min.X), float64(r.Min.Y), float64(r.Dx()), float64(r.Dy()), radius)
 		dc.Fill()
 		return
 	}
-	fillOver(dc.Image().(*image.RGBA), r, c)
+	fillOver(cv.canvas(), r, c)
 }
 
+// fillOver lays c over r of img: the pixels draw.Draw with a uniform
+// source and draw.Over gives (draw.Src when c is opaque), without its
+// per-call interface conversions. A translucent fill over a wide area goes
+// through a lookup table per channel, built with the same formula.
 func fillOver(img *image.RGBA, r image.Rectangle, c color.NRGBA) {
-	if c.A == 0 {
+	r = r.Intersect(img.Rect)
+	if c.A == 0 || r.Empty() {
 		return
 	}
-	op := draw.Over
-	if c.A == 255 {
-		op = draw.Src
+	o := newOverColour(c)
+	w := r.Dx() * 4
+	first := img.Pix[img.PixOffset(r.Min.X, r.Min.Y):]
+	first = first[:w:w]
+	if o.src {
+		for i := 0; i < w; i += 4 {
+			copy(first[i:i+4], o.px[:])
+		}
+		for y := r.Min.Y + 1; y < r.Max.Y; y++ {
+			copy(img.Pix[img.PixOffset(r.Min.X, y):], first)
+		}
+		return
 	}
-	draw.Draw(img, r, image.NewUniform(c), image.Point{}, op)
+	if r.Dx()*r.Dy() < 1024 {
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			o := o
+			i := img.PixOffset(r.Min.X, y)
+			row := img.Pix[i : i+w : i+w]
+			for x := 0; x < w; x += 4 {
+				o.blend(row[x : x+4 : x+4])
+			}
+		}
+		return
+	}
+	var lut [4][256]uint8
+	for v := range uint32(256) {
+		lut[0][v] = uint8((v*o.keep/0xffff + o.r) >> 8)
+		lut[1][v] = uint8((v*o.keep/0xffff + o.g) >> 8)
+		lut[2][v] = uint8((v*o.keep/0xffff + o.b) >> 8)
+		lut[3][v] = uint8((v*o.keep/0xffff + o.a) >> 8)
+	}
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		i := img.PixOffset(r.Min.X, y)
+		row := img.Pix[i : i+w : i+w]
+		for x := 0; x+3 < len(row); x += 4 {
+			px := row[x : x+4 : x+4]
+			px[0] = lut[0][px[0]]
+			px[1] = lut[1][px[1]]
+			px[2] = lut[2][px[2]]
+			px[3] = lut[3][px[3]]
+		}
+	}
 }
 
 // drawPhoto paints the crop into the layer box; where the crop does not
 // cover the box (a small photo), a blurred, darkened copy or a brand colour
 // fills the rest.
-func drawPhoto(dc *gg.Context, pld *plan.PlannedLayer, pyr *photo.Pyramid, bg color.NRGBA) {
+func drawPhoto(canvas *image.RGBA, pld *plan.PlannedLayer, pyr *photo.Pyramid, bg color.NRGBA) {
 	cr := pld.Crop
-	canvas := dc.Image().(*image.RGBA)
 	if pyr == nil || cr == nil || cr.Src.Empty() || cr.Dst.Empty() {
 		fillOver(canvas, pld.Box, bg)
 		return
@@ -223,15 +314,15 @@ func backdrop(pyr *photo.Pyramid, size image.Point) *image.NRGBA {
 
 // drawGradient fills r with a linear gradient from "from" to "to" in
 // direction dir, eased through a middle stop so a scrim does not read as a
-// hard band. Each row (or column) is one uniform fill: fast at 4K.
-func drawGradient(dc *gg.Context, r image.Rectangle, from, to color.NRGBA, dir string) {
-	img := dc.Image().(*image.RGBA)
+// hard band. Each row (or column) is one uniform colour laid over the
+// canvas, row by row in memory order.
+func drawGradient(img *image.RGBA, r image.Rectangle, from, to color.NRGBA, dir string) {
 	r = r.Intersect(img.Bounds())
 	if r.Empty() {
 		return
 	}
+	mid := mix(from, to, 0.6)
 	at := func(t float64) color.NRGBA {
-		mid := mix(from, to, 0.6)
 		if t < 0.5 {
 			return mix(from, mid, t*2)
 		}
@@ -242,16 +333,63 @@ func drawGradient(dc *gg.Context, r image.Rectangle, from, to color.NRGBA, dir s
 	if vertical {
 		n = r.Dy()
 	}
-	for i := range n {
+	line := make([]color.NRGBA, n)
+	for i := range line {
 		t := (float64(i) + 0.5) / float64(n)
 		if dir == "up" || dir == "left" {
 			t = 1 - t
 		}
-		line := image.Rect(r.Min.X+i, r.Min.Y, r.Min.X+i+1, r.Max.Y)
-		if vertical {
-			line = image.Rect(r.Min.X, r.Min.Y+i, r.Max.X, r.Min.Y+i+1)
+		line[i] = at(t)
+	}
+	if vertical {
+		for i, c := range line {
+			fillOver(img, image.Rect(r.Min.X, r.Min.Y+i, r.Max.X, r.Min.Y+i+1), c)
 		}
-		fillOver(img, line, at(t))
+		return
+	}
+	// Columns: the colour changes along each row, so each pixel takes its
+	// column's colour by image/draw's over formula (or is replaced where
+	// the colour is opaque).
+	cols := make([]overColour, n)
+	for i, c := range line {
+		cols[i] = newOverColour(c)
+	}
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		o := img.PixOffset(r.Min.X, y)
+		row := img.Pix[o : o+4*n : o+4*n]
+		for i := range cols {
+			cols[i].blend(row[4*i : 4*i+4 : 4*i+4])
+		}
+	}
+}
+
+// overColour is a colour ready to be laid over RGBA pixels: its
+// premultiplied 16-bit channels and what remains of the pixel under it,
+// as image/draw computes them for a uniform source.
+type overColour struct {
+	r, g, b, a, keep uint32
+	src, skip        bool // opaque: replace; transparent: leave alone
+	px               [4]uint8
+}
+
+func newOverColour(c color.NRGBA) overColour {
+	sr, sg, sb, sa := c.RGBA()
+	return overColour{r: sr, g: sg, b: sb, a: sa, keep: (0xffff - sa) * 0x101,
+		src: sa == 0xffff, skip: sa == 0, px: [4]uint8{uint8(sr >> 8), uint8(sg >> 8), uint8(sb >> 8), uint8(sa >> 8)}}
+}
+
+// blend lays the colour over one pixel, exactly as draw.Draw with
+// draw.Over and a uniform source does.
+func (o *overColour) blend(px []uint8) {
+	switch {
+	case o.skip:
+	case o.src:
+		copy(px, o.px[:])
+	default:
+		px[0] = uint8((uint32(px[0])*o.keep/0xffff + o.r) >> 8)
+		px[1] = uint8((uint32(px[1])*o.keep/0xffff + o.g) >> 8)
+		px[2] = uint8((uint32(px[2])*o.keep/0xffff + o.b) >> 8)
+		px[3] = uint8((uint32(px[3])*o.keep/0xffff + o.a) >> 8)
 	}
 }
 
@@ -262,30 +400,30 @@ func mix(a, b color.NRGBA, t float64) color.NRGBA {
 
 // drawImage paints img resized to fill r (the plan's ImageRect, which
 // keeps its aspect).
-func drawImage(dc *gg.Context, r image.Rectangle, img image.Image) {
+func drawImage(canvas *image.RGBA, r image.Rectangle, img image.Image) {
 	if img == nil || r.Empty() {
 		return
 	}
-	scaled := imaging.Resize(img, r.Dx(), r.Dy(), imaging.CatmullRom)
-	draw.Draw(dc.Image().(*image.RGBA), r, scaled, image.Point{}, draw.Over)
+	draw.Draw(canvas, r, scaleLogo(img, r), image.Point{}, draw.Over)
 }
 
 // drawTextBacking paints what lies under a text layer's glyphs: the
 // contrast scrim when asked for, and the pill.
-func drawTextBacking(dc *gg.Context, pld *plan.PlannedLayer) string {
+func (c *Canvas) drawTextBacking(pld *plan.PlannedLayer) string {
 	tb := pld.Text
 	if tb == nil {
 		return ""
 	}
 	var warn string
 	if pld.Contrast {
-		warn = ensureContrast(dc, pld)
+		warn = ensureContrast(c.canvas(), pld)
 	}
 	if pl := pld.Pill; pl != nil {
 		r := pld.TextRect()
 		if len(tb.Lines) == 1 {
-			drawRect(dc, r, pl.Radius, pl.Color)
+			c.drawRect(r, pl.Radius, pl.Color)
 		} else {
+			dc := c.ctx()
 			dc.SetColor(pl.Color)
 			pitch := tb.Height / float64(len(tb.Lines))
 			for i, ln := range tb.Lines {
@@ -311,9 +449,9 @@ func ContrastAA(large bool) float64 {
 // ensureContrast darkens (or, for dark text, lightens) what lies behind the
 // text just enough that the brightest (darkest) 2 % of those pixels reach
 // the WCAG AA ratio against the text colour.
-func ensureContrast(dc *gg.Context, pld *plan.PlannedLayer) string {
+func ensureContrast(img *image.RGBA, pld *plan.PlannedLayer) string {
 	target := ContrastAA(pld.Large)
-	r := pld.TextRect().Intersect(image.Rect(0, 0, dc.Width(), dc.Height()))
+	r := pld.TextRect().Intersect(img.Rect)
 	if r.Empty() {
 		return ""
 	}
@@ -323,7 +461,7 @@ func ensureContrast(dc *gg.Context, pld *plan.PlannedLayer) string {
 	if !dark {
 		cover = color.NRGBA{255, 255, 255, 255}
 	}
-	worst := worstPixel(dc.Image().(*image.RGBA), r, dark)
+	worst := worstPixel(img, r, dark)
 	ratioWith := func(a float64) float64 {
 		c := mix(worst, cover, a)
 		return ContrastRatio(fg, Luminance(c))
@@ -341,11 +479,11 @@ func ensureContrast(dc *gg.Context, pld *plan.PlannedLayer) string {
 		}
 	}
 	pad := int(math.Ceil(pld.Text.Size * 0.45))
-	scrim := r.Inset(-pad).Intersect(image.Rect(0, 0, dc.Width(), dc.Height()))
+	scrim := r.Inset(-pad).Intersect(img.Rect)
 	cover.A = uint8(math.Ceil(hi * 255))
 	// Soft edges all round so the scrim does not read as a box: full
 	// strength over the text and its padding, fading out over twice that.
-	drawFeathered(dc.Image().(*image.RGBA), scrim, 2*pad, cover)
+	drawFeathered(img, scrim, 2*pad, cover)
 	if ratioWith(hi) < target {
 		return fmt.Sprintf("text contrast stays below WCAG AA %.1f:1 even with a %.0f%% scrim", target, hi*100)
 	}
@@ -353,43 +491,102 @@ func ensureContrast(dc *gg.Context, pld *plan.PlannedLayer) string {
 }
 
 // worstPixel returns the colour of the pixel behind r that is hardest to
-// read against: the 98th percentile by luminance (brightest for light text).
+// read against: the 98th percentile by luminance (brightest for light text)
+// of a grid of about 20000 samples, ties broken by colour.
 func worstPixel(img *image.RGBA, r image.Rectangle, brightest bool) color.NRGBA {
 	step := max(1, int(math.Sqrt(float64(r.Dx()*r.Dy())/20000)))
-	type sample struct {
-		l float64
-		c color.NRGBA
-	}
-	var s []sample
+	s := make([]lumSample, 0, ((r.Dx()+step-1)/step)*((r.Dy()+step-1)/step))
 	for y := r.Min.Y; y < r.Max.Y; y += step {
-		for x := r.Min.X; x < r.Max.X; x += step {
-			c := img.RGBAAt(x, y)
-			n := color.NRGBA{c.R, c.G, c.B, 255}
-			s = append(s, sample{Luminance(n), n})
+		row := img.Pix[img.PixOffset(r.Min.X, y):]
+		for x := 0; x < r.Dx(); x += step {
+			px := row[4*x : 4*x+3 : 4*x+3]
+			rr, g, b := px[0], px[1], px[2]
+			s = append(s, lumSample{0.2126*linear[rr] + 0.7152*linear[g] + 0.0722*linear[b], uint32(rr)<<16 | uint32(g)<<8 | uint32(b)})
 		}
 	}
 	if len(s) == 0 {
 		return color.NRGBA{A: 255}
 	}
-	sort.Slice(s, func(i, j int) bool { return s[i].l < s[j].l })
 	i := len(s) * 98 / 100
 	if !brightest {
 		i = len(s) * 2 / 100
 	}
-	return s[min(i, len(s)-1)].c
+	w := nth(s, min(i, len(s)-1))
+	return color.NRGBA{uint8(w.rgb >> 16), uint8(w.rgb >> 8), uint8(w.rgb), 255}
 }
+
+// lumSample is a sampled pixel: its relative luminance and its colour
+// packed as 0xRRGGBB.
+type lumSample struct {
+	l   float64
+	rgb uint32
+}
+
+func (a lumSample) less(b lumSample) bool {
+	return a.l < b.l || a.l == b.l && a.rgb < b.rgb
+}
+
+// nth returns the element that would be at index k were s sorted by
+// luminance, then colour, reordering s: a quickselect, linear on average,
+// with a median-of-three pivot.
+func nth(s []lumSample, k int) lumSample {
+	lo, hi := 0, len(s)-1
+	for lo < hi {
+		m := lo + (hi-lo)/2
+		if s[m].less(s[lo]) {
+			s[m], s[lo] = s[lo], s[m]
+		}
+		if s[hi].less(s[lo]) {
+			s[hi], s[lo] = s[lo], s[hi]
+		}
+		if s[hi].less(s[m]) {
+			s[hi], s[m] = s[m], s[hi]
+		}
+		p := s[m]
+		i, j := lo, hi
+		for i <= j { // Hoare partition around p
+			for s[i].less(p) {
+				i++
+			}
+			for p.less(s[j]) {
+				j--
+			}
+			if i <= j {
+				s[i], s[j] = s[j], s[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return s[k]
+		}
+	}
+	return s[k]
+}
+
+// linear maps an sRGB channel value to its linear light, as WCAG 2
+// defines it.
+var linear = func() (t [256]float64) {
+	for v := range t {
+		x := float64(v) / 255
+		if x <= 0.04045 {
+			t[v] = x / 12.92
+		} else {
+			t[v] = math.Pow((x+0.055)/1.055, 2.4)
+		}
+	}
+	return t
+}()
 
 // Luminance returns the WCAG 2 relative luminance of c, 0 (black) to 1
 // (white); alpha is ignored.
 func Luminance(c color.NRGBA) float64 {
-	lin := func(v uint8) float64 {
-		x := float64(v) / 255
-		if x <= 0.04045 {
-			return x / 12.92
-		}
-		return math.Pow((x+0.055)/1.055, 2.4)
-	}
-	return 0.2126*lin(c.R) + 0.7152*lin(c.G) + 0.0722*lin(c.B)
+	return 0.2126*linear[c.R] + 0.7152*linear[c.G] + 0.0722*linear[c.B]
 }
 
 // ContrastRatio returns the WCAG 2 contrast ratio, 1 to 21, of two relative

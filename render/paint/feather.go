@@ -42,21 +42,25 @@ func drawFeathered(img *image.RGBA, core image.Rectangle, feather int, c color.N
 		return 0
 	}
 	a := float64(c.A) / 255
+	// The weights of the columns, computed once rather than per pixel.
+	wx := make([]float64, outer.Dx())
+	for x := range wx {
+		wx[x] = wt(dist(outer.Min.X+x, core.Min.X, core.Max.X))
+	}
 	for y := outer.Min.Y; y < outer.Max.Y; y++ {
 		wy := wt(dist(y, core.Min.Y, core.Max.Y))
 		inRows := y >= core.Min.Y && y < core.Max.Y
-		for x := outer.Min.X; x < outer.Max.X; x++ {
-			dx := dist(x, core.Min.X, core.Max.X)
-			if inRows && dx == 0 {
-				x = core.Max.X - 1 // the core is painted already
+		row := img.Pix[img.PixOffset(outer.Min.X, y):]
+		for x := 0; x < len(wx); x++ {
+			if inRows && x+outer.Min.X >= core.Min.X && x+outer.Min.X < core.Max.X {
+				x = core.Max.X - outer.Min.X - 1 // the core is painted already
 				continue
 			}
-			k := a * wy * wt(dx)
+			k := a * wy * wx[x]
 			if k <= 0 {
 				continue
 			}
-			i := img.PixOffset(x, y)
-			px := img.Pix[i : i+4 : i+4]
+			px := row[4*x : 4*x+4 : 4*x+4]
 			px[0] = blendByte(px[0], c.R, k)
 			px[1] = blendByte(px[1], c.G, k)
 			px[2] = blendByte(px[2], c.B, k)

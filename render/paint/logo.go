@@ -21,9 +21,66 @@ const LogoContrastTarget = 3.0
 // read worse than the measured ratio (anti-aliased edges, a stray pixel).
 const logoPercentile = 0.1
 
-// scaleLogo returns logo resized to r's size, as drawImage draws it.
+// scaleLogo returns logo resized to r's size, as drawImage draws it. A
+// layout's picture is resized once per size and the result shared (see
+// scaledLogos): callers must not modify it.
 func scaleLogo(logo image.Image, r image.Rectangle) *image.NRGBA {
-	return imaging.Resize(logo, r.Dx(), r.Dy(), imaging.CatmullRom)
+	switch logo.(type) {
+	case *image.NRGBA, *image.RGBA, *image.Paletted, *image.NRGBA64, *image.RGBA64, *image.Gray:
+	default: // possibly not comparable: no cache
+		return resizeLogo(logo, r.Size())
+	}
+	return scaled.get(logo, r.Size())
+}
+
+func resizeLogo(logo image.Image, size image.Point) *image.NRGBA {
+	return imaging.Resize(logo, size.X, size.Y, imaging.CatmullRom)
+}
+
+// scaledLogos keeps layouts' pictures resized to the sizes canvases draw
+// them at: a set of cards draws the same logo at a handful of sizes, and
+// ChooseLogo and drawImage both need it. Like inks, it relies on layouts
+// never changing their pictures. It holds at most maxScaledBytes of
+// pixels, and starts afresh when full.
+type scaledLogos struct {
+	mu    sync.Mutex
+	m     map[scaledKey]*scaledLogo
+	bytes int
+}
+
+type scaledKey struct {
+	img  image.Image
+	size image.Point
+}
+
+type scaledLogo struct {
+	once sync.Once
+	img  *image.NRGBA
+}
+
+const maxScaledBytes = 32 << 20
+
+var scaled scaledLogos
+
+func (c *scaledLogos) get(logo image.Image, size image.Point) *image.NRGBA {
+	n := size.X * size.Y * 4
+	if n > maxScaledBytes/4 {
+		return resizeLogo(logo, size)
+	}
+	k := scaledKey{logo, size}
+	c.mu.Lock()
+	e, ok := c.m[k]
+	if !ok {
+		if c.m == nil || c.bytes+n > maxScaledBytes {
+			c.m, c.bytes = map[scaledKey]*scaledLogo{}, 0
+		}
+		e = &scaledLogo{}
+		c.m[k] = e
+		c.bytes += n
+	}
+	c.mu.Unlock()
+	e.once.Do(func() { e.img = resizeLogo(logo, size) })
+	return e.img
 }
 
 // LogoContrast returns the contrast ratio of a logo drawn into r against
@@ -149,8 +206,9 @@ func measureInk(logo image.Image) float64 {
 // (all outline pixels when none is).
 func logoContrastScaled(bg image.Image, r image.Rectangle, sc *image.NRGBA, ink float64) float64 {
 	var ratios, others []float64
+	at := nrgbaAt(bg)
 	outline(sc, func(x, y int, c color.NRGBA) {
-		b := color.NRGBAModel.Convert(bg.At(r.Min.X+x, r.Min.Y+y)).(color.NRGBA)
+		b := at(r.Min.X+x, r.Min.Y+y)
 		l := Luminance(c)
 		ratio := ContrastRatio(l, Luminance(b))
 		if ContrastRatio(l, ink) <= 1.5 {
@@ -167,6 +225,30 @@ func logoContrastScaled(bg image.Image, r image.Rectangle, sc *image.NRGBA, ink 
 	}
 	sort.Float64s(ratios)
 	return ratios[int(float64(len(ratios))*logoPercentile)]
+}
+
+// nrgbaAt returns a function giving the straight colour of img at a
+// point, reading an opaque *image.RGBA (the canvas) or a uniform colour
+// without the interface calls and conversions of At.
+func nrgbaAt(img image.Image) func(x, y int) color.NRGBA {
+	switch m := img.(type) {
+	case *image.Uniform:
+		c := color.NRGBAModel.Convert(m.C).(color.NRGBA)
+		return func(int, int) color.NRGBA { return c }
+	case *image.RGBA:
+		return func(x, y int) color.NRGBA {
+			if !image.Pt(x, y).In(m.Rect) {
+				return color.NRGBA{}
+			}
+			i := m.PixOffset(x, y)
+			px := m.Pix[i : i+4 : i+4]
+			if px[3] != 255 {
+				return color.NRGBAModel.Convert(m.RGBAAt(x, y)).(color.NRGBA)
+			}
+			return color.NRGBA{px[0], px[1], px[2], 255}
+		}
+	}
+	return func(x, y int) color.NRGBA { return color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA) }
 }
 
 // LogoChoice is how a logo with `contrast: auto` is drawn, decided on the

@@ -64,6 +64,8 @@ type fontEntry struct {
 	err  error
 
 	bitmaps sync.Map // font.GID -> image.Image, decoded colour glyphs (emoji.go)
+
+	outlines outlineCache // parsed glyph outlines, for drawing (raster.go)
 }
 
 // shapeCtx holds the per-call go-text state: faces of the fonts of the set

@@ -242,7 +242,9 @@ func (s *FontSet) Draw(tb *Block, dst draw.Image, x, y float64, c color.Color) e
 	}
 	ctx := s.getCtx()
 	defer s.putCtx(ctx)
-	z := vector.NewRasterizer(area.Dx(), area.Dy())
+	rs := getRaster(area.Dx(), area.Dy())
+	defer putRaster(rs)
+	z := rs.z
 	ox, oy := x-float64(area.Min.X), y-float64(area.Min.Y)
 	type colourGlyph struct {
 		img    image.Image
@@ -266,7 +268,7 @@ func (s *FontSet) Draw(tb *Block, dst draw.Image, x, y float64, c color.Color) e
 					continue
 				}
 			}
-			outline, ok := face.GlyphDataOutline(font.GID(g.ID))
+			outline, ok := s.fonts[fi].outlines.get(face, font.GID(g.ID))
 			if !ok {
 				continue
 			}
@@ -274,11 +276,14 @@ func (s *FontSet) Draw(tb *Block, dst draw.Image, x, y float64, c color.Color) e
 			addOutline(z, outline, ox+l.X+g.X, oy+l.Baseline+g.Y, scale)
 		}
 	}
-	mask := image.NewAlpha(z.Bounds())
+	mask := rs.alpha()
 	z.Draw(mask, mask.Bounds(), image.Opaque, image.Point{})
-	if d, ok := dst.(*image.NRGBA); ok {
+	switch d := dst.(type) {
+	case *image.NRGBA:
 		blendNRGBA(d, area, mask, c)
-	} else {
+	case *image.RGBA:
+		blendRGBA(d, area, mask, c)
+	default:
 		draw.DrawMask(dst, area, image.NewUniform(c), image.Point{}, mask, image.Point{}, draw.Over)
 	}
 	for _, cg := range colour {
