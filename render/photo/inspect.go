@@ -222,29 +222,23 @@ func (h *Header) cost(scale float64, pyramid, faces bool) int64 {
 	}
 	total := int64(fixedBytes)
 	if h.scalable {
-		// Decoded at 1/d, then shrunk once more only when that is still
-		// well over the size wanted (see keepDecoded).
+		// Decoded at 1/d, within twice the size wanted, and kept at that
+		// size (see keepDecoded).
 		d := jpegDenominator(h.Width, h.Height, scale)
 		total += h.scaledJPEGBytes(d)
-		dw, dh := (w+int64(d)-1)/int64(d), (ht+int64(d)-1)/int64(d)
-		if scale < 1 && (float64(sw) < keepDecoded*float64(dw) || float64(sh) < keepDecoded*float64(dh)) {
-			total += 4 * sw * sh // shrinkYCbCr, or imaging's for grey
-			if h.Components == 1 {
-				total += 4*dw*dh + 4*sw*dh
-			}
-		} else {
-			sw, sh = dw, dh
-			total += 4 * sw * sh // toNRGBA
-		}
+		sw, sh = (w+int64(d)-1)/int64(d), (ht+int64(d)-1)/int64(d)
+		total += 4 * sw * sh // toNRGBA
 	} else {
 		total += h.decoded
+		shrink := float64(sw) < keepDecoded*float64(w) || float64(sh) < keepDecoded*float64(ht)
+		if !shrink {
+			sw, sh = w, ht
+		}
 		switch {
-		case scale >= 1:
+		case !shrink:
 			if !h.nrgba {
 				total += 4 * w * ht // toNRGBA
 			}
-		case h.ycbcr && scale >= 0.5:
-			total += 4 * sw * sh // shrinkYCbCr
 		case h.ycbcr:
 			total += 4*sw*ht + 4*sw*sh // imaging.Resize: across, then down
 		default:
@@ -258,10 +252,9 @@ func (h *Header) cost(scale float64, pyramid, faces bool) int64 {
 		total += 4 * sw * sh
 	}
 	if pyramid {
-		// Each level halves the one above through imaging.Resize (a
-		// half-width pass, then the level): 3/4 of that level's bytes,
-		// which over all levels adds up to one more working photo.
-		total += 4 * sw * sh
+		// Each level is a quarter of the one above: a third of the
+		// working photo over all levels.
+		total += 4 * sw * sh / 3
 	}
 	if faces {
 		total += finderBytes

@@ -32,12 +32,14 @@ func shrunkSize(w, h int, scale float64) (int, int) {
 	return max(1, int(float64(w)*scale+0.5)), max(1, int(float64(h)*scale+0.5))
 }
 
-// keepDecoded is the smallest ratio of the wanted size to the size a JPEG
-// was decoded at (per side) for which the decoded pixels are kept as the
-// working photo, rather than shrunk once more: the pyramid resamples each
-// card from a level at most twice its size anyway, and a second pass over
-// the pixels costs more than the few extra pixels do.
-const keepDecoded = 0.8
+// keepDecoded is the smallest ratio of the wanted size to the decoded
+// size (per side) for which the decoded pixels are kept as the working
+// photo as they are, rather than shrunk once more. A JPEG is decoded at
+// a scale within twice the size wanted, so it is never shrunk again: its
+// pixels are converted once, the pyramid halves them, and each card
+// resamples once from a level at most twice its size. A second pass over
+// the whole photo would cost more than the extra pixels do.
+const keepDecoded = 0.5
 
 // decodeJPEG decodes a JPEG at the smallest scale (1/8, 1/4, 1/2 or 1/1,
 // straight from its DCT coefficients) still covering the photo shrunk by

@@ -12,12 +12,8 @@ import (
 	"image/png"
 	"io"
 	"io/fs"
-	"runtime"
 	"strings"
-	"sync"
 	"time"
-
-	xdraw "golang.org/x/image/draw"
 
 	"github.com/disintegration/imaging"
 	xwebp "golang.org/x/image/webp"
@@ -145,16 +141,14 @@ func decodeScaled(ctx context.Context, data []byte, hdr *Header, scaleFor func(w
 	var st decodeStats
 	p := &Photo{Format: format}
 	if scale < 1 {
-		// What the decoder did not shrink yet is shrunk here, once, with
-		// the colour conversion in the same pass; unless the decoded
-		// pixels are close enough to the size wanted (see keepDecoded).
+		// What the decoder did not shrink (other formats, and JPEGs our
+		// decoder does not read) is shrunk here, once, when it is over
+		// twice the size wanted (see keepDecoded).
 		w, h := shrunkSize(full.X, full.Y, scale)
 		b := src.Bounds()
 		if float64(w) < keepDecoded*float64(b.Dx()) || float64(h) < keepDecoded*float64(b.Dy()) {
 			start := time.Now()
-			if ycc, ok := src.(*image.YCbCr); ok && 2*w >= b.Dx() && 2*h >= b.Dy() {
-				src = shrinkYCbCr(ycc, w, h)
-			} else if ok {
+			if _, ok := src.(*image.YCbCr); ok {
 				// imaging reads YCbCr rows directly: no full-size RGBA copy.
 				src = imaging.Resize(src, w, h, imaging.Box)
 			} else {
@@ -448,6 +442,10 @@ func toNRGBA(img image.Image, p *Photo) *image.NRGBA {
 	case *image.CMYK:
 		p.Notes = append(p.Notes, "CMYK photo converted to RGB")
 		return fromCMYK(m)
+	case *image.YCbCr:
+		return ycbcrToNRGBA(m)
+	case *image.Gray:
+		return grayToNRGBA(m)
 	}
 	return imaging.Clone(img)
 }
@@ -591,25 +589,6 @@ func skipGIFSubBlocks(d []byte, i int) int {
 		}
 	}
 	return len(d)
-}
-
-// shrinkYCbCr scales a decoded JPEG to w×h (at least half its size) with
-// x/image/draw's bilinear scaler, which reads YCbCr directly and converts
-// as it samples. Within a factor of 2 every source pixel still reaches the
-// result, so no low-pass filter is needed. Bands of rows run on all CPUs.
-func shrinkYCbCr(src *image.YCbCr, w, h int) *image.NRGBA {
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	n := min(runtime.GOMAXPROCS(0), h)
-	var wg sync.WaitGroup
-	for i := range n {
-		band := image.Rect(0, h*i/n, w, h*(i+1)/n)
-		wg.Go(func() {
-			xdraw.ApproxBiLinear.Scale(dst.SubImage(band).(*image.RGBA), dst.Bounds(), src, src.Bounds(), xdraw.Src, nil)
-		})
-	}
-	wg.Wait()
-	// A JPEG is opaque, so the premultiplied pixels are the straight ones.
-	return &image.NRGBA{Pix: dst.Pix, Stride: dst.Stride, Rect: dst.Rect}
 }
 
 // Limits bound the resources one photo may take. The zero value means the

@@ -4,8 +4,6 @@ import (
 	"image"
 	"math"
 	"sync"
-
-	"github.com/disintegration/imaging"
 )
 
 // Pyramid is a photo kept at several resolutions, each half the size of the
@@ -65,7 +63,7 @@ func NewPyramid(img *image.NRGBA) *Pyramid {
 		if min(w, h) < minLevelSide {
 			return p
 		}
-		p.levels = append(p.levels, imaging.Resize(last, w, h, imaging.Box))
+		p.levels = append(p.levels, halve(last, p.opaque))
 	}
 }
 
@@ -119,7 +117,12 @@ func (p *Pyramid) Draw(dst *image.RGBA, r image.Rectangle, src image.Rectangle) 
 			return
 		}
 		row = row[(clip.Min.X-r.Min.X)*4 : (clip.Max.X-r.Min.X)*4]
-		over(dst.Pix[dst.PixOffset(clip.Min.X, r.Min.Y+y):], row)
+		at := dst.Pix[dst.PixOffset(clip.Min.X, r.Min.Y+y):]
+		if p.opaque {
+			copy(at, row) // every resampled pixel of an opaque photo is opaque
+			return
+		}
+		over(at, row)
 	}
 	if p.keepAll {
 		img := p.once(src, r.Size())
