@@ -21,6 +21,8 @@ func TestPrepareBytesCalibrated(t *testing.T) {
 		"../testdata/tricky/grayscale.jpg",
 		"../testdata/tricky/exif-orientation-6.jpg",
 		"../testdata/tricky/progressive.jpg",
+		"../testdata/tricky/cmyk-ycck-adobe.jpg",
+		"../testdata/tricky/adobe-rgb-icc.jpg",
 	}
 	scales := []struct {
 		name string

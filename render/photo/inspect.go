@@ -3,6 +3,8 @@ package photo
 import (
 	"fmt"
 	"math"
+
+	"github.com/sharecard/sharecard/render/photo/jpegscale"
 )
 
 // Header is what [Inspect] learns about a photo without decoding a pixel:
@@ -34,8 +36,9 @@ type Header struct {
 	iccs    [][]byte // a JPEG's ICC profile chunks, from its marker walk
 	// A JPEG our own decoder reads (see decodeJPEG): its 8×8 blocks, of
 	// all components together, MCU-padded.
-	scalable bool
-	blocks   int64
+	scalable    bool
+	blocks      int64
+	interleaved bool // decoded to RGBA or CMYK, not planes
 }
 
 // Memory the decode path allocates besides what the model counts per
@@ -146,17 +149,30 @@ func (h *Header) fromJPEG(j *jpegHeader) {
 	}
 	h.decoded = out
 	h.blocks = blocks
-	h.scalable = len(j.comps) == 1 || (len(j.comps) == 3 && !jpegIsRGB(j))
+	// Our decoder reads what image/jpeg does, but for four components
+	// without an Adobe marker (see decodeJPEG).
+	h.scalable = len(j.comps) != 4 || j.adobe
+	h.interleaved = len(j.comps) == 4 || jpegIsRGB(j)
 }
 
 // scaledJPEGBytes is what our own JPEG decoder allocates to decode this
 // photo at 1/d of each side: the copy of the file it reads, the sample
-// planes at that scale and, for a progressive JPEG, every coefficient at
-// 2 bytes (and a byte per block).
+// planes at that scale (a few MCU rows of buffers besides, for a baseline
+// file), for a progressive JPEG the coefficients the scaled inverse DCT
+// reads (see [jpegscale.ProgressiveBlockBytes]), and the RGBA or CMYK
+// image it makes of an RGB or four-component file.
 func (h *Header) scaledJPEGBytes(d int) int64 {
 	out := h.size + h.blocks*int64(64/(d*d))
 	if h.Progressive {
-		out += h.blocks * (2*64 + 1)
+		out += h.blocks * int64(jpegscale.ProgressiveBlockBytes(d))
+	} else {
+		// About a dozen MCU rows (16 pixel rows each) in flight between
+		// the Huffman decoder and the inverse DCT workers.
+		out += h.blocks * 64 * 192 / int64(max(h.Height, 1))
+	}
+	if h.interleaved {
+		w, ht := int64((h.Width+d-1)/d), int64((h.Height+d-1)/d)
+		out += 4 * w * ht
 	}
 	return out
 }

@@ -92,7 +92,7 @@ func Prepare(ctx context.Context, data []byte, opt PrepareOptions) (*Prepared, e
 	p.Format, p.Notes = ph.Format, ph.Notes
 
 	t = time.Now()
-	p.Pyramid = NewPyramid(ph.Image)
+	p.Pyramid = newPyramid(ph.Image, !ph.HasAlpha) // decoding checked every pixel that may be translucent
 	if opt.Keep {
 		p.Pyramid.keep(opt.KeepBytes)
 	}

@@ -55,8 +55,11 @@ type scaledPhoto struct {
 const minLevelSide = 96
 
 // NewPyramid builds the levels of img (which it keeps, not copies).
-func NewPyramid(img *image.NRGBA) *Pyramid {
-	p := &Pyramid{levels: []*image.NRGBA{img}, scaled: map[scaleKey]*scaledPhoto{}, opaque: img.Opaque(), keepMax: maxKeptBytes}
+func NewPyramid(img *image.NRGBA) *Pyramid { return newPyramid(img, img.Opaque()) }
+
+// newPyramid is NewPyramid for an img known to be opaque, or not.
+func newPyramid(img *image.NRGBA, opaque bool) *Pyramid {
+	p := &Pyramid{levels: []*image.NRGBA{img}, scaled: map[scaleKey]*scaledPhoto{}, opaque: opaque, keepMax: maxKeptBytes}
 	for {
 		last := p.levels[len(p.levels)-1]
 		w, h := last.Bounds().Dx()/2, last.Bounds().Dy()/2

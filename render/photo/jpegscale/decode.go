@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"io"
+	"math/bits"
 	"runtime"
 	"sync"
 )
@@ -60,9 +62,10 @@ type component struct {
 	bw, bh int // blocks across/down in the plane (MCU padded)
 	pix    []byte
 	stride int
+	n      int // output block side of this plane: 8/scale, more for some subsampled planes
 	dcPred int32
-	coefs  []int16 // progressive only: 64 per block, natural order, not dequantised
-	last   []uint8 // progressive only: per block, the highest zigzag index that is non-zero
+	coefs  []int16  // progressive only: slotCount[n] per block (placed by slotTables[n]), not dequantised
+	nz     []uint64 // progressive only: per block, bit k set when AC zigzag coefficient k is non-zero
 	td, ta int
 }
 
@@ -79,21 +82,24 @@ type decoder struct {
 	mcusX, mcusY  int
 	quant         [4][64]int32 // zigzag order
 	quantSet      [4]bool
-	dc, ac        [4]huffTable
+	dc, ac        [4]*huffTable // a new table for each definition: scans keep theirs
+	jobs          []*scanJob    // progressive scans, decoded at the end
 	dcSet, acSet  [4]bool
 	ri            int
 	frameSeen     bool
 	scans         int
 	adobe         bool
 	adobeXform    int
+	jfif          bool
+	model         colorModel
 	decodedAny    bool
 	progressive   bool
-	eobrun        int
 	bits          bitReader
 }
 
 // Decode reads a JPEG from r and returns it at 1/scale of each side.
-// scale must be 1, 2, 4 or 8. The result is an *image.Gray or *image.YCbCr.
+// scale must be 1, 2, 4 or 8. The result is an *image.Gray, *image.YCbCr,
+// *image.RGBA (RGB files) or *image.CMYK (CMYK and YCCK files).
 func Decode(r io.Reader, scale int, lim Limits) (image.Image, error) {
 	switch scale {
 	case 1, 2, 4, 8:
@@ -101,7 +107,7 @@ func Decode(r io.Reader, scale int, lim Limits) (image.Image, error) {
 		return nil, fmt.Errorf("jpegscale: scale %d not supported: use 1, 2, 4 or 8", scale)
 	}
 	lim = lim.withDefaults()
-	data, err := io.ReadAll(io.LimitReader(r, lim.MaxInputBytes+1))
+	data, err := readAll(r, lim.MaxInputBytes+1)
 	if err != nil {
 		return nil, fmt.Errorf("jpegscale: reading input: %w", err)
 	}
@@ -110,6 +116,31 @@ func Decode(r io.Reader, scale int, lim Limits) (image.Image, error) {
 	}
 	d := &decoder{data: data, scale: scale, n: 8 / scale, lim: lim}
 	return d.decode()
+}
+
+// readAll reads r up to limit bytes. When r tells its length (as
+// *bytes.Reader, *bytes.Buffer and *strings.Reader do), the buffer is
+// allocated once at that size instead of grown by doubling.
+func readAll(r io.Reader, limit int64) ([]byte, error) {
+	lr := io.LimitReader(r, limit)
+	l, ok := r.(interface{ Len() int })
+	if !ok {
+		return io.ReadAll(lr)
+	}
+	buf := make([]byte, 0, min(int64(l.Len()), limit)+1)
+	for {
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // grow: r had more than it said
+		}
+	}
 }
 
 func (d *decoder) errf(format string, args ...any) error {
@@ -133,7 +164,7 @@ func (d *decoder) decode() (image.Image, error) {
 		}
 		if d.pos+1 >= len(d.data) {
 			if d.decodedAny {
-				return d.finish(), nil // missing EOI: accept what was decoded, like libjpeg
+				return d.finish() // missing EOI: accept what was decoded, like libjpeg
 			}
 			return nil, d.errf("unexpected end of file before any image data")
 		}
@@ -146,7 +177,7 @@ func (d *decoder) decode() (image.Image, error) {
 			if !d.decodedAny {
 				return nil, d.errf("EOI before any image data")
 			}
-			return d.finish(), nil
+			return d.finish()
 		}
 		if d.pos+2 > len(d.data) {
 			return nil, d.errf("truncated marker segment length")
@@ -174,6 +205,10 @@ func (d *decoder) decode() (image.Image, error) {
 				return nil, &FormatError{start, "DRI segment must be 4 bytes long"}
 			}
 			d.ri = int(seg[0])<<8 | int(seg[1])
+		case m == 0xE0:
+			if len(seg) >= 5 && string(seg[:5]) == "JFIF\x00" {
+				d.jfif = true
+			}
 		case m == 0xEE:
 			if len(seg) >= 12 && string(seg[:5]) == "Adobe" {
 				d.adobe = true
@@ -214,9 +249,7 @@ func (d *decoder) parseSOF(seg []byte, at int) error {
 		return fmt.Errorf("%w: image is %dx%d, more than %d pixels (raise Limits.MaxPixels)", ErrLimit, d.width, d.height, d.lim.MaxPixels)
 	}
 	switch nc {
-	case 1, 3:
-	case 4:
-		return fmt.Errorf("%w: 4-component (CMYK/YCCK) JPEG", ErrUnsupported)
+	case 1, 3, 4:
 	default:
 		return &FormatError{at, fmt.Sprintf("%d components: a JPEG has 1, 3 or 4", nc)}
 	}
@@ -241,12 +274,27 @@ func (d *decoder) parseSOF(seg []byte, at int) error {
 			}
 		}
 	}
-	if nc == 1 {
+	// The colour model is fixed here, from the markers seen so far (JFIF
+	// and Adobe APP14 come before the frame), as image/jpeg decides it.
+	switch nc {
+	case 1:
+		d.model = modelGray
 		d.comps[0].h, d.comps[0].v = 1, 1 // a single component's MCU is one block
-	} else {
-		if d.adobe && d.adobeXform == 0 || (d.comps[0].id == 'R' && d.comps[1].id == 'G' && d.comps[2].id == 'B') {
-			return fmt.Errorf("%w: RGB (untransformed) 3-component JPEG", ErrUnsupported)
+	case 3:
+		d.model = modelYCbCr
+		if d.isRGB() {
+			d.model = modelRGB
 		}
+	case 4:
+		if !d.adobe {
+			return fmt.Errorf("%w: 4-component JPEG without an Adobe APP14 marker (colour model unknown)", ErrUnsupported)
+		}
+		d.model = modelCMYK
+		if d.adobeXform != 0 {
+			d.model = modelYCCK
+		}
+	}
+	if d.model == modelYCbCr {
 		if d.comps[1].h != 1 || d.comps[1].v != 1 || d.comps[2].h != 1 || d.comps[2].v != 1 {
 			return fmt.Errorf("%w: chroma sampling %dx%d/%dx%d (chroma must be 1x1)", ErrUnsupported, d.comps[1].h, d.comps[1].v, d.comps[2].h, d.comps[2].v)
 		}
@@ -258,16 +306,32 @@ func (d *decoder) parseSOF(seg []byte, at int) error {
 	for _, c := range d.comps {
 		d.hmax, d.vmax = max(d.hmax, c.h), max(d.vmax, c.v)
 	}
+	if d.model == modelRGB || d.model == modelCMYK || d.model == modelYCCK {
+		// Interleaved output repeats the samples of a subsampled plane;
+		// that needs whole ratios.
+		for i, c := range d.comps {
+			if d.hmax%c.h != 0 || d.vmax%c.v != 0 {
+				return fmt.Errorf("%w: component %d sampling %dx%d is not a whole fraction of %dx%d", ErrUnsupported, i, c.h, c.v, d.hmax, d.vmax)
+			}
+		}
+	}
 	d.mcusX = (d.width + 8*d.hmax - 1) / (8 * d.hmax)
 	d.mcusY = (d.height + 8*d.vmax - 1) / (8 * d.vmax)
 	for i := range d.comps {
 		c := &d.comps[i]
 		c.bw, c.bh = d.mcusX*c.h, d.mcusY*c.v
-		c.stride = c.bw * d.n
-		c.pix = make([]byte, c.stride*c.bh*d.n)
+		c.n = d.n
+		if d.model != modelYCbCr && d.hmax/c.h == d.vmax/c.v {
+			// A subsampled plane of an interleaved output is decoded at
+			// a larger DCT size where the scale allows (as libjpeg
+			// does), so it needs less or no repetition of samples.
+			c.n = min(8, d.n*d.hmax/c.h)
+		}
+		c.stride = c.bw * c.n
+		c.pix = make([]byte, c.stride*c.bh*c.n)
 		if d.progressive {
-			c.coefs = make([]int16, c.bw*c.bh*64)
-			c.last = make([]uint8, c.bw*c.bh)
+			c.coefs = make([]int16, c.bw*c.bh*slotCount[c.n])
+			c.nz = make([]uint64, c.bw*c.bh)
 		}
 	}
 	return nil
@@ -343,9 +407,11 @@ func (d *decoder) parseDHT(seg []byte, at int) error {
 		}
 		var t *huffTable
 		if tc == 0 {
-			t, d.dcSet[th] = &d.dc[th], true
+			t = new(huffTable)
+			d.dc[th], d.dcSet[th] = t, true
 		} else {
-			t, d.acSet[th] = &d.ac[th], true
+			t = new(huffTable)
+			d.ac[th], d.acSet[th] = t, true
 		}
 		if err := t.build(counts, seg[17:17+total]); err != nil {
 			return &FormatError{at, err.Error()}
@@ -425,9 +491,12 @@ func (d *decoder) parseSOS(seg []byte, at int) error {
 
 // finish turns stored progressive coefficients into pixels. Block rows are
 // independent, so they are shared out over GOMAXPROCS goroutines.
-func (d *decoder) finish() image.Image {
+func (d *decoder) finish() (image.Image, error) {
 	if !d.progressive {
-		return d.image()
+		return d.image(), nil
+	}
+	if err := d.runScans(); err != nil {
+		return nil, err
 	}
 	workers := max(1, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
@@ -443,37 +512,92 @@ func (d *decoder) finish() image.Image {
 		}
 	}
 	wg.Wait()
-	return d.image()
+	return d.image(), nil
 }
 
 func (d *decoder) finishRows(c *component, qn *[64]int32, y0, y1 int) {
 	var coef [64]int32
-	n := d.n
+	n := c.n
+	cs := slotCount[n]
+	slot := &slotTables[n]
 	for by := y0; by < y1; by++ {
 		for bx := range c.bw {
-			blk := (*[64]int16)(c.coefs[(by*c.bw+bx)*64:][:64])
-			maxRow, maxCol := 0, 0
+			bi := by*c.bw + bx
+			blk := c.coefs[bi*cs:][:cs]
 			coef[0] = int32(blk[0]) * qn[0]
-			if n > 1 {
-				for z := 1; z < 64; z++ {
-					v := int32(blk[z])
-					coef[z] = v * qn[z]
-					if v != 0 {
-						maxRow, maxCol = max(maxRow, z>>3), max(maxCol, z&7)
-					}
+			maxRow, maxCol := 0, 0
+			var stored uint64
+			for m := c.nz[bi]; m != 0; m &= m - 1 {
+				k := bits.TrailingZeros64(m)
+				if s := slot[k]; s >= 0 {
+					z := zigzag[k]
+					coef[z] = int32(blk[s]) * qn[z]
+					maxRow, maxCol = max(maxRow, int(z>>3)), max(maxCol, int(z&7))
+					stored |= 1 << uint(k)
 				}
 			}
 			idct(&coef, maxRow, maxCol, n, c.pix[by*n*c.stride+bx*n:], c.stride)
+			for m := stored; m != 0; m &= m - 1 {
+				coef[zigzag[bits.TrailingZeros64(m)]] = 0
+			}
 		}
 	}
+}
+
+// colorModel is how the components map to output pixels.
+type colorModel int
+
+const (
+	modelGray  colorModel = iota // *image.Gray
+	modelYCbCr                   // *image.YCbCr
+	modelRGB                     // 3 components, untransformed: *image.RGBA
+	modelCMYK                    // Adobe CMYK, stored inverted: *image.CMYK
+	modelYCCK                    // Adobe YCCK: *image.CMYK
+)
+
+// isRGB reports whether a 3-component frame holds RGB rather than YCbCr,
+// by the rules image/jpeg follows: JFIF means YCbCr; else an Adobe APP14
+// transform of 0 means RGB and 1 YCbCr; else component ids 'R', 'G', 'B'.
+func (d *decoder) isRGB() bool {
+	if d.jfif {
+		return false
+	}
+	if d.adobe && (d.adobeXform == 0 || d.adobeXform == 1) {
+		return d.adobeXform == 0
+	}
+	return d.comps[0].id == 'R' && d.comps[1].id == 'G' && d.comps[2].id == 'B'
 }
 
 func (d *decoder) image() image.Image {
 	w := (d.width + d.scale - 1) / d.scale
 	h := (d.height + d.scale - 1) / d.scale
-	if len(d.comps) == 1 {
+	switch d.model {
+	case modelGray:
 		c := &d.comps[0]
 		return &image.Gray{Pix: c.pix, Stride: c.stride, Rect: image.Rect(0, 0, w, h)}
+	case modelRGB:
+		img := image.NewRGBA(image.Rect(0, 0, w, h))
+		d.interleave(img.Pix, img.Stride, w, h, func(p []byte, s [4]byte) {
+			p[0], p[1], p[2], p[3] = s[0], s[1], s[2], 255
+		})
+		return img
+	case modelCMYK:
+		// Adobe (Photoshop) CMYK is stored inverted: 0 is full ink.
+		img := image.NewCMYK(image.Rect(0, 0, w, h))
+		d.interleave(img.Pix, img.Stride, w, h, func(p []byte, s [4]byte) {
+			p[0], p[1], p[2], p[3] = 255-s[0], 255-s[1], 255-s[2], 255-s[3]
+		})
+		return img
+	case modelYCCK:
+		// YCC converts to RGB as for YCbCr; that RGB is inverted CMY, and
+		// inverting the stored inverted ink gives C, M, Y = R, G, B. The
+		// black is stored inverted.
+		img := image.NewCMYK(image.Rect(0, 0, w, h))
+		d.interleave(img.Pix, img.Stride, w, h, func(p []byte, s [4]byte) {
+			p[0], p[1], p[2] = color.YCbCrToRGB(s[0], s[1], s[2])
+			p[3] = 255 - s[3]
+		})
+		return img
 	}
 	return &image.YCbCr{
 		Y: d.comps[0].pix, Cb: d.comps[1].pix, Cr: d.comps[2].pix,
@@ -481,4 +605,43 @@ func (d *decoder) image() image.Image {
 		SubsampleRatio: subsampleRatio(d.comps[0].h, d.comps[0].v),
 		Rect:           image.Rect(0, 0, w, h),
 	}
+}
+
+// interleave builds a w×h 4-byte-per-pixel image from the component
+// planes, repeating the samples of subsampled planes (as image/jpeg does),
+// converting each pixel's samples with px.
+func (d *decoder) interleave(pix []byte, stride, w, h int, px func(p []byte, s [4]byte)) {
+	var rx, ry [4]int
+	for i, c := range d.comps {
+		// c.n/d.n is how much finer than the file's sampling the plane is.
+		rx[i], ry[i] = d.hmax/c.h*d.n/c.n, d.vmax/c.v*d.n/c.n
+	}
+	var s [4]byte
+	var rows [4][]byte
+	for y := range h {
+		for i := range d.comps {
+			c := &d.comps[i]
+			rows[i] = c.pix[(y/ry[i])*c.stride:]
+		}
+		out := pix[y*stride:]
+		for x := range w {
+			for i := range d.comps {
+				s[i] = rows[i][x/rx[i]]
+			}
+			px(out[4*x:4*x+4], s)
+		}
+	}
+}
+
+// ProgressiveBlockBytes is how many bytes a progressive decode at
+// 1/scale keeps for each 8×8 block of a greyscale or YCbCr file until its
+// last scan: 2 per coefficient the scaled IDCT reads (64 at 1/1, 49 at
+// 1/2, 25 at 1/4, 1 at 1/8) and 8 for the block's non-zero map. It is 0
+// for a scale Decode does not take. Memory budgets use it.
+func ProgressiveBlockBytes(scale int) int {
+	switch scale {
+	case 1, 2, 4, 8:
+		return 2*slotCount[8/scale] + 8
+	}
+	return 0
 }

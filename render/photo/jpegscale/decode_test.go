@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -115,10 +116,112 @@ func TestFullScaleMatchesImageJPEG(t *testing.T) {
 						t.Errorf("%s differs by up to %d, want ≤ 2", p.name, d)
 					}
 				}
+			case *image.RGBA:
+				g, ok := got.(*image.RGBA)
+				if !ok {
+					t.Fatalf("got %T, want *image.RGBA", got)
+				}
+				if d := maxPlaneDiff(g.Pix, want.Pix, g.Stride, want.Stride, 4*w, h); d > 2 {
+					t.Errorf("RGBA differs by up to %d, want ≤ 2", d)
+				}
+			case *image.CMYK:
+				g, ok := got.(*image.CMYK)
+				if !ok {
+					t.Fatalf("got %T, want *image.CMYK", got)
+				}
+				// YCCK: the YCC planes are within ±1-2 like YCbCr, and
+				// converting them to CMY scales chroma errors by up to
+				// 1.8 (measured on catycck420.jpg: 3).
+				tol := 2
+				if strings.Contains(name, "ycck") {
+					tol = 3
+				}
+				if d := maxPlaneDiff(g.Pix, want.Pix, g.Stride, want.Stride, 4*w, h); d > tol {
+					t.Errorf("CMYK differs by up to %d, want ≤ %d", d, tol)
+				}
 			default:
 				t.Fatalf("image/jpeg returned %T", want)
 			}
 		})
+	}
+}
+
+// TestScaledColorModels checks the RGB, CMYK and YCCK files at reduced
+// scales against image/jpeg's full-size output averaged over s×s boxes
+// (djpeg cannot write CMYK). The scaled IDCT is that box average before
+// rounding, so only rounding, clamping and the repeated samples of 2x2
+// subsampled chroma differ: mean ≤ 1 per sample, worst ≤ 16 (measured:
+// mean ≤ 0.66, worst 12, at saturated edges of the YCCK files).
+func TestScaledColorModels(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		cmyk bool
+	}{
+		{"catrgb.jpg", false}, {"catrgb-prog.jpg", false},
+		{"catcmyk.jpg", true}, {"catycck444.jpg", true}, {"catycck420.jpg", true}, {"catycck-prog.jpg", true},
+	} {
+		b := readFile(t, "testdata/"+tc.file)
+		full, err := jpeg.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []int{1, 2, 4, 8} {
+			t.Run(fmt.Sprintf("%s/1-%d", tc.file, n), func(t *testing.T) {
+				img, err := Decode(bytes.NewReader(b), n, Limits{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var pix, wantPix []byte
+				var stride, wantStride int
+				switch g := img.(type) {
+				case *image.RGBA:
+					pix, stride = g.Pix, g.Stride
+				case *image.CMYK:
+					pix, stride = g.Pix, g.Stride
+				}
+				if (pix == nil) || tc.cmyk != (img.ColorModel() == color.CMYKModel) {
+					t.Fatalf("got %T", img)
+				}
+				switch f := full.(type) {
+				case *image.RGBA:
+					wantPix, wantStride = f.Pix, f.Stride
+				case *image.CMYK:
+					wantPix, wantStride = f.Pix, f.Stride
+				default:
+					t.Fatalf("image/jpeg returned %T", full)
+				}
+				fw, fh := full.Bounds().Dx(), full.Bounds().Dy()
+				r := img.Bounds()
+				if r != image.Rect(0, 0, (fw+n-1)/n, (fh+n-1)/n) {
+					t.Fatalf("bounds %v for %dx%d at 1/%d", r, fw, fh, n)
+				}
+				var sum, count int64
+				worst := 0
+				for y := range r.Dy() {
+					for x := range r.Dx() {
+						for ch := range 4 {
+							box, k := 0, 0
+							for yy := y * n; yy < min(fh, y*n+n); yy++ {
+								for xx := x * n; xx < min(fw, x*n+n); xx++ {
+									box += int(wantPix[yy*wantStride+4*xx+ch])
+									k++
+								}
+							}
+							d := int(pix[y*stride+4*x+ch]) - (box+k/2)/k
+							d = max(d, -d)
+							sum += int64(d)
+							count++
+							worst = max(worst, d)
+						}
+					}
+				}
+				mean := float64(sum) / float64(count)
+				t.Logf("mean abs error %.3f, worst %d", mean, worst)
+				if mean > 1 || worst > 16 {
+					t.Errorf("mean abs error %.3f (want ≤ 1), worst %d (want ≤ 16)", mean, worst)
+				}
+			})
+		}
 	}
 }
 
@@ -289,6 +392,55 @@ func TestScaledPhotosDjpeg(t *testing.T) {
 						t.Fatal(err)
 					}
 					checkScaled(t, img, out, true)
+				}
+			})
+		}
+	}
+}
+
+// pixels returns the sample bytes of any image type Decode returns.
+func pixels(t *testing.T, img image.Image) [][]byte {
+	switch m := img.(type) {
+	case *image.Gray:
+		return [][]byte{m.Pix}
+	case *image.YCbCr:
+		return [][]byte{m.Y, m.Cb, m.Cr}
+	case *image.RGBA:
+		return [][]byte{m.Pix}
+	case *image.CMYK:
+		return [][]byte{m.Pix}
+	}
+	t.Fatalf("unexpected %T", img)
+	return nil
+}
+
+// TestParallelMatchesSingleCore: the decode splits work over GOMAXPROCS
+// goroutines (baseline: Huffman and IDCT pipelined; restart segments;
+// progressive: scans of different components, IDCT bands); the output
+// must not depend on how many.
+func TestParallelMatchesSingleCore(t *testing.T) {
+	cases := fullScaleCases(t)
+	prev := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(prev)
+	for name, b := range cases {
+		if testing.Short() && len(b) > 100<<10 {
+			continue // the big photos: slow under -race
+		}
+		for _, n := range []int{1, 2, 4, 8} {
+			t.Run(fmt.Sprintf("%s/1-%d", name, n), func(t *testing.T) {
+				runtime.GOMAXPROCS(1)
+				one, err1 := Decode(bytes.NewReader(b), n, Limits{})
+				runtime.GOMAXPROCS(max(4, prev))
+				many, err2 := Decode(bytes.NewReader(b), n, Limits{})
+				runtime.GOMAXPROCS(prev)
+				if err1 != nil || err2 != nil {
+					t.Fatal(err1, err2)
+				}
+				a, c := pixels(t, one), pixels(t, many)
+				for i := range a {
+					if !bytes.Equal(a[i], c[i]) {
+						t.Fatalf("plane %d differs between GOMAXPROCS 1 and %d", i, max(4, prev))
+					}
 				}
 			})
 		}

@@ -43,7 +43,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"SOI EOI", []byte{0xFF, 0xD8, 0xFF, 0xD9}, 1, Limits{}, nil},
 		{"truncated scan", cat[:len(cat)/2], 2, Limits{}, nil},
 		{"truncated header", cat[:300], 1, Limits{}, nil},
-		{"CMYK", cmyk, 2, Limits{}, ErrUnsupported},
+		{"CMYK without an Adobe marker", cmyk, 2, Limits{}, ErrUnsupported},
 		{"arithmetic", arith, 1, Limits{}, ErrUnsupported},
 		{"12-bit", twelveBit, 1, Limits{}, ErrUnsupported},
 		{"no frame", []byte{0xFF, 0xD8, 0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 63, 0}, 1, Limits{}, nil},

@@ -1,6 +1,10 @@
 package jpegscale
 
-import "errors"
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
 
 const lookBits = 9
 
@@ -77,6 +81,20 @@ func (b *bitReader) reset(data []byte, pos int) {
 }
 
 func (b *bitReader) fill() {
+	// Fast path: when the next 8 bytes hold no 0xFF (no stuffing, no
+	// marker), load them at once and keep the whole bytes that fit. The
+	// bits of a partly kept byte land in acc below n; a later fill ORs the
+	// same byte into the same place, so they do no harm.
+	if !b.marker && b.pos+8 <= len(b.data) {
+		w := binary.BigEndian.Uint64(b.data[b.pos:])
+		if x := ^w; (x-0x0101010101010101)&^x&0x8080808080808080 == 0 {
+			k := (64 - b.n) >> 3
+			b.acc |= w >> uint(b.n)
+			b.n += k << 3
+			b.pos += k
+			return
+		}
+	}
 	for b.n <= 56 {
 		var c byte
 		if !b.marker && b.pos < len(b.data) {
@@ -101,41 +119,16 @@ func (b *bitReader) fill() {
 	}
 }
 
+// errf reports malformed entropy-coded data at the reader's position.
+func (b *bitReader) errf(format string, args ...any) error {
+	return &FormatError{Offset: b.pos, Msg: fmt.Sprintf(format, args...)}
+}
+
 // overrun reports whether padding bits were consumed.
 func (b *bitReader) overrun() bool { return b.n < b.pad }
 
-func (b *bitReader) getBits(s int) int32 {
-	if s == 0 {
-		return 0
-	}
-	if b.n < s {
-		b.fill()
-	}
-	v := int32(b.acc >> (64 - s))
-	b.acc <<= s
-	b.n -= s
-	return v
-}
-
-// receiveExtend reads s bits and sign-extends them (T.81 F.2.2.1).
-func (b *bitReader) receiveExtend(s int) int32 {
-	v := b.getBits(s)
-	if s > 0 && v < 1<<(s-1) {
-		v += (-1 << s) + 1
-	}
-	return v
-}
-
-func (b *bitReader) decodeHuff(t *huffTable) (byte, bool) {
-	if b.n < 16 {
-		b.fill()
-	}
-	if e := t.fast[b.acc>>(64-lookBits)]; e != 0 {
-		l := int(e >> 8)
-		b.acc <<= l
-		b.n -= l
-		return byte(e), true
-	}
+// decodeSlow decodes a code longer than lookBits. b must hold at least 16 bits.
+func (b *bitReader) decodeSlow(t *huffTable) (byte, bool) {
 	for l := lookBits + 1; l <= 16; l++ {
 		code := int32(b.acc >> (64 - l))
 		if t.maxCode[l] >= 0 && code <= t.maxCode[l] {

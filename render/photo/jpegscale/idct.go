@@ -9,6 +9,16 @@ import "math"
 // rounding), which is also what libjpeg's reduced-size IDCTs compute.
 var idctMat [9][8][8]float32
 
+// slotTables[n][k] is where a progressive decode at output block side n
+// stores the coefficient of zigzag index k, or -1 when the n×n transform
+// never reads it (its row or column weights are all zero: at n = 2 only
+// frequencies 0, 1, 3, 5, 7 count, at n = 4 all but 4, at n = 1 only
+// the DC); slotCount[n] is how many are stored.
+var (
+	slotTables [9][64]int8
+	slotCount  [9]int
+)
+
 func init() {
 	for _, n := range []int{2, 4, 8} {
 		s := 8 / n
@@ -24,6 +34,25 @@ func init() {
 					sum += 0.5 * c * math.Cos(float64(2*i+1)*float64(u)*math.Pi/16)
 				}
 				idctMat[n][x][u] = float32(sum / float64(s))
+			}
+		}
+	}
+	for _, n := range []int{1, 2, 4, 8} {
+		var used [8]bool
+		used[0] = true
+		if n > 1 {
+			for u := range 8 {
+				for x := range n {
+					used[u] = used[u] || math.Abs(float64(idctMat[n][x][u])) > 1e-6
+				}
+			}
+		}
+		for k := range 64 {
+			z := zigzag[k]
+			slotTables[n][k] = -1
+			if used[z>>3] && used[z&7] {
+				slotTables[n][k] = int8(slotCount[n])
+				slotCount[n]++
 			}
 		}
 	}
