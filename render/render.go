@@ -81,13 +81,14 @@ var budgets sync.Mutex
 // DefaultMemoryBudget is the memory budget of an Engine whose
 // MemoryBudget is 0: half the Go runtime's soft memory limit (GOMEMLIMIT)
 // when one is set, the other half being left to the garbage collector's
-// headroom, request bodies, encoded cards and caches; else 768 MiB. That
-// admits, one at a time, even a 100-megapixel progressive 4:4:4 JPEG for
-// every preset (about 800 MB: its coefficients are kept, 2 bytes each,
-// until the last scan), and refuses it at full size (1.3 GB). A
-// 24-megapixel progressive 4:4:4 JPEG takes about 330 MB, a 16-megapixel
-// baseline 4:2:0 one for an Open Graph card about 30 MB, so many decode
-// at once.
+// headroom, request bodies, encoded cards and caches; else 768 MiB. The
+// decoder keeps only what the scale it decodes at needs, so that admits,
+// one at a time, even a 100-megapixel progressive 4:4:4 JPEG for every
+// preset (about 620 MB: its coefficients are kept, 2 bytes each, until
+// the last scan), and refuses it at full size (1.3 GB). A 24-megapixel
+// progressive 4:4:4 JPEG takes about 280 MB for every preset and 75 MB
+// for an Open Graph card; a 16-megapixel baseline 4:2:0 one 67 MB for the
+// standard set and 9 MB for an Open Graph card, so many decode at once.
 func DefaultMemoryBudget() int64 {
 	if lim := debug.SetMemoryLimit(-1); lim > 0 && lim < math.MaxInt64 {
 		return lim / 2
@@ -140,7 +141,7 @@ func tooHeavy(h *photo.Header, need, size int64) error {
 	px := float64(h.Pixels()) * float64(size) / float64(need) * 0.95 // the fixed costs do not shrink
 	fix := fmt.Sprintf("downscale it to at most %.1f megapixels", px/1e6)
 	if h.Progressive {
-		fix += ", or send it as a baseline (non-progressive) JPEG, which needs far less: decoding a progressive one keeps every coefficient of the photo, 2 bytes per sample, until its last scan"
+		fix += ", or send it as a baseline (non-progressive) JPEG, which needs far less: decoding a progressive one keeps the coefficients of the whole photo, 2 bytes each, until its last scan"
 	}
 	return fmt.Errorf("%w: this %v needs %s of memory to decode, over the memory budget of %s; %s",
 		photo.ErrPhotoTooLarge, h, byteSize(need), byteSize(size), fix)

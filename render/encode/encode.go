@@ -95,18 +95,31 @@ func Encode(img image.Image, f preset.Format, opt Options) (Encoded, error) {
 		}
 		return Encoded{Data: data, Format: f, FitsLimit: fits(data, opt.MaxBytes)}, nil
 	case preset.FormatJPEG:
-		// The colour conversion and DCT do not depend on quality: they
-		// run once, and each try of the quality search only quantises
-		// and codes.
 		chroma := jpegenc.Chroma420
 		if opt.Chroma444 {
 			chroma = jpegenc.Chroma444
+		}
+		// Most cards fit at the first quality: that encode quantises each
+		// block as it is transformed and keeps no DCT output. Only when a
+		// byte limit asks for a search are the colour conversion and DCT
+		// kept (they do not depend on quality), so that each further try
+		// only quantises and codes.
+		var buf bytes.Buffer
+		if err := jpegenc.Encode(&buf, img, &jpegenc.Options{Quality: opt.Quality, Chroma: chroma, Progressive: opt.Progressive}); err != nil {
+			return Encoded{}, fmt.Errorf("encoding %s at quality %d: %w", f, opt.Quality, err)
+		}
+		first := buf.Bytes()
+		if fits(first, opt.MaxBytes) {
+			return Encoded{Data: first, Format: f, Quality: opt.Quality, FitsLimit: true}, nil
 		}
 		p, err := jpegenc.Prepare(img, chroma)
 		if err != nil {
 			return Encoded{}, err
 		}
 		return encodeLossy(f, opt, func(q int) ([]byte, error) {
+			if q == opt.Quality {
+				return first, nil
+			}
 			var buf bytes.Buffer
 			err := p.Encode(&buf, q, opt.Progressive)
 			return buf.Bytes(), err

@@ -5,6 +5,8 @@ import (
 	"image/color"
 	"runtime"
 	"sync"
+
+	xdraw "golang.org/x/image/draw"
 )
 
 // bands runs f over [0, n) split into one band of rows per CPU (fewer
@@ -121,4 +123,19 @@ func halve(img *image.NRGBA, opaque bool) *image.NRGBA {
 		}
 	})
 	return dst
+}
+
+// shrinkYCbCr scales a decoded JPEG to w×h (at least half its size) with
+// x/image/draw's bilinear scaler, which reads YCbCr directly and converts
+// as it samples: the colour conversion and the shrinking are one pass.
+// Within a factor of 2 every source pixel still reaches the result, so no
+// low-pass filter is needed. Bands of rows run on all CPUs.
+func shrinkYCbCr(src *image.YCbCr, w, h int) *image.NRGBA {
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	bands(h, 16, func(y0, y1 int) {
+		band := image.Rect(0, y0, w, y1)
+		xdraw.ApproxBiLinear.Scale(dst.SubImage(band).(*image.RGBA), dst.Bounds(), src, src.Bounds(), xdraw.Src, nil)
+	})
+	// A JPEG is opaque, so the premultiplied pixels are the straight ones.
+	return &image.NRGBA{Pix: dst.Pix, Stride: dst.Stride, Rect: dst.Rect}
 }

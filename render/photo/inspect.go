@@ -239,11 +239,19 @@ func (h *Header) cost(scale float64, pyramid, faces bool) int64 {
 	total := int64(fixedBytes)
 	if h.scalable {
 		// Decoded at 1/d, within twice the size wanted, and kept at that
-		// size (see keepDecoded).
+		// size or shrunk once more (see keepDecoded).
 		d := jpegDenominator(h.Width, h.Height, scale)
 		total += h.scaledJPEGBytes(d)
-		sw, sh = (w+int64(d)-1)/int64(d), (ht+int64(d)-1)/int64(d)
-		total += 4 * sw * sh // toNRGBA
+		dw, dh := (w+int64(d)-1)/int64(d), (ht+int64(d)-1)/int64(d)
+		switch {
+		case scale >= 1 || float64(sw) >= keepDecoded*float64(dw) && float64(sh) >= keepDecoded*float64(dh):
+			sw, sh = dw, dh
+			total += 4 * sw * sh // toNRGBA
+		case !h.interleaved && h.Components == 3:
+			total += 4 * sw * sh // shrinkYCbCr
+		default:
+			total += 4*dw*dh + 4*sw*dh + 4*sw*sh // toNRGBA, then imaging.Resize across and down
+		}
 	} else {
 		total += h.decoded
 		shrink := float64(sw) < keepDecoded*float64(w) || float64(sh) < keepDecoded*float64(ht)
@@ -255,6 +263,8 @@ func (h *Header) cost(scale float64, pyramid, faces bool) int64 {
 			if !h.nrgba {
 				total += 4 * w * ht // toNRGBA
 			}
+		case h.ycbcr && 2*sw >= w && 2*sh >= ht:
+			total += 4 * sw * sh // shrinkYCbCr
 		case h.ycbcr:
 			total += 4*sw*ht + 4*sw*sh // imaging.Resize: across, then down
 		default:

@@ -34,12 +34,14 @@ func shrunkSize(w, h int, scale float64) (int, int) {
 
 // keepDecoded is the smallest ratio of the wanted size to the decoded
 // size (per side) for which the decoded pixels are kept as the working
-// photo as they are, rather than shrunk once more. A JPEG is decoded at
-// a scale within twice the size wanted, so it is never shrunk again: its
-// pixels are converted once, the pyramid halves them, and each card
-// resamples once from a level at most twice its size. A second pass over
-// the whole photo would cost more than the extra pixels do.
-const keepDecoded = 0.5
+// photo as they are, rather than shrunk once more: the pyramid resamples
+// each card from a level at most twice its size anyway. A JPEG decodes at
+// a scale within twice the size wanted, so above this ratio its pixels
+// are only converted; below it (a photo decoded at full size for a set
+// whose largest card needs two thirds of it) shrinking them, in the same
+// pass as the conversion, saves more memory and per-card resampling than
+// it costs.
+const keepDecoded = 0.8
 
 // decodeJPEG decodes a JPEG at the smallest scale (1/8, 1/4, 1/2 or 1/1,
 // straight from its DCT coefficients) still covering the photo shrunk by

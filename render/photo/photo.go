@@ -141,14 +141,16 @@ func decodeScaled(ctx context.Context, data []byte, hdr *Header, scaleFor func(w
 	var st decodeStats
 	p := &Photo{Format: format}
 	if scale < 1 {
-		// What the decoder did not shrink (other formats, and JPEGs our
-		// decoder does not read) is shrunk here, once, when it is over
-		// twice the size wanted (see keepDecoded).
+		// What the decoder did not shrink is shrunk here, once, with the
+		// colour conversion in the same pass, unless it is close enough
+		// to the size wanted (see keepDecoded).
 		w, h := shrunkSize(full.X, full.Y, scale)
 		b := src.Bounds()
 		if float64(w) < keepDecoded*float64(b.Dx()) || float64(h) < keepDecoded*float64(b.Dy()) {
 			start := time.Now()
-			if _, ok := src.(*image.YCbCr); ok {
+			if ycc, ok := src.(*image.YCbCr); ok && 2*w >= b.Dx() && 2*h >= b.Dy() {
+				src = shrinkYCbCr(ycc, w, h)
+			} else if ok {
 				// imaging reads YCbCr rows directly: no full-size RGBA copy.
 				src = imaging.Resize(src, w, h, imaging.Box)
 			} else {

@@ -130,6 +130,16 @@ func rgbToYCC(r, g, b float32, y, cb, cr *[256]float32, k int) {
 
 // transform converts m into planes and runs the forward DCT on every block.
 func transform(m image.Image, chroma Chroma) []plane {
+	planes, _ := transformTo(m, chroma, nil, nil)
+	return planes
+}
+
+// transformTo is transform; with rec set (see reciprocals) it quantises
+// each block as it is transformed, into coefficients in zig-zag order
+// held by sc, and keeps no DCT output: the planes it returns then carry
+// only their geometry. That is what one encode at one quality needs,
+// without a plane of floats per component.
+func transformTo(m image.Image, chroma Chroma, rec *[2][64]float32, sc *scratch) ([]plane, [][]int16) {
 	b := m.Bounds()
 	W, H := b.Dx(), b.Dy()
 	s, grey := newSampler(m)
@@ -155,7 +165,20 @@ func transform(m image.Image, chroma Chroma) []plane {
 		cw := (W*f + hmax - 1) / hmax
 		chh := (H*f + hmax - 1) / hmax
 		p.cw, p.ch = (cw+7)/8, (chh+7)/8
-		p.coef = make([]float32, p.bw*p.bh*64)
+		if rec == nil {
+			p.coef = make([]float32, p.bw*p.bh*64)
+		}
+	}
+	var quant [][]int16
+	if rec != nil {
+		quant = sc.blocks(planes)
+	}
+	put := func(c, i int, blk *[64]float32) {
+		if rec == nil {
+			copy(planes[c].coef[i:i+64], blk[:])
+			return
+		}
+		quantBlock(blk[:], quant[c][i:i+64:i+64], &rec[min(c, 1)])
 	}
 	band := func(r0, r1 int) {
 		var ys, cbs, crs [256]float32
@@ -172,8 +195,7 @@ func transform(m image.Image, chroma Chroma) []plane {
 						}
 						fdct(&blk)
 						p := &planes[0]
-						i := ((my*hmax+by)*p.bw + mx0*hmax + bx) * 64
-						copy(p.coef[i:i+64], blk[:])
+						put(0, ((my*hmax+by)*p.bw+mx0*hmax+bx)*64, &blk)
 					}
 				}
 				if grey {
@@ -192,8 +214,7 @@ func transform(m image.Image, chroma Chroma) []plane {
 					}
 					fdct(&blk)
 					p := &planes[1+c]
-					i := (my*p.bw + mx0) * 64
-					copy(p.coef[i:i+64], blk[:])
+					put(1+c, (my*p.bw+mx0)*64, &blk)
 				}
 			}
 		}
@@ -204,7 +225,7 @@ func transform(m image.Image, chroma Chroma) []plane {
 	}
 	if workers <= 1 {
 		band(0, my)
-		return planes
+		return planes, quant
 	}
 	var wg sync.WaitGroup
 	for k := range workers {
@@ -212,5 +233,5 @@ func transform(m image.Image, chroma Chroma) []plane {
 		wg.Go(func() { band(r0, r1) })
 	}
 	wg.Wait()
-	return planes
+	return planes, quant
 }

@@ -48,14 +48,24 @@ func Encode(w io.Writer, m image.Image, o *Options) error {
 	if o != nil {
 		opt = *o
 	}
-	p, err := Prepare(m, opt.Chroma)
-	if err != nil {
+	if err := check(m, opt.Chroma); err != nil {
 		return err
 	}
 	if opt.Quality == 0 {
 		opt.Quality = DefaultQuality
 	}
-	return p.Encode(w, opt.Quality, opt.Progressive)
+	if opt.Quality < 1 || opt.Quality > 100 {
+		return fmt.Errorf("jpegenc: quality %d is out of range: use 1 to 100", opt.Quality)
+	}
+	// One quality: each block is quantised as it is transformed, with no
+	// DCT output kept (see Prepare for several).
+	qt := scaledQuant(opt.Quality)
+	rec := reciprocals(&qt)
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
+	b := m.Bounds()
+	planes, blocks := transformTo(m, opt.Chroma, &rec, s)
+	return encodeBlocks(w, &Prepared{width: b.Dx(), height: b.Dy(), planes: planes}, blocks, &qt, opt.Progressive, s)
 }
 
 // Prepared is an image converted to YCbCr and transformed by the DCT,
@@ -71,20 +81,29 @@ type Prepared struct {
 // Prepare converts and transforms m for encoding with the given chroma
 // subsampling (ignored for *image.Gray).
 func Prepare(m image.Image, chroma Chroma) (*Prepared, error) {
+	if err := check(m, chroma); err != nil {
+		return nil, err
+	}
+	b := m.Bounds()
+	return &Prepared{width: b.Dx(), height: b.Dy(), planes: transform(m, chroma)}, nil
+}
+
+// check refuses what no JPEG can hold.
+func check(m image.Image, chroma Chroma) error {
 	if m == nil {
-		return nil, errors.New("jpegenc: nil image")
+		return errors.New("jpegenc: nil image")
 	}
 	b := m.Bounds()
 	if b.Empty() {
-		return nil, errors.New("jpegenc: empty image")
+		return errors.New("jpegenc: empty image")
 	}
 	if b.Dx() > maxDim || b.Dy() > maxDim {
-		return nil, fmt.Errorf("jpegenc: image is %dx%d; JPEG allows at most %d either way", b.Dx(), b.Dy(), maxDim)
+		return fmt.Errorf("jpegenc: image is %dx%d; JPEG allows at most %d either way", b.Dx(), b.Dy(), maxDim)
 	}
 	if chroma != Chroma420 && chroma != Chroma444 {
-		return nil, fmt.Errorf("jpegenc: unknown chroma subsampling %d", chroma)
+		return fmt.Errorf("jpegenc: unknown chroma subsampling %d", chroma)
 	}
-	return &Prepared{width: b.Dx(), height: b.Dy(), planes: transform(m, chroma)}, nil
+	return nil
 }
 
 // Encode writes the prepared image at quality q (1-100) as a baseline or
@@ -96,8 +115,14 @@ func (p *Prepared) Encode(w io.Writer, q int, progressive bool) error {
 	qt := scaledQuant(q)
 	s := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(s)
-	e := &encoder{p: p, blocks: p.quantise(&qt, s), out: s.out[:0], syms: s.syms[:0]}
-	e.headers(&qt, progressive)
+	return encodeBlocks(w, p, p.quantise(&qt, s), &qt, progressive, s)
+}
+
+// encodeBlocks codes the quantised blocks of p (geometry and size) with
+// tables qt, using s's buffers.
+func encodeBlocks(w io.Writer, p *Prepared, blocks [][]int16, qt *[2][64]uint8, progressive bool, s *scratch) error {
+	e := &encoder{p: p, blocks: blocks, out: s.out[:0], syms: s.syms[:0]}
+	e.headers(qt, progressive)
 	if progressive {
 		e.progressiveScans()
 	} else {
@@ -119,40 +144,54 @@ type scratch struct {
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
-// quantise divides every plane's DCT output by the tables qt, giving
-// coefficients in zig-zag order, 64 per block.
-func (p *Prepared) quantise(qt *[2][64]uint8, s *scratch) [][]int16 {
-	rec := reciprocals(qt)
+// blocks returns room in s for the quantised blocks of planes, 64
+// coefficients a block, one slice a plane.
+func (s *scratch) blocks(planes []plane) [][]int16 {
 	total := 0
-	for c := range p.planes {
-		total += len(p.planes[c].coef)
+	for _, p := range planes {
+		total += p.bw * p.bh * 64
 	}
 	if cap(s.coef) < total {
 		s.coef = make([]int16, total)
 	}
 	all := s.coef[:total]
-	out := make([][]int16, len(p.planes))
+	out := make([][]int16, len(planes))
+	for c, p := range planes {
+		n := p.bw * p.bh * 64
+		out[c], all = all[:n:n], all[n:]
+	}
+	return out
+}
+
+// quantBlock divides the DCT output s of one block (natural order) by
+// the quantiser reciprocals r, into d in zig-zag order.
+func quantBlock(s []float32, d []int16, r *[64]float32) {
+	for k, n := range zigzag {
+		// Round half away from zero: add ±0.5 with v's sign. For 8-bit
+		// samples |DC| <= 1024 and |AC| < 842 at quantiser 1, within the
+		// sizes JPEG codes.
+		v := s[n] * r[n]
+		h := math.Float32frombits(math.Float32bits(v)&(1<<31) | 0x3f000000)
+		d[k] = int16(v + h)
+	}
+}
+
+// quantise divides every plane's DCT output by the tables qt, giving
+// coefficients in zig-zag order, 64 per block.
+func (p *Prepared) quantise(qt *[2][64]uint8, s *scratch) [][]int16 {
+	rec := reciprocals(qt)
+	out := s.blocks(p.planes)
 	type job struct{ c, b0, b1 int }
 	var jobs []job
 	for c := range p.planes {
 		n := p.planes[c].bw * p.planes[c].bh
-		out[c], all = all[:n*64:n*64], all[n*64:]
 		jobs = append(jobs, job{c, 0, n / 2}, job{c, n / 2, n})
 	}
 	run := func(j job) {
 		r := &rec[min(j.c, 1)]
 		src, dst := p.planes[j.c].coef, out[j.c]
 		for b := j.b0; b < j.b1; b++ {
-			s := src[b*64 : b*64+64 : b*64+64]
-			d := dst[b*64 : b*64+64 : b*64+64]
-			for k, n := range zigzag {
-				// Round half away from zero: add ±0.5 with v's sign.
-				// For 8-bit samples |DC| <= 1024 and |AC| < 842 at
-				// quantiser 1, within the sizes JPEG codes.
-				v := s[n] * r[n]
-				h := math.Float32frombits(math.Float32bits(v)&(1<<31) | 0x3f000000)
-				d[k] = int16(v + h)
-			}
+			quantBlock(src[b*64:b*64+64:b*64+64], dst[b*64:b*64+64:b*64+64], r)
 		}
 	}
 	if p.width*p.height < parallelPixels || runtime.GOMAXPROCS(0) < 2 {

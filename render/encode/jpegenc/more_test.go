@@ -246,21 +246,26 @@ func TestDeterministic(t *testing.T) {
 }
 
 // TestPreparedMatchesEncode checks that re-quantising a prepared image
-// gives the same bytes as encoding from scratch.
+// gives the same bytes as encoding from scratch (which quantises each
+// block as it is transformed), for small and large images (one goroutine
+// and two), both chroma subsamplings, baseline and progressive.
 func TestPreparedMatchesEncode(t *testing.T) {
-	m := noise(99, 57, 6)
-	p, err := Prepare(m, Chroma420)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []int{100, 75, 30, 1} {
-		for _, prog := range []bool{false, true} {
-			var buf bytes.Buffer
-			if err := p.Encode(&buf, q, prog); err != nil {
+	for _, m := range []image.Image{noise(99, 57, 6), noise(1001, 603, 7)} {
+		for _, chroma := range []Chroma{Chroma420, Chroma444} {
+			p, err := Prepare(m, chroma)
+			if err != nil {
 				t.Fatal(err)
 			}
-			if want := encode(t, m, &Options{Quality: q, Progressive: prog}); !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("q%d progressive=%v: prepared encoding differs", q, prog)
+			for _, q := range []int{100, 75, 30, 1} {
+				for _, prog := range []bool{false, true} {
+					var buf bytes.Buffer
+					if err := p.Encode(&buf, q, prog); err != nil {
+						t.Fatal(err)
+					}
+					if want := encode(t, m, &Options{Quality: q, Chroma: chroma, Progressive: prog}); !bytes.Equal(buf.Bytes(), want) {
+						t.Errorf("%v chroma %d q%d progressive=%v: prepared encoding differs", m.Bounds().Size(), chroma, q, prog)
+					}
+				}
 			}
 		}
 	}
