@@ -78,23 +78,38 @@ var detectors = []detector{
 	{name: "lbpcascade_frontalcatface", kind: SubjectAnimal, model: modelCatFace, minNeighbors: 1, keep: 4, confident: 8, minFrac: 0.15, step: 3, maxSide: 400, lane: 1},
 }
 
-// loadCascades parses every embedded model once, on first use.
+// loadCascades reads every model once, on first use, from the parsed
+// blob (see cascadeBlob).
 var loadCascades = sync.OnceValues(func() ([]*cascade, error) {
+	byName, err := decodeBlob(cascadeBlob)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]*cascade, len(detectors))
-	byName := map[string]*cascade{}
 	for i, d := range detectors {
-		if c := byName[d.name]; c != nil {
-			out[i] = c
+		if out[i] = byName[d.name]; out[i] == nil {
+			return nil, fmt.Errorf("model %s is not in models/cascades.gob: run go test ./render/photo -run CascadeBlob -update-cascades", d.name)
+		}
+	}
+	return out, nil
+})
+
+// parseModels parses the XML of every detector's model (what the blob
+// holds), by name.
+func parseModels() (map[string]*cascade, error) {
+	byName := map[string]*cascade{}
+	for _, d := range detectors {
+		if byName[d.name] != nil {
 			continue
 		}
 		c, err := parseCascadeGzip(d.model)
 		if err != nil {
 			return nil, fmt.Errorf("model %s: %w", d.name, err)
 		}
-		out[i], byName[d.name] = c, c
+		byName[d.name] = c
 	}
-	return out, nil
-})
+	return byName, nil
+}
 
 // hit is a raw window accepted by a cascade, in detection pixels.
 type hit struct {
