@@ -77,9 +77,9 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if os.Getenv("GOGC") == "" {
 		// Nearly all of a render's heap is pixels, which hold no pointers,
-		// so a collection costs little; collecting at 50 % growth rather
+		// so a collection costs little; collecting at 25 % growth rather
 		// than Go's 100 % keeps the peak memory of a standard set about
-		// 50 MB lower for about 1 % more CPU time (bench/render.sh).
+		// 60 MB lower for a few percent more CPU time (bench/render.sh).
 		debug.SetGCPercent(renderGCPercent)
 	}
 	var format preset.Format
@@ -154,7 +154,7 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // renderGCPercent is the garbage collector's target for sharecard render
 // when the GOGC environment variable does not set one.
-const renderGCPercent = 50
+const renderGCPercent = 25
 
 // newEngine loads the built-in fonts and the face model into an engine
 // that refuses photos over maxMP megapixels (0: no limit).

@@ -461,3 +461,22 @@ func FuzzInspectJPEG(f *testing.F) {
 		}
 	})
 }
+
+// TestPrepare_CancelMidDecode cancels a Prepare of the 16 MP photo once
+// its decoding has begun (the Admit hook runs just before) from another
+// goroutine, and checks the context's error comes back, not a photo.
+func TestPrepare_CancelMidDecode(t *testing.T) {
+	data, err := os.ReadFile("../testdata/photos/dandelions-5312x2988-large.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	opt := PrepareOptions{Admit: func(context.Context, *Header) (func(), error) {
+		go cancel()
+		return func() {}, nil
+	}}
+	if p, err := Prepare(ctx, data, opt); !errors.Is(err, context.Canceled) || p != nil {
+		t.Fatalf("got %v, %v; want context.Canceled", p, err)
+	}
+}

@@ -47,10 +47,11 @@ const keepDecoded = 0.8
 // straight from its DCT coefficients) still covering the photo shrunk by
 // scale, with our own decoder; JPEG variants it does not read (arithmetic
 // coding, 12-bit, lossless) go through Go's image/jpeg at full size. It
-// returns the decoded image and the denominator it was decoded at.
+// returns the decoded image and the denominator it was decoded at; when
+// ctx is done it stops, within a few MCU rows, with ctx.Err().
 func decodeJPEG(ctx context.Context, data []byte, hdr *Header, scale float64) (image.Image, int, error) {
 	d := jpegDenominator(hdr.Width, hdr.Height, scale)
-	img, err := jpegscale.Decode(bytes.NewReader(data), d, jpegscale.Limits{
+	img, err := jpegscale.DecodeContext(ctx, bytes.NewReader(data), d, jpegscale.Limits{
 		MaxPixels:     max(hdr.Pixels(), 1),
 		MaxScans:      MaxJPEGScans,
 		MaxInputBytes: int64(len(data)),

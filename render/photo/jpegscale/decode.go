@@ -1,6 +1,7 @@
 package jpegscale
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -95,12 +96,36 @@ type decoder struct {
 	decodedAny    bool
 	progressive   bool
 	bits          bitReader
+
+	ctx  context.Context
+	done <-chan struct{} // ctx.Done(): nil when ctx cannot be cancelled
+	hook func()          // tests only: called at every cancellation check
 }
 
 // Decode reads a JPEG from r and returns it at 1/scale of each side.
 // scale must be 1, 2, 4 or 8. The result is an *image.Gray, *image.YCbCr,
 // *image.RGBA (RGB files) or *image.CMYK (CMYK and YCCK files).
 func Decode(r io.Reader, scale int, lim Limits) (image.Image, error) {
+	return DecodeContext(context.Background(), r, scale, lim)
+}
+
+// DecodeContext is Decode that stops when ctx is done: it checks ctx
+// between scans, between MCU rows (restart segments decode in rows too),
+// between block rows of the inverse DCT and every 16 rows of an RGB or
+// CMYK output's colour conversion, so it notices within a few
+// milliseconds of work, stops every goroutine it started and returns
+// ctx.Err() itself (not wrapped). A decode that ctx ends never returns an
+// image. Reading r is not interrupted: ctx is checked after r is read.
+func DecodeContext(ctx context.Context, r io.Reader, scale int, lim Limits) (image.Image, error) {
+	return decodeContext(ctx, r, scale, lim, nil)
+}
+
+// decodeContext is DecodeContext with a hook called at every cancellation
+// check (from several goroutines at once), for tests.
+func decodeContext(ctx context.Context, r io.Reader, scale int, lim Limits, hook func()) (image.Image, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	switch scale {
 	case 1, 2, 4, 8:
 	default:
@@ -114,8 +139,27 @@ func Decode(r io.Reader, scale int, lim Limits) (image.Image, error) {
 	if int64(len(data)) > lim.MaxInputBytes {
 		return nil, fmt.Errorf("%w: input is larger than %d bytes (raise Limits.MaxInputBytes)", ErrLimit, lim.MaxInputBytes)
 	}
-	d := &decoder{data: data, scale: scale, n: 8 / scale, lim: lim}
-	return d.decode()
+	d := &decoder{data: data, scale: scale, n: 8 / scale, lim: lim, ctx: ctx, done: ctx.Done(), hook: hook}
+	img, err := d.decode()
+	if ctx.Err() != nil {
+		// Work cut short (an IDCT worker that stopped early) must not
+		// come back as an image, nor an error it caused as the reason.
+		return nil, ctx.Err()
+	}
+	return img, err
+}
+
+// stopped is the cancellation check: it reports whether ctx is done.
+func (d *decoder) stopped() bool {
+	if d.hook != nil {
+		d.hook()
+	}
+	select {
+	case <-d.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // readAll reads r up to limit bytes. When r tells its length (as
@@ -155,6 +199,9 @@ func (d *decoder) decode() (image.Image, error) {
 	}
 	d.pos = 2
 	for {
+		if d.stopped() {
+			return nil, d.ctx.Err()
+		}
 		// Find the next marker, skipping fill bytes and (tolerantly) junk.
 		for d.pos < len(d.data) && d.data[d.pos] != 0xFF {
 			d.pos++
@@ -512,6 +559,9 @@ func (d *decoder) finish() (image.Image, error) {
 		}
 	}
 	wg.Wait()
+	if d.stopped() {
+		return nil, d.ctx.Err()
+	}
 	return d.image(), nil
 }
 
@@ -521,6 +571,9 @@ func (d *decoder) finishRows(c *component, qn *[64]int32, y0, y1 int) {
 	cs := slotCount[n]
 	slot := &slotTables[n]
 	for by := y0; by < y1; by++ {
+		if d.stopped() {
+			return
+		}
 		for bx := range c.bw {
 			bi := by*c.bw + bx
 			blk := c.coefs[bi*cs:][:cs]
@@ -619,6 +672,9 @@ func (d *decoder) interleave(pix []byte, stride, w, h int, px func(p []byte, s [
 	var s [4]byte
 	var rows [4][]byte
 	for y := range h {
+		if y%16 == 0 && d.stopped() {
+			return // DecodeContext returns ctx.Err(), not this image
+		}
 		for i := range d.comps {
 			c := &d.comps[i]
 			rows[i] = c.pix[(y/ry[i])*c.stride:]

@@ -71,9 +71,26 @@ func clamp8(v float32) byte {
 
 // idct writes the n×n scaled inverse DCT of the dequantised coefficients
 // (natural order; only rows ≤ maxRow and columns ≤ maxCol are non-zero).
-// It uses the symmetry idctMat[n][n-1-x][u] = (-1)^u·idctMat[n][x][u]:
-// even and odd frequencies are summed once for each mirrored pair.
+// At n = 8 and 4 it uses the fast separable transforms idct8 and idct4;
+// otherwise, and for a block that is its DC alone, idctMatrix.
 func idct(coef *[64]int32, maxRow, maxCol, n int, dst []byte, stride int) {
+	if maxRow|maxCol != 0 {
+		switch n {
+		case 8:
+			idct8(coef, maxRow, maxCol, dst, stride)
+			return
+		case 4:
+			idct4(coef, maxRow, maxCol, dst, stride)
+			return
+		}
+	}
+	idctMatrix(coef, maxRow, maxCol, n, dst, stride)
+}
+
+// idctMatrix is idct as a matrix product with idctMat[n]. It uses the
+// symmetry idctMat[n][n-1-x][u] = (-1)^u·idctMat[n][x][u]: even and odd
+// frequencies are summed once for each mirrored pair.
+func idctMatrix(coef *[64]int32, maxRow, maxCol, n int, dst []byte, stride int) {
 	if n == 1 || maxRow == 0 && maxCol == 0 {
 		v := clamp8(float32(coef[0]) / 8)
 		for y := range n {

@@ -130,6 +130,9 @@ func (st *scanState) run(scomp []int, ss, se, ah, al int) error {
 	cs := slotCount[c0.n]
 	band := ^uint64(0) >> uint(63-se) &^ (1<<uint(ss) - 1)
 	for y := range my {
+		if d.stopped() {
+			return d.ctx.Err()
+		}
 		for x := range mx {
 			if st.ri > 0 {
 				if left == 0 {

@@ -94,11 +94,17 @@ func (d *decoder) decodeSegments(scomp []int, mx, total int, starts []int, s0, s
 		coef = [64]int32{}
 		return nil
 	}
+	if d.stopped() {
+		return 0, d.ctx.Err()
+	}
 	for s := s0; s < s1; s++ {
 		br.reset(d.data, starts[s])
 		pred = [4]int32{}
 		for m := s * d.ri; m < min(total, (s+1)*d.ri); m++ {
 			x, y := m%mx, m/mx
+			if x == 0 && d.stopped() { // once per MCU row
+				return 0, d.ctx.Err()
+			}
 			for i := range scomp {
 				c := comps[i]
 				if single {

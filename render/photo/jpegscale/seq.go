@@ -86,7 +86,11 @@ func (d *decoder) scanSequential(scomp []int, mx, my int) error {
 		for range workers {
 			wg.Go(func() {
 				for j := range work {
-					idctRow(j)
+					if d.stopped() {
+						clear(j.coef) // the decode is abandoned: keep the buffer clean
+					} else {
+						idctRow(j)
+					}
 					free <- j
 				}
 			})
@@ -127,6 +131,9 @@ func (d *decoder) decodeRows(scomp []int, mx, my int, offs []int, get func() *ro
 	}
 	nextRST := 0
 	for y := range my {
+		if d.stopped() {
+			return d.ctx.Err()
+		}
 		j := get()
 		j.row = y
 		for x := range mx {
