@@ -76,11 +76,7 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usageError{"render needs at least one article file or folder (or --feed FILE|URL)"}
 	}
 	if os.Getenv("GOGC") == "" {
-		// Nearly all of a render's heap is pixels, which hold no pointers,
-		// so a collection costs little; collecting at 25 % growth rather
-		// than Go's 100 % keeps the peak memory of a standard set about
-		// 60 MB lower for a few percent more CPU time (bench/render.sh).
-		debug.SetGCPercent(renderGCPercent)
+		debug.SetGCPercent(gcPercentFor(f.presets))
 	}
 	var format preset.Format
 	if f.format != "" {
@@ -152,9 +148,37 @@ func cmdRender(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// renderGCPercent is the garbage collector's target for sharecard render
-// when the GOGC environment variable does not set one.
-const renderGCPercent = 25
+// gcPercentFor is the garbage collector's target (GOGC) for rendering
+// the presets of spec, when the GOGC environment variable sets none.
+// Nearly all of a render's heap is pixels, which hold no pointers, so a
+// collection costs little: a set of large canvases collects at 25 %
+// growth rather than Go's 100 %, which keeps the peak memory of the
+// standard set about 60 MB lower for a few percent more CPU time. A few
+// small cards keep Go's default: their heap stays small, and collecting
+// it every quarter of growth from a few megabytes up would cost them a
+// fifth of their time (bench/render.sh).
+func gcPercentFor(spec string) int {
+	ps, err := preset.Select(spec, nil)
+	if err != nil {
+		return renderGCPercent // the run reports the error
+	}
+	var px int
+	for _, p := range ps {
+		px += p.Width * p.Height
+	}
+	if px < smallJobPixels {
+		return 100
+	}
+	return renderGCPercent
+}
+
+// renderGCPercent is the garbage collector's target for a render of
+// large canvases (see gcPercentFor); smallJobPixels is the most canvas
+// pixels a render keeps Go's default for (five Open Graph cards).
+const (
+	renderGCPercent = 25
+	smallJobPixels  = 4_000_000
+)
 
 // newEngine loads the built-in fonts and the face model into an engine
 // that refuses photos over maxMP megapixels (0: no limit).
