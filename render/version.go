@@ -3,7 +3,7 @@ package render
 // Version identifies the engine's output. It is part of cache keys and of
 // content-addressed image URLs, which promise never to change their bytes:
 // bump it whenever the same input renders differently on purpose.
-const Version = "sharecard-render/5"
+const Version = "sharecard-render/6"
 
 // goldenDigests holds, for each Version, the SHA-256 of the plan goldens
 // (testdata/plans) and pixel goldens (testdata/golden) it renders.
@@ -35,4 +35,10 @@ var goldenDigests = map[string]string{
 	// photo in its own slot); clean surfaces keep a small photo above a
 	// brand strip.
 	"sharecard-render/5": "344b3d8583e29dd88a6a2ea112ba37701086f9e3e82710dc6ebef61a8ab90b5f",
+	// 6: speed (issue 13): JPEGs decoded at 1/8, 1/4 or 1/2 straight from
+	// their coefficients and kept at that scale (or shrunk with the colour
+	// conversion), a pyramid of 2×2 means, the subjects found on those
+	// pixels; our own JPEG encoder with optimised Huffman tables (and, as
+	// layouts ask, progressive and 4:4:4 output).
+	"sharecard-render/6": "2573e0e98bb951418db1a722a38eed4c6b8fbe468ee8dfc6284c9b073edfc815",
 }
