@@ -36,7 +36,7 @@ fi
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== go test -bench (warm process; ms per job, stage split per job, summed over the cards of a job)"
-go test ./render -run '^$' -bench 'Render(DecodeOnly|OG|OGBaseline|Set9|Standard|All|OGPrepared)$' -benchtime "$BENCHTIME" |
+go test ./render -run '^$' -bench 'Render(DecodeOnly|OG|OGBaseline|Set9|Standard|All|OGPrepared|OGUncached)$' -benchtime "$BENCHTIME" |
   awk '/^Benchmark/ {printf "%-28s %7.1f ms", $1, $3/1e6; for (i = 5; i < NF; i += 2) if ($(i+1) ~ /-ms$|cards/) printf "  %s %s", $(i+1), $i; print ""}'
 
 tmp=$(mktemp -d)
