@@ -12,17 +12,25 @@ import (
 	"github.com/sharecard/sharecard/render/preset"
 )
 
-// TestPrepare_WaitsForMemoryBudget holds one photo's worth of a budget
-// with room for less than two, and checks a second photo waits for the
-// room, decodes once it is freed, and gives up with its context.
-func TestPrepare_WaitsForMemoryBudget(t *testing.T) {
+// budgetPhoto is a small progressive JPEG for the memory budget's tests,
+// with the standard presets, its header and what preparing it for them
+// is weighed at.
+func budgetPhoto(t *testing.T) ([]byte, []preset.Preset, *photo.Header, int64) {
+	t.Helper()
 	data := hostilejpeg.Progressive(hostilejpeg.Spec{Width: 640, Height: 480, Components: 3, Scans: hostilejpeg.Standard(3)})
 	presets := preset.Standard()
 	h, err := photo.Inspect(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	need := h.PrepareBytes(photo.PrepareOptions{ScaleFor: WorkingScale(presets)})
+	return data, presets, h, h.PrepareBytes(photo.PrepareOptions{ScaleFor: WorkingScale(presets)})
+}
+
+// TestPrepare_WaitsForMemoryBudget holds one photo's worth of a budget
+// with room for less than two, and checks a second photo waits for the
+// room, decodes once it is freed, and gives up with its context.
+func TestPrepare_WaitsForMemoryBudget(t *testing.T) {
+	data, presets, h, need := budgetPhoto(t)
 	e := &Engine{MemoryBudget: 2*need - 1}
 	sem, _ := e.budget()
 	waiting := func() (bool, string) {

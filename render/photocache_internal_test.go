@@ -8,9 +8,6 @@ import (
 	"time"
 
 	"github.com/sharecard/sharecard/internal/testwait"
-	"github.com/sharecard/sharecard/render/photo"
-	"github.com/sharecard/sharecard/render/photo/hostilejpeg"
-	"github.com/sharecard/sharecard/render/preset"
 )
 
 // TestPhotoCache_Waiters holds the memory budget so that the first ask
@@ -19,13 +16,7 @@ import (
 // when cancelled, and that once the first ask is cancelled too, nothing
 // is kept and the next ask prepares the photo itself.
 func TestPhotoCache_Waiters(t *testing.T) {
-	data := hostilejpeg.Progressive(hostilejpeg.Spec{Width: 640, Height: 480, Components: 3, Scans: hostilejpeg.Standard(3)})
-	presets := preset.Standard()
-	h, err := photo.Inspect(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	need := h.PrepareBytes(photo.PrepareOptions{ScaleFor: WorkingScale(presets)})
+	data, presets, h, need := budgetPhoto(t)
 	e := &Engine{MemoryBudget: need, Photos: NewPhotoCache(64 << 20)}
 	release, err := e.admit(context.Background(), h, need) // the whole budget
 	if err != nil {

@@ -2,6 +2,7 @@ package photo
 
 import (
 	"fmt"
+	"image"
 	"math"
 
 	"github.com/sharecard/sharecard/render/photo/jpegscale"
@@ -244,7 +245,7 @@ func (h *Header) cost(scale float64, pyramid, faces bool) int64 {
 		total += h.scaledJPEGBytes(d)
 		dw, dh := (w+int64(d)-1)/int64(d), (ht+int64(d)-1)/int64(d)
 		switch {
-		case scale >= 1 || float64(sw) >= keepDecoded*float64(dw) && float64(sh) >= keepDecoded*float64(dh):
+		case !shrinkAgain(image.Pt(int(sw), int(sh)), image.Pt(int(dw), int(dh))):
 			sw, sh = dw, dh
 			total += 4 * sw * sh // toNRGBA
 		case !h.interleaved && h.Components == 3:
@@ -254,7 +255,7 @@ func (h *Header) cost(scale float64, pyramid, faces bool) int64 {
 		}
 	} else {
 		total += h.decoded
-		shrink := float64(sw) < keepDecoded*float64(w) || float64(sh) < keepDecoded*float64(ht)
+		shrink := shrinkAgain(image.Pt(int(sw), int(sh)), image.Pt(int(w), int(ht)))
 		if !shrink {
 			sw, sh = w, ht
 		}
@@ -263,7 +264,7 @@ func (h *Header) cost(scale float64, pyramid, faces bool) int64 {
 			if !h.nrgba {
 				total += 4 * w * ht // toNRGBA
 			}
-		case h.ycbcr && 2*sw >= w && 2*sh >= ht:
+		case h.ycbcr && inOnePass(image.Pt(int(sw), int(sh)), image.Pt(int(w), int(ht))):
 			total += 4 * sw * sh // shrinkYCbCr
 		case h.ycbcr:
 			total += 4*sw*ht + 4*sw*sh // imaging.Resize: across, then down

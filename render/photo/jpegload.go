@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"image"
 
 	"github.com/sharecard/sharecard/render/photo/jpegscale"
@@ -43,28 +42,34 @@ func shrunkSize(w, h int, scale float64) (int, int) {
 // it costs.
 const keepDecoded = 0.8
 
+// shrinkAgain reports whether pixels decoded at size got are shrunk once
+// more to want (see keepDecoded); decodeScaled does it, and
+// Header.PrepareBytes counts it.
+func shrinkAgain(want, got image.Point) bool {
+	return float64(want.X) < keepDecoded*float64(got.X) || float64(want.Y) < keepDecoded*float64(got.Y)
+}
+
+// inOnePass reports whether a decoded YCbCr image of size got is shrunk
+// to want by shrinkYCbCr, the colour conversion in the same pass (to at
+// least half its size), rather than by imaging.
+func inOnePass(want, got image.Point) bool {
+	return 2*want.X >= got.X && 2*want.Y >= got.Y
+}
+
 // decodeJPEG decodes a JPEG at the smallest scale (1/8, 1/4, 1/2 or 1/1,
 // straight from its DCT coefficients) still covering the photo shrunk by
-// scale, with our own decoder; JPEG variants it does not read (arithmetic
-// coding, 12-bit, lossless) go through Go's image/jpeg at full size. It
-// returns the decoded image and the denominator it was decoded at; when
-// ctx is done it stops, within a few MCU rows, with ctx.Err().
-func decodeJPEG(ctx context.Context, data []byte, hdr *Header, scale float64) (image.Image, int, error) {
-	d := jpegDenominator(hdr.Width, hdr.Height, scale)
-	img, err := jpegscale.DecodeContext(ctx, bytes.NewReader(data), d, jpegscale.Limits{
+// scale, with our own decoder. The one variant Inspect lets through that
+// it does not read, four components without an Adobe marker, goes
+// through Go's image/jpeg at full size. When ctx is done it stops, within
+// a few MCU rows, with ctx.Err().
+func decodeJPEG(ctx context.Context, data []byte, hdr *Header, scale float64) (image.Image, error) {
+	img, err := jpegscale.DecodeContext(ctx, bytes.NewReader(data), jpegDenominator(hdr.Width, hdr.Height, scale), jpegscale.Limits{
 		MaxPixels:     max(hdr.Pixels(), 1),
 		MaxScans:      MaxJPEGScans,
 		MaxInputBytes: int64(len(data)),
 	})
 	if errors.Is(err, jpegscale.ErrUnsupported) {
-		img, err = decodeImage(ctx, "jpeg", bytes.NewReader(data))
-		d = 1
+		return decodeImage(ctx, "jpeg", bytes.NewReader(data))
 	}
-	if err != nil {
-		if cerr := ctx.Err(); cerr != nil {
-			return nil, 0, cerr
-		}
-		return nil, 0, fmt.Errorf("%w: %v (re-export or re-download the photo)", ErrCorruptPhoto, err)
-	}
-	return img, d, nil
+	return img, err
 }

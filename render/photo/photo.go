@@ -119,18 +119,17 @@ func decodeScaled(ctx context.Context, data []byte, hdr *Header, scaleFor func(w
 		// The header has the size: the decoder shrinks as it decodes.
 		full = image.Pt(hdr.Width, hdr.Height)
 		askScale()
-		src, _, err = decodeJPEG(ctx, data, hdr, scale)
-		if err != nil {
-			return nil, decodeStats{}, err
-		}
+		src, err = decodeJPEG(ctx, data, hdr, scale)
 	} else {
 		src, err = decodeImage(ctx, format, bytes.NewReader(data))
-		if err != nil {
-			if cerr := ctx.Err(); cerr != nil {
-				return nil, decodeStats{}, cerr
-			}
-			return nil, decodeStats{}, fmt.Errorf("%w: %v (re-export or re-download the photo)", ErrCorruptPhoto, err)
+	}
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, decodeStats{}, cerr
 		}
+		return nil, decodeStats{}, fmt.Errorf("%w: %v (re-export or re-download the photo)", ErrCorruptPhoto, err)
+	}
+	if format != "jpeg" {
 		full = src.Bounds().Size()
 		askScale()
 	}
@@ -146,9 +145,9 @@ func decodeScaled(ctx context.Context, data []byte, hdr *Header, scaleFor func(w
 		// to the size wanted (see keepDecoded).
 		w, h := shrunkSize(full.X, full.Y, scale)
 		b := src.Bounds()
-		if float64(w) < keepDecoded*float64(b.Dx()) || float64(h) < keepDecoded*float64(b.Dy()) {
+		if want := image.Pt(w, h); shrinkAgain(want, b.Size()) {
 			start := time.Now()
-			if ycc, ok := src.(*image.YCbCr); ok && 2*w >= b.Dx() && 2*h >= b.Dy() {
+			if ycc, ok := src.(*image.YCbCr); ok && inOnePass(want, b.Size()) {
 				src = shrinkYCbCr(ycc, w, h)
 			} else if ok {
 				// imaging reads YCbCr rows directly: no full-size RGBA copy.

@@ -3,8 +3,6 @@ package photo
 import (
 	"image"
 	"math"
-	"runtime"
-	"sync"
 )
 
 // The resampler scales a region of an image to a destination rectangle
@@ -78,15 +76,9 @@ func scaleRows(img *image.NRGBA, src [4]float64, w, h int, opaque bool, emit fun
 	b := img.Bounds()
 	across := newTaps(w, src[0]-float64(b.Min.X), src[2]-src[0], b.Dx())
 	down := newTaps(h, src[1]-float64(b.Min.Y), src[3]-src[1], b.Dy())
-	bands := min(runtime.GOMAXPROCS(0), max(1, h/64))
-	var wg sync.WaitGroup
-	for k := range bands {
-		y0, y1 := h*k/bands, h*(k+1)/bands
-		wg.Go(func() {
-			scaleBand(img, &across, &down, y0, y1, w, opaque, emit)
-		})
-	}
-	wg.Wait()
+	bands(h, 64, func(y0, y1 int) {
+		scaleBand(img, &across, &down, y0, y1, w, opaque, emit)
+	})
 }
 
 // scaleBand produces output rows y0 … y1-1. Rows in the ring hold 4
